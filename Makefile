@@ -1,0 +1,31 @@
+# docgen: set-up, demo and tests on a Debian/Ubuntu machine.
+PYTHON ?= python3
+VENV   ?= .venv
+PY      = $(VENV)/bin/python
+STAMP   = $(VENV)/.installed
+
+.PHONY: demo test system-deps templates bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+# CJK fonts and HarfBuzz's subsetter for PDF output (installed only when missing).
+system-deps:
+	@bash scripts/system-deps.sh
+
+demo: $(STAMP) system-deps
+	$(VENV)/bin/docgen demo --out out
+
+test: $(STAMP) system-deps
+	$(VENV)/bin/lint-imports
+	$(PY) -m pytest -q
+
+# Lay out templates/*.docx again from tools/build_templates.py.
+templates: $(STAMP)
+	$(PY) tools/build_templates.py
+
+clean:
+	rm -rf $(VENV) out build dist

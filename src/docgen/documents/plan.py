@@ -1,0 +1,124 @@
+"""计划书 (plan): overview, targets, the 五个明确 task table with a month grid, measures, outcomes."""
+from __future__ import annotations
+
+import datetime as dt
+
+from ..config import Config
+from ..models import Intake, Project
+from .common import Context, date_range, joined, or_empty, paragraphs, short_range
+
+KIND = "plan"
+TITLE = "计划书"
+
+MONTHS_PER_BLOCK = 12
+FILLED = "8EA9DB"
+BLANK = "FFFFFF"
+
+
+class PlanTask(Context):
+    seq: int
+    content: str
+    owner: str
+    period: str
+    quality_standard: str
+    target: str
+
+
+class GanttRow(Context):
+    seq: int
+    content: str
+    cells: list[str]  # one fill colour per month column
+    marks: list[bool]
+
+
+class GanttBlock(Context):
+    caption: str
+    months: list[str]  # MONTHS_PER_BLOCK labels, "" past the project's end
+    rows: list[GanttRow]
+
+
+class PlanContext(Context):
+    organization: str
+    title: str
+    subtitle: str
+    code: str
+    name: str
+    branch: str
+    category: str
+    leader: str
+    phone: str
+    members: str
+    lead_unit: str
+    practice_units: str
+    period: str
+    slogan: str
+    central_work: str
+    background: list[str]
+    objectives: list[str]
+    measures: list[str]
+    outcomes: list[str]
+    tasks: list[PlanTask]
+    gantt: list[GanttBlock]
+
+
+def _months(start: dt.date, end: dt.date) -> list[tuple[int, int]]:
+    months = []
+    y, m = start.year, start.month
+    while (y, m) <= (end.year, end.month):
+        months.append((y, m))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return months
+
+
+def build_gantt(project: Project, intake: Intake) -> list[GanttBlock]:
+    """Lay the tasks over the project's months, twelve months to a block."""
+    months = _months(project.start, project.end)
+    tasks = intake.tasks_of(project.code)
+    blocks = []
+    for offset in range(0, len(months), MONTHS_PER_BLOCK):
+        chunk = months[offset:offset + MONTHS_PER_BLOCK]
+        years = sorted({y for y, _ in chunk})
+        caption = f"{years[0]}年" if len(years) == 1 else f"{years[0]}—{years[-1]}年"
+        labels = [f"{m}月" if len(years) == 1 else f"{y % 100:02d}.{m}" for y, m in chunk]
+        labels += [""] * (MONTHS_PER_BLOCK - len(chunk))
+        rows = []
+        for task in tasks:
+            start = intake.task_start(task) or project.start
+            first, last = (start.year, start.month), (task.deadline.year, task.deadline.month)
+            marks = [first <= ym <= last for ym in chunk] + [False] * (MONTHS_PER_BLOCK - len(chunk))
+            rows.append(GanttRow(seq=task.seq, content=task.content, marks=marks,
+                                 cells=[FILLED if on else BLANK for on in marks]))
+        blocks.append(GanttBlock(caption=caption, months=labels, rows=rows))
+    return blocks
+
+
+def build_context(project: Project, intake: Intake, config: Config) -> PlanContext:
+    """Build the 计划书 of one project."""
+    return PlanContext(
+        organization=config.organization.name,
+        title=project.name,
+        subtitle="党建项目计划书",
+        code=project.code,
+        name=project.name,
+        branch=project.branch,
+        category=project.category,
+        leader=project.leader,
+        phone=or_empty(project.phone),
+        members=joined(project.members),
+        lead_unit=or_empty(project.lead_unit),
+        practice_units=joined(project.practice_units),
+        period=date_range(project.start, project.end),
+        slogan=or_empty(project.slogan),
+        central_work=or_empty(project.central_work),
+        background=paragraphs(project.background),
+        objectives=paragraphs(project.objectives),
+        measures=paragraphs(project.measures),
+        outcomes=paragraphs(project.outcomes),
+        tasks=[
+            PlanTask(seq=t.seq, content=t.content, owner=t.owner,
+                     period=short_range(intake.task_start(t), t.deadline),
+                     quality_standard=t.quality_standard, target=t.target)
+            for t in intake.tasks_of(project.code)
+        ],
+        gantt=build_gantt(project, intake),
+    )

@@ -1,0 +1,157 @@
+"""Problems in the clerk's data: located, collected, never raised.
+
+This module knows nothing of workbooks or models; the reader and the validators
+fill in locations, and the CLI prints what is collected here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Iterable, Iterator, Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where an issue lies, as precise as is known: file → sheet → row → cell."""
+
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+    field: str | None = None
+    label: str | None = None
+
+    @property
+    def cell(self) -> str | None:
+        if self.column and self.row:
+            return f"{self.column}{self.row}"
+        return None
+
+    def __str__(self) -> str:
+        if not self.sheet:
+            return ""
+        place = self.sheet
+        if self.cell:
+            place += f"!{self.cell}"
+        elif self.row:
+            place += f"!第{self.row}行"
+        if self.label:
+            place += f"（{self.label}）"
+        return place
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem in the data, with a stable English code and a Chinese message."""
+
+    code: str
+    message: str
+    location: Location = Location()
+    severity: Severity = "error"
+    value: Any = None
+
+    def __str__(self) -> str:
+        place = str(self.location)
+        return f"{place}：{self.message}" if place else self.message
+
+    def to_dict(self) -> dict[str, Any]:
+        loc = self.location
+        return {
+            "severity": self.severity,
+            "code": self.code,
+            "sheet": loc.sheet,
+            "cell": loc.cell,
+            "row": loc.row,
+            "column": loc.column,
+            "field": loc.field,
+            "message": self.message,
+        }
+
+
+@dataclass
+class FileReport:
+    """The issues of one workbook, in the order they were found."""
+
+    path: str
+    issues: list[Issue] = field(default_factory=list)
+
+    def add(self, issue: Issue) -> None:
+        self.issues.append(issue)
+
+    def extend(self, issues: Iterable[Issue]) -> None:
+        self.issues.extend(issues)
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if i.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def sort(self) -> None:
+        """Order issues by sheet order of appearance, then row, then column."""
+        sheets: dict[str | None, int] = {}
+        for issue in self.issues:
+            sheets.setdefault(issue.location.sheet, len(sheets))
+
+        def key(issue: Issue) -> tuple:
+            loc = issue.location
+            return (
+                sheets[loc.sheet],
+                loc.row or 0,
+                _column_index(loc.column) if loc.column else 0,
+            )
+
+        self.issues.sort(key=key)
+
+    def flatten(self, *attrs: str) -> list[tuple]:
+        """Return one tuple per issue of the named attributes (for tests and tools)."""
+        return [tuple(_attr(i, a) for a in attrs) for i in self.issues]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "ok": self.ok, "issues": [i.to_dict() for i in self.issues]}
+
+
+@dataclass
+class Report:
+    """The issues of every workbook of one run."""
+
+    files: list[FileReport] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(f.ok for f in self.files)
+
+    def __iter__(self) -> Iterator[FileReport]:
+        return iter(self.files)
+
+    def flatten(self, *attrs: str) -> list[tuple]:
+        return [t for f in self.files for t in f.flatten(*attrs)]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "files": [f.to_dict() for f in self.files]}
+
+
+def _attr(issue: Issue, name: str) -> Any:
+    if name == "cell":
+        return issue.location.cell
+    if hasattr(issue.location, name) and name not in ("__class__",):
+        return getattr(issue.location, name)
+    return getattr(issue, name)
+
+
+def _column_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ord(ch) - 64)
+    return n
+
+
+def relocate(issue: Issue, **changes: Any) -> Issue:
+    """Return the issue with a more precise location."""
+    return replace(issue, location=replace(issue.location, **changes))

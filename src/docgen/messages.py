@@ -1,0 +1,84 @@
+"""Issue codes and their Chinese messages: the one place where the clerk's wording lives.
+
+Models and rules raise or yield codes with a small context; this module turns a
+code into the sentence the clerk reads.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from .issues import Issue, Location, Severity
+
+MESSAGES: dict[str, str] = {
+    # the file
+    "file_missing": "找不到文件",
+    "file_not_xlsx": "不是 Excel 工作簿（.xlsx/.xlsm），无法读取",
+    "file_xls": "这是旧版 Excel 97-2003 文件（.xls），请在 Excel 或 WPS 中“另存为”.xlsx 后再提交",
+    "file_encrypted": "工作簿设置了打开密码，无法读取；请取消密码后再提交",
+    "file_corrupt": "文件已损坏或不是有效的 Excel 工作簿，无法读取（{detail}）",
+    # sheets and headers
+    "sheet_missing": "缺少工作表“{sheet}”",
+    "header_missing": "工作表中找不到表头“{header}”，无法确定表头行",
+    "column_missing": "缺少必填列“{header}”",
+    "column_duplicate": "表头“{header}”重复出现（第一次在 {first} 列），本列被忽略",
+    "column_unknown": "不认识的列“{header}”，已忽略",
+    # values
+    "required": "必填项未填写",
+    "text_invalid": "应填写文字",
+    "code_invalid": "编号“{value}”只能包含字母、数字、“-”和“_”",
+    "date_invalid": "无法识别的日期“{value}”，请填写如 2024-03-19 的日期",
+    "percent_invalid": "无法识别的比例“{value}”，请填写 0–100 之间的数字或百分比，如 80 或 80%",
+    "percent_out_of_range": "比例 {value}% 超出 0%–100% 的范围",
+    "percent_ambiguous": "比例填写为 {value}，已按 {value}% 理解；如指 {scaled}%，请填写 {scaled} 或 {scaled}%",
+    "score_invalid": "无法识别的得分“{value}”，请填写 0–100 之间的数字",
+    "score_out_of_range": "得分 {value} 超出 0–100 的范围",
+    "seq_invalid": "“{value}”应为正整数",
+    "phone_invalid": "联系电话“{value}”有误，应为 11 位手机号或带区号的固定电话（如 0931-8881234）",
+    "category_unknown": "项目类别“{value}”不在规定类别中（{choices}）",
+    "conclusion_unknown": "验收结论“{value}”应为 {choices} 之一",
+    "period_invalid": "无法识别的报告期“{value}”，请填写如 2024年第2季度、2024Q2、2024年6月",
+    "end_before_start": "结束日期早于开始日期 {start}",
+    "deadline_before_task_start": "完成时限早于任务开始日期 {start}",
+    "practice_units_count": "填写了牵头单位时，重点实践单位应为 {low}–{high} 个（“1+X”模式），现有 {count} 个",
+    "value_invalid": "填写有误：{detail}",
+    # rules across rows and sheets
+    "duplicate_project_code": "项目编号“{value}”重复（第 {first} 行已使用）",
+    "project_without_tasks": "项目“{value}”没有任何任务；每个项目至少分解一项任务（“五个明确”）",
+    "unknown_project": "项目编号“{value}”在“项目信息”中不存在",
+    "duplicate_task_seq": "项目“{project}”的任务序号 {value} 重复（第 {first} 行已使用）",
+    "deadline_after_project_end": "完成时限晚于项目结束日期 {end}",
+    "deadline_before_project_start": "完成时限早于项目开始日期 {start}",
+    "task_start_outside_project": "任务开始日期不在项目起止日期（{start} 至 {end}）之内",
+    "unknown_task": "项目“{project}”没有序号为 {value} 的任务",
+    "progress_decreased": "任务 {task} 的完成比例由 {before_period}的 {before}% 降为 {value}%",
+    "duplicate_progress": "与第 {first} 行的报告期和任务重复",
+    "duplicate_result": "项目“{value}”的实施效果重复（第 {first} 行已填写）",
+    "duplicate_cert_no": "证书编号“{value}”重复（第 {first} 行已使用）",
+}
+
+WARNINGS = frozenset({"column_unknown", "column_duplicate", "percent_ambiguous", "progress_decreased", "duplicate_progress", "task_start_outside_project"})
+
+
+def message(code: str, **ctx: Any) -> str:
+    """Return the Chinese message for a code, filled with its context."""
+    template = MESSAGES.get(code)
+    if template is None:
+        return ctx.get("detail") or code
+    try:
+        return template.format(**ctx)
+    except (KeyError, IndexError):
+        return template
+
+
+def make_issue(code: str, location: Location = Location(), *, severity: Severity | None = None, value: Any = None, **ctx: Any) -> Issue:
+    """Build an issue with the code's message and default severity."""
+    if value is not None:
+        ctx.setdefault("value", value)
+    ctx.setdefault("label", location.label or "该项")
+    return Issue(
+        code=code,
+        message=message(code, **ctx),
+        location=location,
+        severity=severity or ("warning" if code in WARNINGS else "error"),
+        value=value,
+    )

@@ -1,0 +1,99 @@
+"""The .docx backend: docxtpl's tag syntax, with each template prepared once per process.
+
+docxtpl re-reads the .docx, re-runs its regex pass and recompiles the Jinja template
+on every render. Here the package is read once, the XML parts that hold tags are
+patched and compiled once, and each render only runs the compiled templates and
+zips the parts again.
+"""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from docxtpl import DocxTemplate
+from jinja2 import meta
+
+from ..errors import TemplateError
+from .environment import make_environment, template_dir
+
+_TEMPLATED_PART = re.compile(r"^word/(document|header\d*|footer\d*|footnotes)\.xml$")
+_PARAGRAPH = re.compile(r"<w:p([ >])")
+_LISTING_CHARS = ("\n", "\t", "\a", "\f")
+
+
+class _PreparedDocx:
+    def __init__(self, path: Path, env: jinja2.Environment) -> None:
+        try:
+            with zipfile.ZipFile(path) as archive:
+                self.entries = [(info, archive.read(info)) for info in archive.infolist()]
+        except (OSError, zipfile.BadZipFile) as exc:
+            raise TemplateError(f"无法读取 Word 模板 {path.name}：{exc}") from None
+        self.sources: dict[str, str] = {}
+        self.templates: dict[str, jinja2.Template] = {}
+        for info, data in self.entries:
+            if not _TEMPLATED_PART.match(info.filename):
+                continue
+            xml = data.decode("utf-8")
+            if "{" not in xml:
+                continue
+            patched = DocxTemplate.patch_xml(None, xml)  # docxtpl's tag clean-up; uses no state
+            patched = _PARAGRAPH.sub(r"\n<w:p\1", patched)
+            self.sources[info.filename] = patched
+            try:
+                self.templates[info.filename] = env.from_string(patched)
+            except jinja2.TemplateSyntaxError as exc:
+                raise TemplateError(f"Word 模板 {path.name} 中的标签有误：{exc.message}") from None
+
+    def render(self, context: dict[str, Any]) -> bytes:
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+            for info, data in self.entries:
+                template = self.templates.get(info.filename)
+                if template is not None:
+                    data = _finish(template.render(context)).encode("utf-8")
+                archive.writestr(info, data)
+        return out.getvalue()
+
+
+def _finish(xml: str) -> str:
+    """Undo the paragraph markers and turn line breaks in values into Word breaks."""
+    xml = xml.replace("\n<w:p", "<w:p")
+    if any(ch in xml for ch in _LISTING_CHARS):
+        xml = DocxTemplate.resolve_listing(None, xml)
+    return xml
+
+
+class DocxRenderer:
+    """Render .docx documents from templates/<kind>.docx, each template prepared once."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self.folder = folder or template_dir()
+        self.env = make_environment()
+        self._prepared: dict[str, _PreparedDocx] = {}
+
+    def _template(self, kind: str) -> _PreparedDocx:
+        prepared = self._prepared.get(kind)
+        if prepared is None:
+            path = self.folder / f"{kind}.docx"
+            if not path.is_file():
+                raise TemplateError(f"缺少 Word 模板 {path.name}")
+            prepared = self._prepared[kind] = _PreparedDocx(path, self.env)
+        return prepared
+
+    def render(self, kind: str, context: dict[str, Any]) -> bytes:
+        try:
+            return self._template(kind).render(context)
+        except jinja2.UndefinedError as exc:
+            raise TemplateError(f"Word 模板 {kind}.docx 使用了不存在的变量：{exc.message}") from None
+
+    def variables(self, kind: str) -> set[str]:
+        """Return the context variables the template uses (for checking templates against contexts)."""
+        prepared = self._template(kind)
+        found: set[str] = set()
+        for source in prepared.sources.values():
+            found |= meta.find_undeclared_variables(self.env.parse(source))
+        return found

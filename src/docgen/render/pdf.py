@@ -1,0 +1,65 @@
+"""The PDF backend: Jinja HTML + CSS → WeasyPrint, with fonts and stylesheets loaded once."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from jinja2 import meta
+
+from ..errors import TemplateError
+from .environment import html_environment, template_dir
+
+
+def subsetter_missing() -> bool:
+    """True when WeasyPrint cannot use HarfBuzz's subsetter (PDF output is then many times slower)."""
+    try:
+        from weasyprint.text import ffi
+    except Exception:  # pragma: no cover - weasyprint itself is broken
+        return True
+    return getattr(ffi, "harfbuzz_subset", None) is None
+
+
+class PdfRenderer:
+    """Render PDFs from templates/<kind>.html and the shared stylesheet."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        # Importing WeasyPrint loads Pango and fontconfig: only when PDF is asked for.
+        import weasyprint
+        from weasyprint.text.fonts import FontConfiguration
+
+        logging.getLogger("weasyprint").setLevel(logging.ERROR)
+        logging.getLogger("fontTools").setLevel(logging.ERROR)
+        self._weasyprint = weasyprint
+        self.folder = folder or template_dir()
+        self.env = html_environment(self.folder)
+        self.fonts = FontConfiguration()
+        self._css: dict[str, Any] = {}
+
+    def _stylesheet(self, name: str) -> Any:
+        sheet = self._css.get(name)
+        if sheet is None:
+            path = self.folder / name
+            if not path.is_file():
+                raise TemplateError(f"缺少样式表 {name}")
+            sheet = self._css[name] = self._weasyprint.CSS(filename=str(path), font_config=self.fonts)
+        return sheet
+
+    def html(self, kind: str, context: dict[str, Any]) -> str:
+        try:
+            template = self.env.get_template(f"{kind}.html")
+        except jinja2.TemplateNotFound:
+            raise TemplateError(f"缺少 PDF 模板 {kind}.html") from None
+        try:
+            return template.render(context)
+        except jinja2.UndefinedError as exc:
+            raise TemplateError(f"PDF 模板 {kind}.html 使用了不存在的变量：{exc.message}") from None
+
+    def render(self, kind: str, context: dict[str, Any]) -> bytes:
+        document = self._weasyprint.HTML(string=self.html(kind, context), base_url=str(self.folder))
+        return document.write_pdf(stylesheets=[self._stylesheet("document.css")], font_config=self.fonts)
+
+    def variables(self, kind: str) -> set[str]:
+        source = self.env.loader.get_source(self.env, f"{kind}.html")[0]
+        return meta.find_undeclared_variables(self.env.parse(source))

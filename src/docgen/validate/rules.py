@@ -1,0 +1,189 @@
+"""Validate stage, across rows and sheets: references, uniqueness, dates, progress.
+
+Each rule takes the valid records with their raw rows and yields issues; none raises.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+from pydantic_core import PydanticCustomError
+
+from ..intake.reader import RawRow, RawSheet, RawWorkbook
+from ..issues import Issue, Location
+from ..messages import make_issue
+from ..models import Award, Progress, Project, Result, Task
+from ..models.values import parse_date, to_halfwidth
+
+
+@dataclass
+class Checked:
+    """What row validation kept of a workbook, for the cross-record rules."""
+
+    raw: RawWorkbook
+    projects: list[tuple[Project, RawRow]] = field(default_factory=list)
+    tasks: list[tuple[Task, RawRow]] = field(default_factory=list)
+    progress: list[tuple[Progress, RawRow]] = field(default_factory=list)
+    results: list[tuple[Result, RawRow]] = field(default_factory=list)
+    awards: list[tuple[Award, RawRow]] = field(default_factory=list)
+
+    def sheet(self, name: str) -> RawSheet | None:
+        return self.raw.sheets.get(name)
+
+
+def _key(value: Any) -> str | None:
+    """The comparable form of a code or number as typed, valid or not."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = to_halfwidth(str(value)).strip()
+    return text or None
+
+
+def _declared(sheet: RawSheet | None, *fields: str) -> dict[tuple, RawRow]:
+    """Map the raw key values of each row (first occurrence) to the row, valid or not."""
+    found: dict[tuple, RawRow] = {}
+    if sheet is None:
+        return found
+    for row in sheet.rows:
+        key = tuple(_key(row.cells[f].value) if f in row.cells else None for f in fields)
+        if all(k is not None for k in key):
+            found.setdefault(key, row)
+    return found
+
+
+def check_all(c: Checked) -> Iterator[Issue]:
+    yield from check_projects(c)
+    yield from check_tasks(c)
+    yield from check_progress(c)
+    yield from check_results(c)
+    yield from check_awards(c)
+
+
+def _duplicates(sheet: RawSheet | None, key_field: str, code: str, group: str | None = None) -> Iterator[Issue]:
+    """Report every later row that repeats an earlier row's key (within its group)."""
+    if sheet is None:
+        return
+    first: dict[tuple, int] = {}
+    for row in sheet.rows:
+        if key_field not in row.cells:
+            continue
+        value = _key(row.cells[key_field].value)
+        scope = _key(row.cells[group].value) if group and group in row.cells else None
+        if value is None:
+            continue
+        k = (scope, value)
+        if k in first:
+            yield make_issue(code, sheet.location(row.number, key_field), value=value, first=first[k], project=scope)
+        else:
+            first[k] = row.number
+
+
+def check_projects(c: Checked) -> Iterator[Issue]:
+    sheet = c.sheet("项目信息")
+    yield from _duplicates(sheet, "code", "duplicate_project_code")
+    tasks_sheet = c.sheet("任务分解")
+    if tasks_sheet is None:
+        if c.projects and "任务分解" not in {i.location.sheet for i in c.raw.issues}:
+            yield make_issue("sheet_missing", Location(sheet="任务分解"), sheet="任务分解")
+        return
+    with_tasks = {k[0] for k in _declared(tasks_sheet, "project_code")}
+    for project, row in c.projects:
+        if project.code not in with_tasks:
+            yield make_issue("project_without_tasks", sheet.location(row.number, "code"), value=project.code)
+
+
+def _unknown_projects(c: Checked, sheet_name: str) -> Iterator[Issue]:
+    sheet = c.sheet(sheet_name)
+    if sheet is None:
+        return
+    declared = {k[0] for k in _declared(c.sheet("项目信息"), "code")}
+    for row in sheet.rows:
+        cell = row.cells.get("project_code")
+        value = _key(cell.value) if cell else None
+        if value is not None and value not in declared:
+            yield make_issue("unknown_project", sheet.location(row.number, "project_code"), value=value)
+
+
+def check_tasks(c: Checked) -> Iterator[Issue]:
+    sheet = c.sheet("任务分解")
+    if sheet is None:
+        return
+    yield from _unknown_projects(c, "任务分解")
+    yield from _duplicates(sheet, "seq", "duplicate_task_seq", group="project_code")
+    periods = _project_periods(c.sheet("项目信息"))
+    for task, row in c.tasks:
+        if task.project_code not in periods:
+            continue
+        start, end = periods[task.project_code]
+        if task.deadline > end:
+            yield make_issue("deadline_after_project_end", sheet.location(row.number, "deadline"),
+                             value=task.deadline.isoformat(), end=end.isoformat())
+        elif task.deadline < start:
+            yield make_issue("deadline_before_project_start", sheet.location(row.number, "deadline"),
+                             value=task.deadline.isoformat(), start=start.isoformat())
+        if task.start and not start <= task.start <= end:
+            yield make_issue("task_start_outside_project", sheet.location(row.number, "start"),
+                             value=task.start.isoformat(), start=start.isoformat(), end=end.isoformat())
+
+
+def _project_periods(sheet: RawSheet | None) -> dict[str, tuple[dt.date, dt.date]]:
+    """Each project's readable, ordered start and end, even where other cells of its row are wrong."""
+    periods: dict[str, tuple[dt.date, dt.date]] = {}
+    for key, row in _declared(sheet, "code").items():
+        try:
+            start = parse_date(row.cells["start"].value) if "start" in row.cells else None
+            end = parse_date(row.cells["end"].value) if "end" in row.cells else None
+        except PydanticCustomError:
+            continue
+        if start and end and start <= end:
+            periods[key[0]] = (start, end)
+    return periods
+
+
+def check_progress(c: Checked) -> Iterator[Issue]:
+    sheet = c.sheet("进度")
+    if sheet is None:
+        return
+    yield from _unknown_projects(c, "进度")
+    declared_projects = {k[0] for k in _declared(c.sheet("项目信息"), "code")}
+    declared_tasks = set(_declared(c.sheet("任务分解"), "project_code", "seq"))
+    seen: dict[tuple, int] = {}
+    series: dict[tuple[str, int], list[tuple[Progress, RawRow]]] = defaultdict(list)
+    for entry, row in c.progress:
+        if entry.task_seq is not None and entry.project_code in declared_projects \
+                and (entry.project_code, str(entry.task_seq)) not in declared_tasks:
+            yield make_issue("unknown_task", sheet.location(row.number, "task_seq"),
+                             value=entry.task_seq, project=entry.project_code)
+        key = (entry.project_code, entry.period, entry.task_seq)
+        if key in seen:
+            yield make_issue("duplicate_progress", sheet.location(row.number, "period"),
+                             value=entry.period.label, first=seen[key])
+            continue
+        seen[key] = row.number
+        if entry.task_seq is not None:
+            series[(entry.project_code, entry.task_seq)].append((entry, row))
+    for (project_code, seq), entries in series.items():
+        entries.sort(key=lambda pair: (pair[0].period.sort_key, pair[0].stat_date))
+        for (before, _), (after, row) in zip(entries, entries[1:]):
+            if after.percent < before.percent:
+                yield make_issue("progress_decreased", sheet.location(row.number, "percent"),
+                                 value=_pct(after.percent), before=_pct(before.percent),
+                                 before_period=before.period.label, task=seq)
+
+
+def check_results(c: Checked) -> Iterator[Issue]:
+    yield from _unknown_projects(c, "实施效果")
+    yield from _duplicates(c.sheet("实施效果"), "project_code", "duplicate_result")
+
+
+def check_awards(c: Checked) -> Iterator[Issue]:
+    yield from _duplicates(c.sheet("表彰"), "cert_no", "duplicate_cert_no")
+    yield from _unknown_projects(c, "表彰")
+
+
+def _pct(value: float) -> str:
+    return str(int(value)) if value.is_integer() else f"{value:g}"
