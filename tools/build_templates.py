@@ -49,7 +49,7 @@ def set_fonts(target, east_asia: str, size: float | None = None, bold: bool | No
 
 
 def paragraph_style(doc, name, east_asia, size, *, align=None, indent=True, line=LINE, bold=False,
-                    space_before=0, space_after=0):
+                    space_before=0, space_after=0, snap=False, keep=False):
     styles = doc.styles
     style = styles[name] if name in [s.name for s in styles] else styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
     if name != "Normal":
@@ -68,6 +68,12 @@ def paragraph_style(doc, name, east_asia, size, *, align=None, indent=True, line
     fmt.space_before = Pt(space_before)
     fmt.space_after = Pt(space_after)
     fmt.widow_control = True
+    fmt.keep_with_next = keep
+    if not snap:
+        ppr = style.element.get_or_add_pPr()
+        el = OxmlElement("w:snapToGrid")
+        el.set(qn("w:val"), "0")
+        ppr.append(el)
     return style
 
 
@@ -79,23 +85,24 @@ def base_document():
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
     section.left_margin, section.right_margin = Mm(28), Mm(26)
     section.footer_distance = Mm(28)
-    # 22 lines x 28 characters: Word's document grid
+    # 22 lines a page through the line grid. A character grid (linesAndChars, charSpace -848)
+    # would give 28 characters a line in Word, but LibreOffice and WPS spread CJK text
+    # across it, so only lines are fixed.
     sect = section._sectPr
     grid = sect.find(qn("w:docGrid"))
     if grid is None:
         grid = OxmlElement("w:docGrid")
         sect.append(grid)
-    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:type"), "lines")
     grid.set(qn("w:linePitch"), "579")
-    grid.set(qn("w:charSpace"), "-848")
 
-    paragraph_style(doc, "Normal", FANGSONG, 16)
+    paragraph_style(doc, "Normal", FANGSONG, 16, snap=True)
     paragraph_style(doc, "文书标题", XIAOBIAOSONG, 22, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False,
                     line=Pt(36), space_after=28.95)
     paragraph_style(doc, "副标题", KAITI, 16, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, space_after=14)
-    paragraph_style(doc, "一级标题", HEITI, 16)
-    paragraph_style(doc, "二级标题", KAITI, 16)
-    paragraph_style(doc, "正文", FANGSONG, 16)
+    paragraph_style(doc, "一级标题", HEITI, 16, snap=True, keep=True)
+    paragraph_style(doc, "二级标题", KAITI, 16, snap=True, keep=True)
+    paragraph_style(doc, "正文", FANGSONG, 16, snap=True)
     paragraph_style(doc, "表格文字", FANGSONG, 12, indent=False, line=1.3)
     paragraph_style(doc, "表格段落", FANGSONG, 12, indent=True, line=1.3)
     paragraph_style(doc, "表格标签", HEITI, 12, indent=False, line=1.3, align=WD_ALIGN_PARAGRAPH.CENTER)
@@ -104,7 +111,7 @@ def base_document():
     paragraph_style(doc, "图表文字", FANGSONG, 9, indent=False, line=1.1, align=WD_ALIGN_PARAGRAPH.CENTER)
     paragraph_style(doc, "图表标签", HEITI, 9, indent=False, line=1.1, align=WD_ALIGN_PARAGRAPH.CENTER)
     paragraph_style(doc, "题注", FANGSONG, 12, indent=False, line=1.8, align=WD_ALIGN_PARAGRAPH.CENTER,
-                    space_before=8)
+                    space_before=8, keep=True)
     paragraph_style(doc, "落款", FANGSONG, 16, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT, space_before=28.95)
     paragraph_style(doc, "页码", SONG, 14, indent=False, line=1.0)
     page_numbers(doc)
@@ -191,13 +198,30 @@ def body_loop(doc, items: str, style="正文"):
 
 
 def widths(table, mm: list[float]) -> None:
+    """Fix the table's grid, total width and every cell's width (merged cells span their columns)."""
     table.autofit = False
-    grid = table._tbl.tblGrid
-    for col, w in zip(grid.iterchildren(qn("w:gridCol")), mm):
-        col.set(qn("w:w"), str(int(Mm(w).twips)))
-    for row in table.rows:
-        for cell, w in zip(row.cells, mm):
-            cell.width = Mm(w)
+    twips = [int(Mm(w).twips) for w in mm]
+    tbl = table._tbl
+    for col, w in zip(tbl.tblGrid.iterchildren(qn("w:gridCol")), twips):
+        col.set(qn("w:w"), str(w))
+    tblpr = tbl.tblPr
+    for tag in ("w:tblW", "w:tblLayout"):
+        old = tblpr.find(qn(tag))
+        if old is not None:
+            tblpr.remove(old)
+    width = OxmlElement("w:tblW")
+    width.set(qn("w:w"), str(sum(twips)))
+    width.set(qn("w:type"), "dxa")
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    tblpr.append(width)
+    tblpr.append(layout)
+    for tr in tbl.iterchildren(qn("w:tr")):
+        column = 0
+        for tc in tr.iterchildren(qn("w:tc")):
+            span = tc.grid_span
+            tc.width = Mm(sum(mm[column:column + span]))
+            column += span
 
 
 def repeat_header(row) -> None:
@@ -310,6 +334,7 @@ def build_plan() -> None:
     for i, (cell, text) in enumerate(zip(table.rows[2].cells, values)):
         centred = i in (0, 2, 3)
         cell_text(cell, text, "小表格文字", WD_ALIGN_PARAGRAPH.CENTER if centred else None)
+    no_split(table.rows[2])
     cell_text(table.rows[3].cells[0], "{%tr endfor %}", "小表格文字")
     widths(table, [10, 44, 16, 24, 31, 31])
 
@@ -330,6 +355,7 @@ def build_plan() -> None:
     cell_text(data[1], "{{ row.content }}", "图表文字", WD_ALIGN_PARAGRAPH.LEFT)
     for i in range(12):
         cell_text(data[2 + i], f"{{% cellbg row.cells[{i}] %}}", "图表文字")
+    no_split(gantt.rows[2])
     cell_text(gantt.rows[3].cells[0], "{%tr endfor %}", "图表文字")
     widths(gantt, [9, 51] + [8] * 12)
     para(doc, "{%p endfor %}", "题注")

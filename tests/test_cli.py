@@ -1,0 +1,138 @@
+"""The command line: exit codes, JSON equal to the library's report, annotated copies, help."""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from builder import task_row, valid_book
+from docgen import api
+from docgen.cli import main
+
+SAMPLES = Path(__file__).parent.parent / "samples"
+FAULTY = SAMPLES / "有错误的申报表.xlsx"
+
+
+@pytest.fixture
+def run():
+    def invoke(*args):
+        return CliRunner().invoke(main, [str(a) for a in args])
+    return invoke
+
+
+def test_validate_exit_codes(run, tmp_path):
+    good = valid_book().save(tmp_path / "good.xlsx")
+    assert run("validate", good).exit_code == 0
+    assert run("validate", FAULTY).exit_code == 1
+    assert run("validate", good, FAULTY).exit_code == 1
+    assert run("validate").exit_code == 2
+    assert run("validate", "--format", "yaml", good).exit_code == 2
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert run("validate", empty).exit_code == 2
+
+
+def test_warnings_alone_pass(run, tmp_path):
+    path = valid_book(tasks=[task_row(seq=1, **{"开始日期": "2024-01-01"})]).save(tmp_path / "w.xlsx")
+    result = run("validate", path)
+    assert result.exit_code == 0
+    assert "警告" in result.output
+
+
+def test_text_report_lines(run):
+    result = run("validate", FAULTY)
+    assert "任务分解!F7（完成时限）：完成时限晚于项目结束日期 2024-12-31" in result.output
+    assert "共检查 1 个工作簿：0 个通过，1 个有错误（错误 11 处，警告 2 处）。" in result.output
+
+
+def test_json_equals_the_library_report(run, tmp_path):
+    good = valid_book().save(tmp_path / "good.xlsx")
+    result = run("validate", "--format", "json", good, FAULTY)
+    assert result.exit_code == 1
+    assert json.loads(result.output) == api.validate([good, FAULTY]).to_dict()
+    data = json.loads(result.output)
+    issue = next(i for i in data["files"][1]["issues"] if i["code"] == "deadline_after_project_end")
+    assert issue == {"severity": "error", "code": "deadline_after_project_end", "sheet": "任务分解", "cell": "F7",
+                     "row": 7, "column": "F", "field": "deadline", "message": "完成时限晚于项目结束日期 2024-12-31"}
+
+
+def test_folders_skip_lock_files_and_annotated_copies_but_named_files_are_checked(run, tmp_path):
+    folder = tmp_path / "收到的"
+    folder.mkdir()
+    valid_book().save(folder / "a.xlsx")
+    (folder / "~$a.xlsx").write_bytes(b"lock")
+    (folder / "a.校验.xlsx").write_bytes(b"old copy")
+    (folder / "说明.txt").write_text("x")
+    assert [p.name for p in api.find_workbooks([folder])] == ["a.xlsx"]
+    odd = tmp_path / "申报表.dat"
+    odd.write_bytes((folder / "a.xlsx").read_bytes())
+    assert run("validate", odd).exit_code == 0
+
+
+def test_unreadable_file_is_reported_without_traceback(run, tmp_path):
+    path = tmp_path / "旧版.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512)
+    result = run("validate", path, "--annotate", tmp_path / "退回")
+    assert result.exit_code == 1
+    assert "另存为" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "退回").exists()
+
+
+def test_annotated_copy_marks_cells_and_lists_issues(run, tmp_path):
+    before = hashlib.sha256(FAULTY.read_bytes()).hexdigest()
+    result = run("validate", FAULTY, "--annotate", tmp_path / "退回")
+    assert result.exit_code == 1
+    assert hashlib.sha256(FAULTY.read_bytes()).hexdigest() == before
+    copy = tmp_path / "退回" / "有错误的申报表.校验.xlsx"
+    book = load_workbook(copy)
+    assert book.sheetnames[0] == "校验结果"
+    cell = book["任务分解"]["F7"]
+    assert cell.fill.fgColor.rgb.endswith("FFC7CE")
+    assert "完成时限晚于项目结束日期" in cell.comment.text
+    assert book["进度"]["E9"].fill.fgColor.rgb.endswith("FFEB9C")   # a warning
+    listing = book["校验结果"]
+    rows = list(listing.iter_rows(min_row=3, values_only=True))
+    assert len(rows) == 13
+    link = next(c for c in listing["C"] if c.value == "任务分解!F7")
+    assert link.hyperlink.location == "'任务分解'!F7" or link.hyperlink.target.endswith("'任务分解'!F7")
+    original = load_workbook(FAULTY)
+    assert book["项目信息"]["B4"].value == original["项目信息"]["B4"].value
+
+
+def test_render_writes_documents_and_refuses_faulty_workbooks(run, tmp_path):
+    out = tmp_path / "文书"
+    result = run("render", SAMPLES / "城关供电服务中心党支部.xlsx", FAULTY, "--out", out, "--kind", "proposal", "--format", "docx")
+    assert result.exit_code == 1
+    assert "未生成文书" in result.output
+    names = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.docx"))
+    assert names == ["城关供电服务中心党支部/DJ-2024-001_立项表.docx", "城关供电服务中心党支部/DJ-2024-002_立项表.docx"]
+    assert not list(out.rglob(".~*"))
+
+
+def test_intake_template_does_not_overwrite(run, tmp_path):
+    target = tmp_path / "申报表.xlsx"
+    assert run("intake-template", target).exit_code == 0
+    result = run("intake-template", target)
+    assert result.exit_code == 1 and "已存在" in result.output
+    assert run("intake-template", target, "--force").exit_code == 0
+
+
+def test_bad_config_is_a_clear_message(run, tmp_path):
+    config = tmp_path / "docgen.toml"
+    config.write_text("[project]\ncategorys = ['x']\n", encoding="utf-8")
+    result = run("validate", FAULTY, "--config", config)
+    assert result.exit_code == 1
+    assert "不认识的配置项" in result.output and "Traceback" not in result.output
+
+
+def test_every_command_has_help_and_is_in_the_readme(run):
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    for name, command in main.commands.items():
+        assert command.help, name
+        assert run(name, "--help").exit_code == 0
+        assert re.search(rf"docgen {re.escape(name)}\b", readme), name

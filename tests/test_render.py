@@ -1,0 +1,169 @@
+"""Rendered documents: golden text, same text in both formats, fonts, escaping, names, templates."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from builder import project_row, task_row, valid_book
+from docgen import api
+from docgen.config import Config
+from docgen.documents import KINDS, documents
+from docgen.errors import TemplateError
+from docgen.render import DocxRenderer, PdfRenderer
+from textof import docx_paragraphs, golden_text, pdf_pages, squeeze
+
+SAMPLES = Path(__file__).parent.parent / "samples"
+GOLDEN = Path(__file__).parent / "golden"
+
+
+@pytest.fixture(scope="module")
+def renderers():
+    return api.Renderers(api.FORMATS)
+
+
+@pytest.fixture(scope="module")
+def sample_intake():
+    intake, report = api.load(SAMPLES / "城关供电服务中心党支部.xlsx")
+    assert report.ok
+    return intake
+
+
+def _render(renderers, document):
+    context = document.context.model_dump()
+    return renderers.render("docx", document.kind, context), renderers.render("pdf", document.kind, context)
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_golden_text(kind, renderers, sample_intake, update_golden):
+    document = next(d for d in documents(sample_intake, [kind], Config()) if d.project_code == "DJ-2024-001")
+    docx, pdf = _render(renderers, document)
+    text = golden_text(docx, pdf)
+    golden = GOLDEN / f"{kind}.txt"
+    if update_golden or not golden.exists():
+        golden.write_text(text, encoding="utf-8")
+    assert text == golden.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_docx_and_pdf_carry_the_same_text(kind, renderers, sample_intake):
+    for document in documents(sample_intake, [kind], Config()):
+        docx, pdf = _render(renderers, document)
+        pdf_text = squeeze("".join("".join(page) for page in pdf_pages(pdf)))
+        position = 0
+        for paragraph in docx_paragraphs(docx):
+            found = pdf_text.find(squeeze(paragraph), position)
+            assert found >= 0, f"{document.stem}: not in the PDF after position {position}: {paragraph}"
+            position = found + len(squeeze(paragraph))
+
+
+def test_proposal_has_the_form_fields(renderers, sample_intake):
+    document = next(documents(sample_intake, ["proposal"], Config()))
+    paragraphs = docx_paragraphs(_render(renderers, document)[0])
+    for label in ("项目名称", "申报党组织", "项目类别", "牵头单位", "重点实践单位", "项目负责人", "联系电话", "项目成员",
+                  "起止时间", "立项背景", "目标任务", "主要措施", "预期成效", "任务安排", "党支部意见", "党委审批意见"):
+        assert label in paragraphs
+    assert "2024年3月19日至2024年12月31日" in paragraphs
+
+
+def test_plan_has_its_sections_and_a_month_grid(renderers, sample_intake):
+    document = next(documents(sample_intake, ["plan"], Config()))
+    paragraphs = docx_paragraphs(_render(renderers, document)[0])
+    for heading in ("一、项目概况", "二、目标任务", "三、任务分解及进度安排", "四、主要措施", "五、预期成效"):
+        assert heading in paragraphs
+    assert "任务进度安排（2024年）" in paragraphs
+    grid = document.context.gantt[0]
+    assert grid.months[:3] == ["3月", "4月", "5月"]
+    first = grid.rows[0]
+    assert first.marks[:3] == [True, True, False]  # 3月19日 to 4月30日
+
+
+def test_gantt_cells_are_shaded_in_word(renderers, sample_intake):
+    document = next(documents(sample_intake, ["plan"], Config()))
+    xml = _zip_part(_render(renderers, document)[0], "word/document.xml")
+    assert xml.count('w:fill="8EA9DB"') == sum(sum(r.marks) for b in document.context.gantt for r in b.rows)
+
+
+def _zip_part(data: bytes, name: str) -> str:
+    import io
+    import zipfile
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return z.read(name).decode("utf-8")
+
+
+def test_pdf_embeds_a_cjk_font_subset(renderers, sample_intake):
+    from pypdf import PdfReader
+    import io
+    document = next(documents(sample_intake, ["proposal"], Config()))
+    reader = PdfReader(io.BytesIO(_render(renderers, document)[1]))
+    fonts = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"] if "/DescendantFonts" in font else font["/FontDescriptor"]
+            if any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")):
+                fonts.add(str(font["/BaseFont"]))
+    assert any("CJK" in name and "+" in name for name in fonts), fonts
+
+
+def test_weasyprint_found_the_harfbuzz_subsetter():
+    from weasyprint.text import ffi
+    assert getattr(ffi, "harfbuzz_subset", None) is not None
+
+
+MARKUP = "A&B <b>粗体</b> {{ secret }} {% if x %} \"引号\" 'x'"
+
+
+def test_markup_in_data_comes_out_literally(tmp_path, renderers):
+    book = valid_book(projects=[project_row(**{"项目名称*": MARKUP, "主要措施*": "第一条 & <第二条>\n{{ 第三条 }}"})])
+    intake, report = api.load(book.save(tmp_path / "a.xlsx"))
+    assert report.ok
+    for kind in KINDS:
+        document = next(documents(intake, [kind], Config()))
+        docx, pdf = _render(renderers, document)
+        paragraphs = docx_paragraphs(docx)
+        assert any(MARKUP in p for p in paragraphs)
+        assert "{{ 第三条 }}" in paragraphs
+        pdf_text = squeeze("".join("".join(page) for page in pdf_pages(pdf)))
+        assert squeeze(MARKUP) in pdf_text
+        assert squeeze("第一条 & <第二条>") in pdf_text
+
+
+def test_template_variables_are_context_fields():
+    docx, pdf = DocxRenderer(), PdfRenderer()
+    for kind, module in KINDS.items():
+        context_class = next(v for k, v in vars(module).items() if k.endswith("Context") and k != "Context")
+        fields = set(context_class.model_fields)
+        assert docx.variables(kind) <= fields, docx.variables(kind) - fields
+        assert pdf.variables(kind) <= fields, pdf.variables(kind) - fields
+
+
+def test_a_missing_variable_is_an_error(sample_intake):
+    document = next(documents(sample_intake, ["proposal"], Config()))
+    context = document.context.model_dump()
+    del context["leader"]
+    with pytest.raises(TemplateError, match="leader"):
+        DocxRenderer().render("proposal", context)
+    with pytest.raises(TemplateError, match="leader"):
+        PdfRenderer().render("proposal", context)
+
+
+def test_output_names_stay_inside_the_output_folder(tmp_path):
+    book = valid_book(projects=[project_row(**{"申报党组织*": "../../etc/城关:党支部*"})])
+    out = tmp_path / "文书"
+    result = api.render(book.save(tmp_path / "a.xlsx"), out, ["proposal"], ["docx"])
+    assert [p.relative_to(out).as_posix() for p in result.written] == ["_.._etc_城关_党支部_/DJ-2024-001_立项表.docx"]
+    assert all(p.resolve().is_relative_to(out.resolve()) for p in result.written)
+
+
+def test_render_refuses_a_workbook_with_errors(tmp_path):
+    book = valid_book(tasks=[task_row(seq=1, **{"完成时限*": "2025-03-31"})])
+    result = api.render(book.save(tmp_path / "a.xlsx"), tmp_path / "out", None, ["docx"])
+    assert result.refused and result.written == []
+    assert not (tmp_path / "out").exists()
+
+
+def test_templates_ship_in_the_package_data():
+    from docgen.render import template_dir
+    names = {p.name for p in template_dir().iterdir()}
+    assert {"proposal.docx", "plan.docx", "proposal.html", "plan.html", "document.css"} <= names
