@@ -7,7 +7,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict
+
+from ..models import Project
 
 EMPTY = "—"
 
@@ -61,3 +65,46 @@ def safe_name(text: str, limit: int = 60) -> str:
     name = _UNSAFE.sub("_", text).strip().strip(".").strip()
     name = name[:limit].rstrip(". ")
     return name or "_"
+
+
+class ProjectFields(Context):
+    """What every project document shows of the project itself, formatted."""
+
+    code: str
+    name: str
+    branch: str
+    category: str
+    lead_unit: str
+    practice_units: str
+    leader: str
+    phone: str
+    members: str
+    period: str
+    slogan: str
+    central_work: str
+    background: list[str]
+    objectives: list[str]
+    measures: list[str]
+    outcomes: list[str]
+
+
+def project_fields(project: Project) -> dict[str, Any]:
+    """Return the ProjectFields values of a project."""
+    return dict(
+        code=project.code,
+        name=project.name,
+        branch=project.branch,
+        category=project.category,
+        lead_unit=or_empty(project.lead_unit),
+        practice_units=joined(project.practice_units),
+        leader=project.leader,
+        phone=or_empty(project.phone),
+        members=joined(project.members),
+        period=date_range(project.start, project.end),
+        slogan=or_empty(project.slogan),
+        central_work=or_empty(project.central_work),
+        background=paragraphs(project.background),
+        objectives=paragraphs(project.objectives),
+        measures=paragraphs(project.measures),
+        outcomes=paragraphs(project.outcomes),
+    )

@@ -5,7 +5,7 @@ import datetime as dt
 
 from ..config import Config
 from ..models import Intake, Project
-from .common import Context, date_range, joined, or_empty, paragraphs, short_range
+from .common import Context, ProjectFields, project_fields, short_range
 
 KIND = "plan"
 TITLE = "计划书"
@@ -37,26 +37,10 @@ class GanttBlock(Context):
     rows: list[GanttRow]
 
 
-class PlanContext(Context):
+class PlanContext(ProjectFields):
     organization: str
     title: str
     subtitle: str
-    code: str
-    name: str
-    branch: str
-    category: str
-    leader: str
-    phone: str
-    members: str
-    lead_unit: str
-    practice_units: str
-    period: str
-    slogan: str
-    central_work: str
-    background: list[str]
-    objectives: list[str]
-    measures: list[str]
-    outcomes: list[str]
     tasks: list[PlanTask]
     gantt: list[GanttBlock]
 
@@ -95,25 +79,10 @@ def build_gantt(project: Project, intake: Intake) -> list[GanttBlock]:
 def build_context(project: Project, intake: Intake, config: Config) -> PlanContext:
     """Build the 计划书 of one project."""
     return PlanContext(
+        **project_fields(project),
         organization=config.organization.name,
         title=project.name,
         subtitle="党建项目计划书",
-        code=project.code,
-        name=project.name,
-        branch=project.branch,
-        category=project.category,
-        leader=project.leader,
-        phone=or_empty(project.phone),
-        members=joined(project.members),
-        lead_unit=or_empty(project.lead_unit),
-        practice_units=joined(project.practice_units),
-        period=date_range(project.start, project.end),
-        slogan=or_empty(project.slogan),
-        central_work=or_empty(project.central_work),
-        background=paragraphs(project.background),
-        objectives=paragraphs(project.objectives),
-        measures=paragraphs(project.measures),
-        outcomes=paragraphs(project.outcomes),
         tasks=[
             PlanTask(seq=t.seq, content=t.content, owner=t.owner,
                      period=short_range(intake.task_start(t), t.deadline),

@@ -35,6 +35,14 @@ Conclusion = Literal["优秀", "良好", "合格", "不合格"]
 CONCLUSIONS: tuple[str, ...] = ("优秀", "良好", "合格", "不合格")
 
 
+def _not_before_start(value: dt.date, info: ValidationInfo, code: str) -> dt.date:
+    """Raise code when the date lies before the row's own (already validated) start."""
+    start = info.data.get("start")
+    if start is not None and value < start:
+        raise PydanticCustomError(code, "before start", {"start": start.isoformat()})
+    return value
+
+
 class Record(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
@@ -86,10 +94,7 @@ class Project(Record):
     @field_validator("end")
     @classmethod
     def _end_after_start(cls, value: dt.date, info: ValidationInfo) -> dt.date:
-        start = info.data.get("start")
-        if start is not None and value < start:
-            raise PydanticCustomError("end_before_start", "end before start", {"start": start.isoformat()})
-        return value
+        return _not_before_start(value, info, "end_before_start")
 
 
 class Task(Record):
@@ -107,10 +112,7 @@ class Task(Record):
     @field_validator("deadline")
     @classmethod
     def _deadline_after_start(cls, value: dt.date, info: ValidationInfo) -> dt.date:
-        start = info.data.get("start")
-        if start is not None and value < start:
-            raise PydanticCustomError("deadline_before_task_start", "deadline before start", {"start": start.isoformat()})
-        return value
+        return _not_before_start(value, info, "deadline_before_task_start")
 
 
 class Progress(Record):

@@ -102,30 +102,26 @@ def parse_number(value: Any, code: str) -> Any:
     raise PydanticCustomError(code, "not a number", {"value": str(value)})
 
 
+def _zero_to_hundred(value: Any, kind: str) -> Any:
+    """Read a number between 0 and 100; codes are <kind>_invalid and <kind>_out_of_range."""
+    number = parse_number(value, f"{kind}_invalid")
+    if number is None:
+        return None
+    number = float(number)
+    if not 0 <= number <= 100:
+        raise PydanticCustomError(f"{kind}_out_of_range", "out of range", {"value": _number_text(number)})
+    return number
+
+
 def parse_percent(value: Any) -> Any:
     """Read 80, '80%' or '80％' as 80.0 (a percent-formatted 0.8 is scaled by the reader)."""
     if isinstance(value, str):
-        text = _SPACES.sub("", to_halfwidth(value))
-        if text.endswith("%"):
-            text = text[:-1]
-        value = text
-    number = parse_number(value, "percent_invalid")
-    if number is None:
-        return None
-    number = float(number)
-    if not 0 <= number <= 100:
-        raise PydanticCustomError("percent_out_of_range", "out of range", {"value": _number_text(number)})
-    return number
+        value = _SPACES.sub("", to_halfwidth(value)).removesuffix("%")
+    return _zero_to_hundred(value, "percent")
 
 
 def parse_score(value: Any) -> Any:
-    number = parse_number(value, "score_invalid")
-    if number is None:
-        return None
-    number = float(number)
-    if not 0 <= number <= 100:
-        raise PydanticCustomError("score_out_of_range", "out of range", {"value": _number_text(number)})
-    return number
+    return _zero_to_hundred(value, "score")
 
 
 def parse_positive_int(value: Any) -> Any:
