@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
