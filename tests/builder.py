@@ -13,7 +13,7 @@ PROJECT_HEADERS = ["项目编号*", "项目名称*", "申报党组织*", "项目
 TASK_HEADERS = ["项目编号*", "序号*", "任务内容*", "责任人*", "开始日期", "完成时限*", "质量标准*", "预期目标*"]
 PROGRESS_HEADERS = ["项目编号*", "报告期*", "统计日期*", "任务序号", "完成比例*", "完成情况*", "存在问题", "下步计划"]
 RESULT_HEADERS = ["项目编号*", "实施效果*", "群众满意率", "评价得分", "验收结论"]
-AWARD_HEADERS = ["证书编号*", "获奖对象*", "荣誉称号*", "颁发单位*", "颁发日期*", "项目编号"]
+AWARD_HEADERS = ["证书编号*", "获奖对象*", "荣誉称号*", "表彰事由", "颁发单位*", "颁发日期*", "项目编号"]
 
 
 def project_row(code: str = "DJ-2024-001", **changes: Any) -> list[Any]:
@@ -42,6 +42,21 @@ def progress_row(code: str = "DJ-2024-001", period: Any = "2024年第2季度", t
               "完成比例*": percent, "完成情况*": "按计划推进", "存在问题": None, "下步计划": None}
     values.update(changes)
     return [values[h] for h in PROGRESS_HEADERS]
+
+
+def result_row(code: str = "DJ-2024-001", satisfaction: Any = 95, score: Any = 90, conclusion: Any = "优秀",
+               **changes: Any) -> list[Any]:
+    values = {"项目编号*": code, "实施效果*": "到达现场时间缩短至27分钟。", "群众满意率": satisfaction,
+              "评价得分": score, "验收结论": conclusion}
+    values.update(changes)
+    return [values[h] for h in RESULT_HEADERS]
+
+
+def award_row(cert_no: str = "DJZS-2024-001", recipient: str = "连心桥共产党员服务队", **changes: Any) -> list[Any]:
+    values = {"证书编号*": cert_no, "获奖对象*": recipient, "荣誉称号*": "“十佳”党建精品项目", "表彰事由": None,
+              "颁发单位*": "中共国网兰州供电公司委员会", "颁发日期*": dt.date(2024, 12, 20), "项目编号": "DJ-2024-001"}
+    values.update(changes)
+    return [values[h] for h in AWARD_HEADERS]
 
 
 class Book:
@@ -78,3 +93,12 @@ def valid_book(projects: list[list[Any]] | None = None, tasks: list[list[Any]] |
             .sheet("项目信息", PROJECT_HEADERS, projects or [project_row()])
             .sheet("任务分解", TASK_HEADERS, tasks or [task_row(seq=1), task_row(seq=2, **{"任务内容*": "上门走访"})])
             .sheet("进度", PROGRESS_HEADERS, progress if progress is not None else [progress_row()]))
+
+
+def full_book(projects: list[list[Any]] | None = None, tasks: list[list[Any]] | None = None,
+              progress: list[list[Any]] | None = None, results: list[list[Any]] | None = None,
+              awards: list[list[Any]] | None = None) -> Book:
+    """valid_book with the 实施效果 and 表彰 sheets as well."""
+    return (valid_book(projects, tasks, progress)
+            .sheet("实施效果", RESULT_HEADERS, results if results is not None else [result_row()])
+            .sheet("表彰", AWARD_HEADERS, awards if awards is not None else [award_row()]))

@@ -5,16 +5,20 @@ from pathlib import Path
 
 import pytest
 
-from builder import project_row, task_row, valid_book
+import datetime as dt
+
+from builder import award_row, full_book, project_row, task_row, valid_book
 from docgen import api
 from docgen.config import Config
-from docgen.documents import KINDS, documents
+from docgen.documents import KINDS, Options, annual_report, certificate, documents
 from docgen.errors import TemplateError
 from docgen.render import DocxRenderer, PdfRenderer
 from textof import docx_paragraphs, golden_text, pdf_pages, squeeze
 
 SAMPLES = Path(__file__).parent.parent / "samples"
 GOLDEN = Path(__file__).parent / "golden"
+OPTIONS = Options(date=dt.date(2024, 12, 23))
+ALL_KINDS = sorted([*KINDS, annual_report.KIND])
 
 
 @pytest.fixture(scope="module")
@@ -34,10 +38,25 @@ def _render(renderers, document):
     return renderers.render("docx", document.kind, context), renderers.render("pdf", document.kind, context)
 
 
-@pytest.mark.parametrize("kind", sorted(KINDS))
-def test_golden_text(kind, renderers, sample_intake, update_golden):
-    document = next(d for d in documents(sample_intake, [kind], Config()) if d.project_code == "DJ-2024-001")
-    docx, pdf = _render(renderers, document)
+@pytest.fixture(scope="module")
+def sample_documents(sample_intake):
+    """Every kind's documents from the samples: per workbook, plus the year-end report of all of them."""
+    found = {kind: list(documents(sample_intake, [kind], Config(), OPTIONS)) for kind in KINDS}
+    loaded = [api.load(p) for p in api.find_workbooks([SAMPLES])]
+    data = annual_report.year_end([intake for intake, report in loaded if report.ok], Config(), OPTIONS)
+    found[annual_report.KIND] = [annual_report.document(data, Config(), OPTIONS)]
+    return found
+
+
+def _golden_document(kind, sample_documents):
+    """The document each golden file shows: project DJ-2024-001's, else the first of its kind."""
+    candidates = sample_documents[kind]
+    return next((d for d in candidates if d.project_code == "DJ-2024-001"), candidates[0])
+
+
+@pytest.mark.parametrize("kind", ALL_KINDS)
+def test_golden_text(kind, renderers, sample_documents, update_golden):
+    docx, pdf = _render(renderers, _golden_document(kind, sample_documents))
     text = golden_text(docx, pdf)
     golden = GOLDEN / f"{kind}.txt"
     if update_golden or not golden.exists():
@@ -45,9 +64,9 @@ def test_golden_text(kind, renderers, sample_intake, update_golden):
     assert text == golden.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("kind", sorted(KINDS))
-def test_docx_and_pdf_carry_the_same_text(kind, renderers, sample_intake):
-    for document in documents(sample_intake, [kind], Config()):
+@pytest.mark.parametrize("kind", ALL_KINDS)
+def test_docx_and_pdf_carry_the_same_text(kind, renderers, sample_documents):
+    for document in sample_documents[kind]:
         docx, pdf = _render(renderers, document)
         pdf_text = squeeze("".join("".join(page) for page in pdf_pages(pdf)))
         position = 0
@@ -115,11 +134,15 @@ MARKUP = "A&B <b>粗体</b> {{ secret }} {% if x %} \"引号\" 'x'"
 
 
 def test_markup_in_data_comes_out_literally(tmp_path, renderers):
-    book = valid_book(projects=[project_row(**{"项目名称*": MARKUP, "主要措施*": "第一条 & <第二条>\n{{ 第三条 }}"})])
+    book = full_book(projects=[project_row(**{"项目名称*": MARKUP, "主要措施*": "第一条 & <第二条>\n{{ 第三条 }}"})])
     intake, report = api.load(book.save(tmp_path / "a.xlsx"))
     assert report.ok
     for kind in KINDS:
-        document = next(documents(intake, [kind], Config()))
+        document = next(documents(intake, [kind], Config(), OPTIONS))
+        if kind == "certificate":  # the certificate names the project in its reason, not its measures
+            docx, pdf = _render(renderers, document)
+            assert squeeze(MARKUP.replace('"', "")) in squeeze("".join(docx_paragraphs(docx)).replace('"', ""))
+            continue
         docx, pdf = _render(renderers, document)
         paragraphs = docx_paragraphs(docx)
         assert any(MARKUP in p for p in paragraphs)
@@ -131,7 +154,8 @@ def test_markup_in_data_comes_out_literally(tmp_path, renderers):
 
 def test_template_variables_are_context_fields():
     docx, pdf = DocxRenderer(), PdfRenderer()
-    for kind, module in KINDS.items():
+    for module in [*KINDS.values(), annual_report]:
+        kind = module.KIND
         context_class = next(v for k, v in vars(module).items() if k.endswith("Context") and k not in ("Context", "ProjectFields"))
         fields = set(context_class.model_fields)
         assert docx.variables(kind) <= fields, docx.variables(kind) - fields
@@ -166,4 +190,40 @@ def test_render_refuses_a_workbook_with_errors(tmp_path):
 def test_templates_ship_in_the_package_data():
     from docgen.render import template_dir
     names = {p.name for p in template_dir().iterdir()}
-    assert {"proposal.docx", "plan.docx", "proposal.html", "plan.html", "document.css"} <= names
+    assert {f"{kind}.{suffix}" for kind in ALL_KINDS for suffix in ("docx", "html")} | {"document.css"} <= names
+
+
+def test_certificates_keep_a_long_unit_name_on_one_line(tmp_path, renderers):
+    from pypdf import PdfReader
+    import io
+    unit = "国网天津电力天津南特高压变电运维站党支部"
+    assert len(unit) == 20
+    book = full_book(awards=[award_row(recipient=unit), award_row("DJZS-2024-002", "韩立新")])
+    intake, report = api.load(book.save(tmp_path / "a.xlsx"))
+    assert report.ok
+    singles = list(documents(intake, ["certificate"], Config(), OPTIONS))
+    combined = certificate.combined([d.context for d in singles])
+    pdf = renderers.render("pdf", "certificate", combined.model_dump())
+    pages = pdf_pages(pdf)
+    assert len(pages) == 2
+    assert unit + "：" in pages[0] and "韩立新：" in pages[1]
+    assert "二〇二四年十二月二十日" in pages[0]
+    box = PdfReader(io.BytesIO(pdf)).pages[0].mediabox
+    assert float(box.width) > float(box.height)  # landscape
+    docx = renderers.render("docx", "certificate", combined.model_dump())
+    xml = _zip_part(docx, "word/document.xml")
+    fitted = singles[0].context.certificates[0].recipient
+    assert fitted.size < 30 and f'w:val="{fitted.half_points}"' in xml
+    assert docx_paragraphs(docx).count("荣誉证书") + docx_paragraphs(docx).count("荣 誉 证 书") == 2
+
+
+def test_render_writes_the_combined_certificate_file(tmp_path):
+    from click.testing import CliRunner
+    from docgen.cli import main
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["render", str(SAMPLES / "城关供电服务中心党支部.xlsx"), "--out", str(out),
+                                       "--kind", "certificate", "--format", "pdf"])
+    assert result.exit_code == 0, result.output
+    assert "荣誉证书合订本（3 张）" in result.output
+    assert len(pdf_pages((out / "荣誉证书-合订.pdf").read_bytes())) == 3
+    assert len(list((out / "荣誉证书").glob("*.pdf"))) == 3

@@ -129,9 +129,9 @@ def test_result_and_award_rules(tmp_path):
         ["DJ-2024-002", "无此项目", "很满意", 120, "较好"],  # row 4
     ])
     book.sheet("表彰", AWARD_HEADERS, [
-        ["ZS-001", "连心桥共产党员服务队", "“十佳”党建精品项目", "中共国网兰州供电公司委员会", dt.date(2024, 12, 20), "DJ-2024-001"],
-        ["ZS-001", "马建华", "优秀共产党员", "中共国网兰州供电公司委员会", None, None],     # row 3
-        ["ZS-003", "李晓燕", "优秀共产党员", "中共国网兰州供电公司委员会", "2024-12-20", "DJ-9"],  # row 4
+        ["ZS-001", "连心桥共产党员服务队", "“十佳”党建精品项目", None, "中共国网兰州供电公司委员会", dt.date(2024, 12, 20), "DJ-2024-001"],
+        ["ZS-001", "马建华", "优秀共产党员", None, "中共国网兰州供电公司委员会", None, None],     # row 3
+        ["ZS-003", "李晓燕", "优秀共产党员", None, "中共国网兰州供电公司委员会", "2024-12-20", "DJ-9"],  # row 4
     ])
     assert check(tmp_path, book) == [
         ("实施效果", "A3", "duplicate_result"),
@@ -140,8 +140,8 @@ def test_result_and_award_rules(tmp_path):
         ("实施效果", "D4", "score_out_of_range"),
         ("实施效果", "E4", "conclusion_unknown"),
         ("表彰", "A3", "duplicate_cert_no"),
-        ("表彰", "E3", "required"),
-        ("表彰", "F4", "unknown_project"),
+        ("表彰", "F3", "required"),
+        ("表彰", "G4", "unknown_project"),
     ]
 
 

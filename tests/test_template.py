@@ -22,7 +22,7 @@ def test_filled_template_reads_back(tmp_path):
         "任务分解": ["DJ-2024-001", 1, "整编服务队", "马建华", None, dt.date(2024, 6, 30), "制度健全", "持证上岗率100%"],
         "进度": ["DJ-2024-001", "2024年第2季度", dt.date(2024, 6, 30), 1, 0.6, "按计划推进", None, None],
         "实施效果": ["DJ-2024-001", "成效明显", 0.96, 92.5, "优秀"],
-        "表彰": ["ZS-2024-001", "连心桥共产党员服务队", "“十佳”党建精品项目", "中共国网兰州供电公司委员会", dt.date(2024, 12, 20), "DJ-2024-001"],
+        "表彰": ["ZS-2024-001", "连心桥共产党员服务队", "“十佳”党建精品项目", "在服务队建设中成绩突出", "中共国网兰州供电公司委员会", dt.date(2024, 12, 20), "DJ-2024-001"],
     }
     for sheet, row in values.items():
         for column, value in enumerate(row, start=1):
@@ -33,6 +33,7 @@ def test_filled_template_reads_back(tmp_path):
     assert intake.progress[0].percent == 60.0          # 0.6 in a cell the template formats as percent
     assert intake.results[0].satisfaction == 96.0
     assert intake.awards[0].recipient == "连心桥共产党员服务队"
+    assert intake.awards[0].reason == "在服务队建设中成绩突出"
     assert intake.projects[0].members == ["李晓燕", "张志刚"]
 
 

@@ -13,13 +13,15 @@ from pathlib import Path
 from typing import Iterable
 
 from .config import Config
-from .documents import KINDS, documents
-from .render import DocxRenderer, PdfRenderer
+from .documents import KINDS, Document, Options, documents
+from .documents import annual_report, certificate, ledger
 from .intake.annotate import annotated_copy
 from .intake.reader import read_workbook
-from .issues import FileReport, Report
+from .issues import FileReport, Location, Report
 from .models import Intake
-from .validate import validate_raw
+from .render import DocxRenderer, PdfRenderer
+from .render.xlsx import write_table
+from .validate import check_across, project_locations, validate_raw
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 ANNOTATED_SUFFIX = ".校验.xlsx"
@@ -53,6 +55,13 @@ def load(path: str | Path, config: Config | None = None) -> tuple[Intake | None,
     return validate_raw(read_workbook(path), config or Config())
 
 
+def load_located(path: str | Path, config: Config) -> tuple[Intake | None, FileReport, dict[str, Location]]:
+    """Read and validate one workbook, keeping where each project code is written."""
+    raw = read_workbook(path)
+    intake, report = validate_raw(raw, config)
+    return intake, report, project_locations(raw) if raw.readable else {}
+
+
 def validate(paths: Iterable[str | Path], config: Config | None = None) -> Report:
     """Validate every workbook named or found in the given folders."""
     config = config or Config()
@@ -64,11 +73,12 @@ FORMATS = ("docx", "pdf")
 
 @dataclass
 class RenderResult:
-    """What one workbook produced: its report and the files written."""
+    """What one workbook produced: its report, the files written, its certificates."""
 
     report: FileReport
     written: list[Path] = field(default_factory=list)
     refused: bool = False
+    certificates: list[certificate.CertificateContext] = field(default_factory=list)
 
 
 class Renderers:
@@ -91,8 +101,13 @@ def render(
     formats: Iterable[str] = FORMATS,
     config: Config | None = None,
     renderers: Renderers | None = None,
+    options: Options | None = None,
 ) -> RenderResult:
-    """Validate one workbook and, when it has no errors, write its documents under out_dir."""
+    """Validate one workbook and, when it has no errors, write its documents under out_dir.
+
+    Certificates rendered are also returned, so a caller can write the combined print
+    file of a whole run (write_combined_certificates).
+    """
     config = config or Config()
     intake, report = load(path, config)
     result = RenderResult(report)
@@ -100,14 +115,86 @@ def render(
         result.refused = True
         return result
     renderers = renderers or Renderers(formats)
-    out_dir = Path(out_dir)
-    for document in documents(intake, list(kinds or KINDS), config):
-        context = document.context.model_dump()
-        folder = out_dir / document.folder
-        for fmt in renderers.formats:
-            target = folder / f"{document.stem}.{fmt}"
-            write_atomic(target, renderers.render(fmt, document.kind, context))
-            result.written.append(target)
+    for document in documents(intake, list(kinds or KINDS), config, options):
+        result.written += write_document(document, out_dir, renderers)
+        if document.kind == certificate.KIND:
+            result.certificates.append(document.context)
+    return result
+
+
+def write_document(document: Document, out_dir: str | Path, renderers: Renderers) -> list[Path]:
+    """Render one document in every format of the renderers; return the files written."""
+    context = document.context.model_dump()
+    folder = Path(out_dir) / document.folder
+    written = []
+    for fmt in renderers.formats:
+        target = folder / f"{document.stem}.{fmt}"
+        write_atomic(target, renderers.render(fmt, document.kind, context))
+        written.append(target)
+    return written
+
+
+def write_combined_certificates(contexts: list[certificate.CertificateContext], out_dir: str | Path,
+                                renderers: Renderers) -> list[Path]:
+    """荣誉证书-合订.pdf/.docx in out_dir: every certificate of the run, one per page."""
+    if not contexts:
+        return []
+    combined = certificate.combined(contexts)
+    document = Document(certificate.KIND, certificate.TITLE, "", "", combined,
+                        name=certificate.COMBINED, directory=".")
+    return write_document(document, out_dir, renderers)
+
+
+@dataclass
+class YearEndResult:
+    """What `docgen report` did: every workbook's report, those used, the files written."""
+
+    report: Report
+    used: list[Path] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+    year: int | None = None
+    projects: int = 0
+
+
+LEDGER_HIGHLIGHTS = {"overdue": "positive_red", "completion": "percent"}
+
+
+def year_end_report(
+    paths: Iterable[str | Path],
+    out_dir: str | Path,
+    formats: Iterable[str] = FORMATS,
+    config: Config | None = None,
+    options: Options | None = None,
+    renderers: Renderers | None = None,
+) -> YearEndResult:
+    """Read every workbook of a year-end run; write the 年度汇总报告 and the 台账 from the valid ones.
+
+    A project code used in two workbooks is an error in both. Workbooks with errors
+    are left out of the report and listed in the result.
+    """
+    config = config or Config()
+    options = options or Options()
+    workbooks = find_workbooks(paths)
+    loaded = [(path, *load_located(path, config)) for path in workbooks]
+    check_across([(report, locations) for _, _, report, locations in loaded])
+    result = YearEndResult(Report([report for _, _, report, _ in loaded]))
+    intakes = []
+    for path, intake, report, _ in loaded:
+        if intake is not None and report.ok:
+            intakes.append(intake)
+            result.used.append(path)
+    if not intakes:
+        return result
+    data = annual_report.year_end(intakes, config, options)
+    result.year, result.projects = data.year, len(data.assessments)
+    if not data.assessments:
+        return result
+    renderers = renderers or Renderers(formats)
+    result.written += write_document(annual_report.document(data, config, options), out_dir, renderers)
+    rows = [row.model_dump() for row in ledger.rows(data)]
+    target = Path(out_dir) / f"{data.year}年度{ledger.TITLE}.xlsx"
+    write_atomic(target, write_table(f"{data.year}年度{ledger.TITLE}", ledger.COLUMNS, rows, LEDGER_HIGHLIGHTS))
+    result.written.append(target)
     return result
 
 

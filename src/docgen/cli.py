@@ -1,17 +1,20 @@
 """Command line: parse → one library call → print → exit status. Nothing else lives here."""
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 import sys
 from pathlib import Path
 
 import click
+from pydantic import ValidationError
 
 from . import api
 from .config import Config, load_config
-from .documents import KINDS
+from .documents import KINDS, Options
 from .errors import DocgenError
+from .models.period import Period
 from .intake.template import write_template
 from .issues import FileReport, Report
 
@@ -140,6 +143,29 @@ def _formats(value: str) -> tuple[str, ...]:
     return api.FORMATS if value == "all" else (value,)
 
 
+def _parse_period(ctx, param, value: str | None) -> Period | None:
+    if not value:
+        return None
+    try:
+        return Period.model_validate(value)
+    except ValidationError:
+        raise click.BadParameter(f"无法识别的报告期“{value}”，请写成如 2024年第2季度、2024Q2、2024年6月、2024年上半年") from None
+
+
+def _parse_date(ctx, param, value: str | None) -> dt.date:
+    if not value:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise click.BadParameter(f"无法识别的日期“{value}”，请写成如 2024-12-20") from None
+
+
+def date_option(func):
+    return click.option("--date", "date", callback=_parse_date, default=None, metavar="YYYY-MM-DD",
+                        help="成文日期：公示、结题报告和年度汇总报告的落款日期，公示期从这天（或其后第一个工作日）起算；默认今天。")(func)
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="输出目录（按申报党组织分子目录）。")
@@ -147,25 +173,73 @@ def _formats(value: str) -> tuple[str, ...]:
               help="文书种类，可重复：" + "，".join(f"{k}={v}" for k, v in KIND_NAMES.items()) + "；默认全部。")
 @click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "all"]), default="all", show_default=True,
               help="输出 Word（docx）、PDF 或两者。")
+@click.option("--period", callback=_parse_period, default=None,
+              help="进度报告的报告期，如 2024年第3季度；默认每个项目最近一期。")
+@click.option("--per-project", is_flag=True, help="“四公开”公示每个项目一份（默认每个申报党组织一份，列出其全部项目）。")
+@date_option
 @config_option
 @library_errors
-def render(paths: tuple[str, ...], out_dir: str, kinds: tuple[str, ...], fmt: str, config: Config) -> None:
-    """由申报表生成文书。有错误的工作簿不生成，列出其问题；其余照常生成。"""
+def render(paths: tuple[str, ...], out_dir: str, kinds: tuple[str, ...], fmt: str, period: Period | None,
+           per_project: bool, date: dt.date, config: Config) -> None:
+    """由申报表生成文书。有错误的工作簿不生成，列出其问题；其余照常生成。
+
+    生成荣誉证书时，另在输出目录写出本次全部证书的合订本（荣誉证书-合订.pdf / .docx），每页一张，可直接打印。
+    """
     workbooks = _collect(paths)
     formats = _formats(fmt)
     _warn_slow_pdf(formats)
+    options = Options(date=date, period=period, per_project=per_project)
     renderers = api.Renderers(formats)
     refused = 0
+    certificates = []
     for workbook in workbooks:
-        result = api.render(workbook, out_dir, kinds or None, formats, config, renderers)
+        result = api.render(workbook, out_dir, kinds or None, formats, config, renderers, options)
+        certificates += result.certificates
         if result.refused:
             refused += 1
             _print_file_report(result.report)
             click.echo(click.style("  未生成文书：", fg="red") + "请先修正以上错误。")
         else:
             click.echo(click.style("✓ ", fg="green") + f"{workbook}：生成 {len(result.written)} 个文件")
+    for target in api.write_combined_certificates(certificates, out_dir, renderers):
+        click.echo(f"荣誉证书合订本（{len(certificates)} 张）：{target}")
+    if period is not None:
+        click.echo(f"进度报告按报告期“{period.label}”生成；没有该期进度的项目未生成进度报告。")
     click.echo(f"\n共 {len(workbooks)} 个工作簿，{len(workbooks) - refused} 个已生成文书，{refused} 个因错误未生成；输出目录：{out_dir}")
     sys.exit(1 if refused else 0)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="输出目录。")
+@click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "all"]), default="all", show_default=True,
+              help="年度汇总报告输出 Word（docx）、PDF 或两者；台账总是 .xlsx。")
+@click.option("--year", type=click.IntRange(2000, 2100), default=None,
+              help="汇总的年度；默认为申报表中最近的报告年度。")
+@date_option
+@config_option
+@library_errors
+def report(paths: tuple[str, ...], out_dir: str, fmt: str, year: int | None, date: dt.date, config: Config) -> None:
+    """汇总全部申报表 PATHS（文件或文件夹），生成年度汇总报告（docx、pdf）和项目台账（xlsx）。
+
+    各党支部的申报表放在一个文件夹里一起汇总。有错误的申报表（包括与其他申报表项目编号重复的）不计入汇总，
+    列出其问题，退出状态为 1。
+    """
+    workbooks = _collect(paths)
+    formats = _formats(fmt)
+    _warn_slow_pdf(formats)
+    result = api.year_end_report(workbooks, out_dir, formats, config, Options(date=date, year=year))
+    left_out = [f for f in result.report if not f.ok]
+    for file_report in left_out:
+        _print_file_report(file_report)
+    if left_out:
+        click.echo(click.style(f"以上 {len(left_out)} 个申报表有错误，未计入年度汇总。", fg="red"))
+    if not result.written:
+        raise click.ClickException("没有可汇总的项目：所有申报表都有错误或没有项目。")
+    click.echo(f"{result.year}年度：汇总 {len(result.used)} 个申报表、{result.projects} 个项目。")
+    for target in result.written:
+        click.echo(f"已生成：{target}")
+    sys.exit(1 if left_out else 0)
 
 
 def samples_dir() -> Path:
@@ -173,14 +247,19 @@ def samples_dir() -> Path:
     return packaged if packaged.is_dir() else Path(__file__).resolve().parents[2] / "samples"
 
 
+DEMO_DATE = "2024-12-23"  # the samples describe 2024; their notices are dated just after its last report
+
+
 @main.command()
 @click.option("--out", "out_dir", default="out", show_default=True, type=click.Path(file_okay=False), help="演示输出目录。")
 @click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "all"]), default="all", show_default=True,
               help="输出 Word（docx）、PDF 或两者。")
+@click.option("--date", "date", callback=_parse_date, default=DEMO_DATE, show_default=True, metavar="YYYY-MM-DD",
+              help="演示文书的成文日期（示例数据为 2024 年）。")
 @config_option
 @library_errors
-def demo(out_dir: str, fmt: str, config: Config) -> None:
-    """用自带的示例申报表演示全部功能：空白模板、校验与退回、生成文书。"""
+def demo(out_dir: str, fmt: str, date: dt.date, config: Config) -> None:
+    """用自带的示例申报表演示全部功能：空白模板、校验与退回、生成全部文书、年度汇总与台账。"""
     out = Path(out_dir)
     samples = samples_dir()
     workbooks = api.find_workbooks([samples])
@@ -189,6 +268,7 @@ def demo(out_dir: str, fmt: str, config: Config) -> None:
     out.mkdir(parents=True, exist_ok=True)
     formats = _formats(fmt)
     _warn_slow_pdf(formats)
+    options = Options(date=date)
 
     click.echo(click.style("1. 空白申报表", bold=True))
     template = write_template(out / "申报表模板.xlsx", config)
@@ -204,16 +284,30 @@ def demo(out_dir: str, fmt: str, config: Config) -> None:
         if not file_report.ok and _readable(file_report):
             click.echo(f"已写出退回用的标注副本：{api.annotate(file_report, out / '退回', taken)}")
 
-    click.echo(click.style("\n3. 生成文书", bold=True))
+    click.echo(click.style("\n3. 生成文书（" + "、".join(KIND_NAMES.values()) + "）", bold=True))
     renderers = api.Renderers(formats)
     total = 0
+    certificates = []
     for workbook, file_report in zip(workbooks, report):
         if not file_report.ok:
             continue
-        result = api.render(workbook, out / "文书", None, formats, config, renderers)
+        result = api.render(workbook, out / "文书", None, formats, config, renderers, options)
+        certificates += result.certificates
         total += len(result.written)
         click.echo(f"{workbook.name}：生成 {len(result.written)} 个文件")
-    click.echo(f"\n演示完成：共生成 {total} 个文书文件，见 {out / '文书'}")
+    for target in api.write_combined_certificates(certificates, out / "文书", renderers):
+        total += 1
+        click.echo(f"荣誉证书合订本（{len(certificates)} 张）：{target}")
+
+    click.echo(click.style("\n4. 年度汇总报告与台账（全部示例申报表一起汇总）", bold=True))
+    year_end = api.year_end_report(workbooks, out / "年度汇总", formats, config, options, renderers)
+    left_out = [Path(f.path).name for f in year_end.report if not f.ok]
+    if left_out:
+        click.echo("有错误、未计入汇总：" + "、".join(left_out))
+    for target in year_end.written:
+        click.echo(f"已生成：{target}")
+    total += len(year_end.written)
+    click.echo(f"\n演示完成：共生成 {total} 个文件，见 {out / '文书'} 和 {out / '年度汇总'}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -5,6 +5,7 @@ other module reads files for settings.
 """
 from __future__ import annotations
 
+import datetime as dt
 import tomllib
 from pathlib import Path
 
@@ -54,12 +55,33 @@ class NoticeRules(_Section):
     address: str = ""
 
 
+class CalendarRules(_Section):
+    """Holidays for years the built-in working-day calendar does not know (or corrections).
+
+    holidays: week days that are days off; workdays: weekend days that are worked (调休).
+    A year named by any date here is counted from these lists, weekends otherwise off.
+    """
+
+    holidays: tuple[dt.date, ...] = ()
+    workdays: tuple[dt.date, ...] = ()
+
+
+class AssessmentRules(_Section):
+    """Year-end assessment: award eligibility and the selection ratios."""
+
+    satisfaction_min: float = Field(80, ge=0, le=100)
+    tracking_share: float = Field(0.5, gt=0, le=1)
+    outstanding_share: float = Field(1 / 3, gt=0, le=1)
+
+
 class Config(_Section):
     """Everything an organisation may set; built-in defaults otherwise."""
 
     organization: Organization = Organization()
     project: ProjectRules = ProjectRules()
     notice: NoticeRules = NoticeRules()
+    calendar: CalendarRules = CalendarRules()
+    assessment: AssessmentRules = AssessmentRules()
     source: str | None = None
 
 
@@ -96,6 +118,10 @@ def _config_message(error: dict) -> str:
         return "应为整数"
     if kind in ("string_type",):
         return "应为文字"
+    if kind in ("float_parsing", "float_type"):
+        return "应为数字"
+    if kind.startswith("date"):
+        return "应为日期，如 2027-01-01"
     if kind.startswith("greater_than") or kind.startswith("less_than"):
         return "数值超出允许范围"
     return error.get("msg", kind)

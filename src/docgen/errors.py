@@ -19,3 +19,7 @@ class TemplateError(DocgenError):
 
 class RenderError(DocgenError):
     """A document could not be rendered or written."""
+
+
+class CalendarError(DocgenError):
+    """A working-day count reaches a year without a holiday schedule."""

@@ -54,6 +54,8 @@ MESSAGES: dict[str, str] = {
     "duplicate_progress": "与第 {first} 行的报告期和任务重复",
     "duplicate_result": "项目“{value}”的实施效果重复（第 {first} 行已填写）",
     "duplicate_cert_no": "证书编号“{value}”重复（第 {first} 行已使用）",
+    # rules across workbooks
+    "duplicate_project_across": "项目编号“{value}”与申报表“{other}”中 {other_cell} 的项目重复；请协调修改其中一个编号",
 }
 
 WARNINGS = frozenset({"column_unknown", "column_duplicate", "percent_ambiguous", "progress_decreased", "duplicate_progress", "task_start_outside_project"})

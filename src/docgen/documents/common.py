@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterator
 
 from pydantic import BaseModel, ConfigDict
 
-from ..models import Project
+from ..config import Config
+from ..models import Intake, Project
+from ..models.period import Period
 
 EMPTY = "—"
 
@@ -52,6 +55,11 @@ def joined(items: list[str]) -> str:
     return "、".join(items) if items else EMPTY
 
 
+def quoted(text: str) -> str:
+    """“text”, with quotation marks inside turned to single ones: “培养变电运维‘全科医生’”."""
+    return "“" + text.replace("“", "‘").replace("”", "’") + "”"
+
+
 def or_empty(text: str | None) -> str:
     return text if text else EMPTY
 
@@ -64,6 +72,49 @@ def safe_name(text: str, limit: int = 60) -> str:
     name = _UNSAFE.sub("_", text).strip().strip(".").strip()
     name = name[:limit].rstrip(". ")
     return name or "_"
+
+
+@dataclass(frozen=True)
+class Options:
+    """Choices of one rendering run that are not in the data."""
+
+    date: dt.date = field(default_factory=dt.date.today)  # 成文日期 of notices and reports
+    period: Period | None = None  # 进度报告: this period instead of each project's latest
+    per_project: bool = False  # “四公开”公示: one notice per project instead of per branch
+    year: int | None = None  # year-end documents: the year assessed
+
+
+@dataclass(frozen=True)
+class Document:
+    """One document to render: its kind, where it goes and its context."""
+
+    kind: str
+    title: str
+    project_code: str
+    branch: str
+    context: Context
+    name: str = ""  # file name without suffix; default <project code>_<title>
+    directory: str = ""  # folder under the output folder ("." for itself); default the branch
+
+    @property
+    def stem(self) -> str:
+        return safe_name(self.name or f"{self.project_code}_{self.title}", limit=80)
+
+    @property
+    def folder(self) -> str:
+        """The folder under the output folder; "" for the output folder itself."""
+        if self.directory == ".":
+            return ""
+        return safe_name(self.directory or self.branch)
+
+
+def per_project(kind: str, title: str, build: Callable[[Project, Intake, Config], Context]
+                ) -> Callable[[Intake, Config, Options], Iterator[Document]]:
+    """documents() for a kind that is one document per project."""
+    def documents(intake: Intake, config: Config, options: Options) -> Iterator[Document]:
+        for project in intake.projects:
+            yield Document(kind, title, project.code, project.branch, build(project, intake, config))
+    return documents
 
 
 class ProjectFields(Context):
@@ -107,3 +158,99 @@ def project_fields(project: Project) -> dict[str, Any]:
         measures=paragraphs(project.measures),
         outcomes=paragraphs(project.outcomes),
     )
+
+
+_CN_DIGIT = "〇一二三四五六七八九"
+
+
+def _cn_small(n: int) -> str:
+    """1–31 in Chinese numerals: 十, 十二, 二十, 二十一."""
+    tens, ones = divmod(n, 10)
+    if tens == 0:
+        return _CN_DIGIT[ones]
+    return ("" if tens == 1 else _CN_DIGIT[tens]) + "十" + (_CN_DIGIT[ones] if ones else "")
+
+
+def cn_numeral_date(day: dt.date) -> str:
+    """二〇二四年十二月二十日: the year digit by digit with 〇 (U+3007) for zero."""
+    year = "".join(_CN_DIGIT[int(d)] for d in str(day.year))
+    return f"{year}年{_cn_small(day.month)}月{_cn_small(day.day)}日"
+
+
+def percent(value: float | None) -> str:
+    """95 → 95%, 96.8 → 96.8%, None → —."""
+    if value is None:
+        return EMPTY
+    return f"{value:.1f}".rstrip("0").rstrip(".") + "%"
+
+
+def score(value: float | None) -> str:
+    if value is None:
+        return EMPTY
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def text_width(text: str) -> float:
+    """Width in em: CJK and full-width characters 1, narrow (Latin, digits) about 0.55."""
+    return sum(0.55 if ord(ch) < 0x2E80 and ch not in "“”‘’—…" else 1.0 for ch in text)
+
+
+class Fitted(Context):
+    """A text fitted into a box: one or two lines and the font size that keeps them inside."""
+
+    lines: list[str]
+    size: float  # points
+    half_points: int  # the same size as Word's w:sz value
+
+
+def fit(text: str, box_pt: float, largest: float, smallest: float) -> Fitted:
+    """Shrink text to one line of box_pt; below `smallest`, break it into two balanced lines."""
+    width = text_width(text) * 1.04  # a little room for kerning and rounding
+    size = min(largest, box_pt / width) if width else largest
+    lines = [text]
+    if size < smallest:
+        middle = _balanced_break(text)
+        lines = [text[:middle], text[middle:]]
+        size = min(largest, box_pt / (max(text_width(line) for line in lines) * 1.04))
+    size = max(int(size * 2) / 2, 6.0)  # whole half points, as Word stores them
+    return Fitted(lines=lines, size=size, half_points=int(size * 2))
+
+
+def _balanced_break(text: str) -> int:
+    """Index where two lines come out closest in width, never before closing punctuation."""
+    total = text_width(text)
+    best, best_gap = len(text) // 2, total
+    for i in range(1, len(text)):
+        if text[i] in "，。、；：）》”’":
+            continue
+        gap = abs(total - 2 * text_width(text[:i]))
+        if gap < best_gap:
+            best, best_gap = i, gap
+    return best
+
+
+BAR_CELLS = 20
+
+
+class Bar(Context):
+    """One bar of a chart: the PDF draws `width` per cent of the track; Word shades `cells`."""
+
+    label: str
+    value: str
+    width: float
+    cells: list[str]
+    colour: str
+
+
+class Chart(Context):
+    caption: str
+    bars: list[Bar]
+    legend: list[tuple[str, str]] = []  # (colour, meaning)
+
+
+def bar(label: str, amount: float, scale: float, shown: str, colour: str) -> Bar:
+    """A bar of `amount` on a track of `scale`, in BAR_CELLS steps for Word."""
+    share = 0.0 if scale <= 0 else max(0.0, min(1.0, amount / scale))
+    filled = round(share * BAR_CELLS)
+    return Bar(label=label, value=shown, width=round(share * 100, 1),
+               cells=[colour] * filled + ["FFFFFF"] * (BAR_CELLS - filled), colour=colour)

@@ -5,7 +5,7 @@ import datetime as dt
 
 from ..config import Config
 from ..models import Intake, Project
-from .common import Context, ProjectFields, project_fields, short_range
+from .common import Context, ProjectFields, per_project, project_fields, short_range
 
 KIND = "plan"
 TITLE = "计划书"
@@ -91,3 +91,6 @@ def build_context(project: Project, intake: Intake, config: Config) -> PlanConte
         ],
         gantt=build_gantt(project, intake),
     )
+
+
+documents = per_project(KIND, TITLE, build_context)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..config import Config
 from ..models import Intake, Project
-from .common import Context, ProjectFields, cn_date, project_fields
+from .common import Context, ProjectFields, per_project, cn_date, project_fields
 
 KIND = "proposal"
 TITLE = "立项表"
@@ -35,3 +35,6 @@ def build_context(project: Project, intake: Intake, config: Config) -> ProposalC
             for t in intake.tasks_of(project.code)
         ],
     )
+
+
+documents = per_project(KIND, TITLE, build_context)

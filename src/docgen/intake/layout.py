@@ -115,6 +115,7 @@ AWARDS = Sheet(
         Column("证书编号", "cert_no", "code", True, 16, "本表内唯一"),
         Column("获奖对象", "recipient", "text", True, 28, "集体或个人"),
         Column("荣誉称号", "title", "text", True, 24),
+        Column("表彰事由", "reason", "longtext", False, 36, "可不填，默认写“在××年度党建项目化管理工作中成绩突出”"),
         Column("颁发单位", "issuer", "text", True, 28),
         Column("颁发日期", "date", "date", True, 12),
         Column("项目编号", "project_code", "code", False, 14, "可不填；填写时须在“项目信息”中存在"),

@@ -156,6 +156,7 @@ class Award(Record):
     cert_no: Code
     recipient: Text
     title: Text
+    reason: OptText = None
     issuer: Text
     date: Date
     project_code: OptCode = None

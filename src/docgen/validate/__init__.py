@@ -4,9 +4,12 @@ It knows the layout and the models, not openpyxl: cells arrive through the reade
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 from ..config import Config
 from ..intake.reader import RawWorkbook
-from ..issues import FileReport
+from ..issues import FileReport, Location
+from ..messages import make_issue
 from ..models import Intake
 from .rows import validate_rows
 from .rules import Checked, check_all
@@ -30,3 +33,37 @@ def validate_raw(raw: RawWorkbook, config: Config) -> tuple[Intake | None, FileR
            for attr in ("projects", "tasks", "progress", "results", "awards")},
     )
     return intake, report
+
+
+def project_locations(raw: RawWorkbook) -> dict[str, Location]:
+    """Where each project code is written in the workbook (its first occurrence)."""
+    sheet = raw.sheets.get("项目信息")
+    found: dict[str, Location] = {}
+    if sheet is None:
+        return found
+    for row in sheet.rows:
+        cell = row.cells.get("code")
+        if cell is not None and cell.value is not None and str(cell.value).strip():
+            found.setdefault(str(cell.value).strip(), sheet.location(row.number, "code"))
+    return found
+
+
+def check_across(located: list[tuple[FileReport, dict[str, Location]]]) -> None:
+    """Add an error to both workbooks for every project code used in more than one of them."""
+    first: dict[str, tuple[FileReport, Location]] = {}
+    for report, locations in located:
+        for code, location in locations.items():
+            if code not in first:
+                first[code] = (report, location)
+                continue
+            other_report, other_location = first[code]
+            if other_report is report:
+                continue  # a duplicate inside one workbook is that workbook's own issue
+            report.issues.append(make_issue(
+                "duplicate_project_across", location, value=code,
+                other=Path(other_report.path).name, other_cell=f"{other_location.sheet}!{other_location.cell}"))
+            other_report.issues.append(make_issue(
+                "duplicate_project_across", other_location, value=code,
+                other=Path(report.path).name, other_cell=f"{location.sheet}!{location.cell}"))
+    for report, _ in located:
+        report.sort()

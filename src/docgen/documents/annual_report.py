@@ -1,0 +1,203 @@
+"""年度汇总报告 (annual_report): the company's year across every branch's workbook.
+
+Built from many intakes at once: projects by category and branch, completion,
+satisfaction and score, the ranking by 评价得分 with the 跟踪实施名单 and the
+突出贡献项目, and the projects that lost their right to annual awards.
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..config import Config
+from ..models import Intake
+from .assessment import Assessment, Selection, assess, number, select
+from .common import Chart, Context, Document, Options, bar, cn_date, percent, quoted, score
+
+KIND = "annual_report"
+TITLE = "年度汇总报告"
+
+CATEGORY_COLOUR = "8EA9DB"
+SCORE_COLOUR = "A9D18E"
+BRANCH_COLOUR = "F4B183"
+SCORE_BANDS = ((90, "90分及以上"), (80, "80—89.9分"), (70, "70—79.9分"), (60, "60—69.9分"), (0, "60分以下"))
+
+
+@dataclass
+class YearEnd:
+    """Every project of a year-end run, assessed, ranked and selected."""
+
+    year: int
+    assessments: list[Assessment]
+    selection: Selection
+    sources: dict[str, str]  # project code → the workbook it came from
+    workbooks: int
+
+
+def year_end(intakes: list[Intake], config: Config, options: Options | None = None) -> YearEnd:
+    """Assess every project of the given workbooks for one year (default: the latest year reported)."""
+    options = options or Options()
+    year = options.year
+    if year is None:
+        years = [assess(p, i, config.assessment).year for i in intakes for p in i.projects]
+        year = max(years) if years else options.date.year
+    assessments, sources = [], {}
+    for intake in intakes:
+        for project in intake.projects:
+            assessments.append(assess(project, intake, config.assessment, year))
+            sources[project.code] = Path(intake.source).name
+    return YearEnd(year, assessments, select(assessments, config.assessment), sources, len(intakes))
+
+
+class CategoryRow(Context):
+    category: str
+    count: int
+    share: str
+
+
+class BranchRow(Context):
+    branch: str
+    projects: int
+    finished: int
+    completion: str
+
+
+class RankRow(Context):
+    rank: str
+    code: str
+    name: str
+    branch: str
+    category: str
+    score: str
+    satisfaction: str
+    completion: str
+    conclusion: str
+    selection: str
+
+
+class LostRow(Context):
+    code: str
+    name: str
+    branch: str
+    reasons: str
+
+
+class AnnualContext(Context):
+    title: str
+    subtitle: str
+    year: int
+    overview: list[str]
+    categories: list[CategoryRow]
+    category_chart: Chart
+    branches: list[BranchRow]
+    branch_chart: Chart
+    score_chart: Chart
+    ranking: list[RankRow]
+    selection_rule: str
+    notes: list[str]
+    tracking: list[str]
+    outstanding: list[str]
+    eligibility_rule: str
+    lost: list[LostRow]
+    signature: str
+    date: str
+
+
+def _mean(values: list[float]) -> float | None:
+    return round(sum(values) / len(values), 1) if values else None
+
+
+def selection_label(ranked) -> str:
+    if ranked.outstanding:
+        return "突出贡献项目"
+    if ranked.tracking:
+        return "跟踪实施"
+    return ""
+
+
+def build_context(data: YearEnd, config: Config, options: Options) -> AnnualContext:
+    assessments = data.assessments
+    rules = config.assessment
+    total = len(assessments)
+    branches: dict[str, list[Assessment]] = defaultdict(list)
+    for a in assessments:
+        branches[a.project.branch].append(a)
+    categories = Counter(a.project.category for a in assessments)
+    ordered_categories = [c for c in config.project.categories if c in categories] + sorted(
+        c for c in categories if c not in config.project.categories)
+    finished = sum(a.finished for a in assessments)
+    satisfactions = [a.satisfaction for a in assessments if a.satisfaction is not None]
+    scores = [a.score for a in assessments if a.score is not None]
+    selection = data.selection
+    lost = [a for a in assessments if not a.eligible]
+
+    overview = [
+        f"{data.year}年度，共有{len(branches)}个党组织实施党建项目{total}个（汇总自{data.workbooks}份申报表）。",
+        f"截至年底，{finished}个项目全部完成计划任务，项目完成率{percent(100 * finished / total if total else 0)}；"
+        f"各项目平均完成比例{percent(_mean([a.completion for a in assessments]) or 0)}。",
+        f"{len(satisfactions)}个项目填报了群众满意率，平均{percent(_mean(satisfactions))}；"
+        f"{len(scores)}个项目填报了评价得分，平均{score(_mean(scores))}分。",
+        f"按评价得分排名，{len(selection.tracking)}个项目列入跟踪实施名单，"
+        f"{len(selection.outstanding)}个项目评为突出贡献项目；{len(lost)}个项目失去年度评优资格。",
+    ]
+    most = max(categories.values(), default=0)
+    category_rows = [CategoryRow(category=c, count=categories[c], share=percent(100 * categories[c] / total))
+                     for c in ordered_categories]
+    branch_rows = []
+    for branch in sorted(branches, key=lambda b: (-len(branches[b]), b)):
+        items = branches[branch]
+        branch_rows.append(BranchRow(branch=branch, projects=len(items), finished=sum(a.finished for a in items),
+                                     completion=percent(_mean([a.completion for a in items]) or 0)))
+    bands = Counter()
+    for value in scores:
+        bands[next(label for low, label in SCORE_BANDS if value >= low)] += 1
+    most_band = max(bands.values(), default=0)
+
+    def name_line(r) -> str:
+        a = r.assessment
+        return f"{quoted(a.project.name)}（{a.project.branch}，{score(a.score)}分）"
+
+    return AnnualContext(
+        title=f"{data.year}年度党建项目化管理工作汇总报告",
+        subtitle=config.organization.name,
+        year=data.year,
+        overview=overview,
+        categories=category_rows,
+        category_chart=Chart(caption="各类别项目数", bars=[
+            bar(row.category, row.count, most, f"{row.count}个", CATEGORY_COLOUR) for row in category_rows]),
+        branches=branch_rows,
+        branch_chart=Chart(caption="各党组织项目平均完成比例", bars=[
+            bar(row.branch, _mean([a.completion for a in branches[row.branch]]) or 0, 100, row.completion,
+                BRANCH_COLOUR) for row in branch_rows]),
+        score_chart=Chart(caption="评价得分分布", bars=[
+            bar(label, bands[label], most_band, f"{bands[label]}个", SCORE_COLOUR) for _, label in SCORE_BANDS]),
+        ranking=[
+            RankRow(rank=str(r.rank) if r.rank else "—", code=r.assessment.project.code,
+                    name=r.assessment.project.name, branch=r.assessment.project.branch,
+                    category=r.assessment.project.category, score=score(r.assessment.score),
+                    satisfaction=percent(r.assessment.satisfaction), completion=percent(r.assessment.completion),
+                    conclusion=(r.assessment.result.conclusion or "—") if r.assessment.result else "—",
+                    selection=selection_label(r))
+            for r in selection.ranked
+        ],
+        selection_rule=(
+            f"按评价得分从高到低排名，得分相同的并列同一名次。得分前{number(rules.tracking_share * 100)}%"
+            f"（向上取整）的项目列入跟踪实施名单；名单中保留评优资格的项目按得分取前"
+            f"{number(rules.outstanding_share * 100)}%（向上取整）评为突出贡献项目。"
+            f"名额边界上得分并列的项目一并入选。"),
+        notes=selection.notes,
+        tracking=[name_line(r) for r in selection.tracking],
+        outstanding=[name_line(r) for r in selection.outstanding],
+        eligibility_rule=(f"年底有未完成任务、群众满意率低于{percent(rules.satisfaction_min)}、未填报满意率"
+                          f"或验收结论为不合格的项目，失去年度评优资格。"),
+        lost=[LostRow(code=a.project.code, name=a.project.name, branch=a.project.branch,
+                      reasons="；".join(a.reasons)) for a in lost],
+        signature=f"{config.organization.name}{config.organization.department}",
+        date=cn_date(options.date),
+    )
+
+
+def document(data: YearEnd, config: Config, options: Options) -> Document:
+    return Document(KIND, TITLE, "", "", build_context(data, config, options),
+                    name=f"{data.year}年度党建项目汇总报告", directory=".")

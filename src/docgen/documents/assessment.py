@@ -1,0 +1,262 @@
+"""The state of projects: progress as of a period, year-end eligibility, ranking and selection.
+
+Pure computation over the validated records; the documents and the ledger format
+what is computed here, so every document states the same figures.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+
+from ..config import AssessmentRules
+from ..models import Intake, Progress, Project, Result, Task
+from ..models.period import Period
+from .common import quoted
+
+APPROACHING_DAYS = 30
+
+
+@dataclass(frozen=True)
+class TaskState:
+    """One task as of a statistics date."""
+
+    task: Task
+    start: dt.date
+    percent: float  # latest reported completion up to the period, 0 when never reported
+    latest: Progress | None  # the row that percent comes from
+    current: Progress | None  # the task's row in this very period, if any
+    planned: float  # planned completion at the date: linear from start to deadline
+    overdue: bool
+    approaching: bool
+    days_left: int
+
+    @property
+    def done(self) -> bool:
+        return self.percent >= 100
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A project as of one reporting period."""
+
+    project: Project
+    period: Period
+    stat_date: dt.date
+    tasks: list[TaskState]
+    completion: float  # mean of the tasks' completion, every task weighing the same
+    reported: Progress | None  # the branch's own project-level row of the period
+
+    @property
+    def overdue(self) -> list[TaskState]:
+        return [t for t in self.tasks if t.overdue]
+
+    @property
+    def approaching(self) -> list[TaskState]:
+        return [t for t in self.tasks if t.approaching]
+
+
+def periods(intake: Intake, code: str) -> list[Period]:
+    """The project's reporting periods, oldest first."""
+    return sorted({p.period for p in intake.progress_of(code)}, key=lambda p: p.sort_key)
+
+
+def planned_percent(start: dt.date, deadline: dt.date, day: dt.date) -> float:
+    """Planned completion at `day` for a task running evenly from start to deadline."""
+    if day >= deadline:
+        return 100.0
+    if day < start:
+        return 0.0
+    total = (deadline - start).days + 1
+    return round(100.0 * ((day - start).days + 1) / total, 1)
+
+
+def snapshot(project: Project, intake: Intake, period: Period) -> Snapshot | None:
+    """The project as of the period's statistics date; None when nothing was reported for it."""
+    rows = intake.progress_of(project.code)
+    in_period = [r for r in rows if r.period == period]
+    if not in_period:
+        return None
+    stat_date = max(r.stat_date for r in in_period)
+    key = period.sort_key
+    states = []
+    for task in intake.tasks_of(project.code):
+        history = [r for r in rows if r.task_seq == task.seq and r.period.sort_key <= key]
+        latest = history[-1] if history else None
+        current = next((r for r in reversed(history) if r.period == period), None)
+        percent = latest.percent if latest else 0.0
+        start = task.start or project.start
+        days_left = (task.deadline - stat_date).days
+        overdue = percent < 100 and days_left < 0
+        approaching = percent < 100 and 0 <= days_left <= APPROACHING_DAYS
+        states.append(TaskState(task, start, percent, latest, current,
+                                planned_percent(start, task.deadline, stat_date),
+                                overdue, approaching, days_left))
+    completion = round(sum(s.percent for s in states) / len(states), 1) if states else 0.0
+    reported = next((r for r in reversed(in_period) if r.task_seq is None), None)
+    return Snapshot(project, period, stat_date, states, completion, reported)
+
+
+def latest_snapshot(project: Project, intake: Intake) -> Snapshot | None:
+    found = periods(intake, project.code)
+    return snapshot(project, intake, found[-1]) if found else None
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """A project at year end: its result and whether it keeps its right to annual awards."""
+
+    project: Project
+    year: int
+    tasks: list[Task]
+    result: Result | None
+    latest: Snapshot | None
+    history: list[Snapshot]
+    unfinished: list[TaskState]
+    reasons: list[str]
+
+    @property
+    def eligible(self) -> bool:
+        return not self.reasons
+
+    @property
+    def score(self) -> float | None:
+        return self.result.score if self.result else None
+
+    @property
+    def satisfaction(self) -> float | None:
+        return self.result.satisfaction if self.result else None
+
+    @property
+    def completion(self) -> float:
+        return self.latest.completion if self.latest else 0.0
+
+    @property
+    def finished(self) -> bool:
+        return self.latest is not None and all(t.done for t in self.latest.tasks)
+
+
+def number(value: float) -> str:
+    """95 → "95", 96.8 → "96.8"."""
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def assess(project: Project, intake: Intake, rules: AssessmentRules, year: int | None = None) -> Assessment:
+    """Assess a project at the end of `year` (default: the year of its latest report, else its end)."""
+    history = [s for s in (snapshot(project, intake, p) for p in periods(intake, project.code)) if s]
+    latest = history[-1] if history else None
+    year = year or (latest.period.year if latest else project.end.year)
+    year_end = dt.date(year, 12, 31)
+    tasks = intake.tasks_of(project.code)
+    if latest is None:
+        unfinished: list[TaskState] = []
+        reasons = ["未填报任何进度"] if tasks else []
+    else:
+        unfinished = [t for t in latest.tasks if not t.done and t.task.deadline <= year_end]
+        reasons = []
+    if unfinished:
+        seqs = "、".join(f"第{t.task.seq}项" for t in unfinished)
+        reasons.append(f"年底仍有{len(unfinished)}项任务未完成（{seqs}）")
+    result = intake.result_of(project.code)
+    if result is None:
+        reasons.append("未填报实施效果")
+    else:
+        if result.satisfaction is None:
+            reasons.append("未填报群众满意率")
+        elif result.satisfaction < rules.satisfaction_min:
+            reasons.append(f"群众满意率{number(result.satisfaction)}%，低于{number(rules.satisfaction_min)}%")
+        if result.conclusion == "不合格":
+            reasons.append("验收结论为不合格")
+    return Assessment(project, year, tasks, result, latest, history, unfinished, reasons)
+
+
+@dataclass
+class Ranked:
+    assessment: Assessment
+    rank: int | None = None
+    tracking: bool = False
+    outstanding: bool = False
+
+
+@dataclass
+class Selection:
+    """The ranking by 评价得分 and the two lists chosen from it, with how ties were handled."""
+
+    ranked: list[Ranked]
+    tracking_target: int = 0
+    outstanding_target: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def tracking(self) -> list[Ranked]:
+        return [r for r in self.ranked if r.tracking]
+
+    @property
+    def outstanding(self) -> list[Ranked]:
+        return [r for r in self.ranked if r.outstanding]
+
+    def of(self, code: str) -> Ranked | None:
+        return next((r for r in self.ranked if r.assessment.project.code == code), None)
+
+
+def share_count(total: int, share: float) -> int:
+    """How many of `total` make up `share`, rounded up (a float share like 1/3 is tolerated)."""
+    return min(total, math.ceil(round(total * share, 6))) if total else 0
+
+
+def _take_with_ties(items: list[Ranked], count: int) -> list[Ranked]:
+    """The first `count` items, plus every later item whose score ties the last one taken."""
+    if count <= 0 or not items:
+        return []
+    boundary = items[count - 1].assessment.score
+    return items[:count] + [r for r in items[count:] if r.assessment.score == boundary]
+
+
+def select(assessments: list[Assessment], rules: AssessmentRules) -> Selection:
+    """Rank by score (equal scores share a rank: 1, 2, 2, 4) and choose the two lists.
+
+    跟踪实施名单: the top tracking_share of the scored projects, rounded up.
+    突出贡献项目: the top outstanding_share of that list, rounded up, chosen among the
+    projects that kept their award eligibility. A tie at either boundary takes in
+    every tied project, and the notes say so.
+    """
+    scored = sorted((a for a in assessments if a.score is not None),
+                    key=lambda a: (-a.score, a.project.code))
+    unscored = sorted((a for a in assessments if a.score is None), key=lambda a: a.project.code)
+    ranked = []
+    for i, a in enumerate(scored):
+        rank = ranked[-1].rank if ranked and ranked[-1].assessment.score == a.score else i + 1
+        ranked.append(Ranked(a, rank))
+    selection = Selection(ranked + [Ranked(a) for a in unscored])
+    if not scored:
+        if assessments:
+            selection.notes.append("没有项目填报评价得分，未排名，也未产生跟踪实施名单和突出贡献项目。")
+        return selection
+    if unscored:
+        selection.notes.append(f"{len(unscored)}个项目未填报评价得分，不参加排名。")
+
+    selection.tracking_target = share_count(len(scored), rules.tracking_share)
+    tracking = _take_with_ties(ranked, selection.tracking_target)
+    for r in tracking:
+        r.tracking = True
+    if len(tracking) > selection.tracking_target:
+        selection.notes.append(
+            f"跟踪实施名单按{number(rules.tracking_share * 100)}%应取{selection.tracking_target}个项目，"
+            f"因第{selection.tracking_target}名得分并列，实取{len(tracking)}个。")
+
+    selection.outstanding_target = share_count(len(tracking), rules.outstanding_share)
+    candidates = [r for r in tracking if r.assessment.eligible]
+    skipped = [r for r in tracking if not r.assessment.eligible]
+    if skipped:
+        names = "、".join(quoted(r.assessment.project.name) for r in skipped)
+        selection.notes.append(f"{names}失去年度评优资格，不参评突出贡献项目。")
+    outstanding = _take_with_ties(candidates, selection.outstanding_target)
+    for r in outstanding:
+        r.outstanding = True
+    if len(outstanding) > selection.outstanding_target:
+        selection.notes.append(
+            f"突出贡献项目应取{selection.outstanding_target}个，因得分并列，实取{len(outstanding)}个。")
+    elif len(outstanding) < selection.outstanding_target:
+        selection.notes.append(
+            f"突出贡献项目应取{selection.outstanding_target}个，符合评优资格的只有{len(outstanding)}个。")
+    return selection

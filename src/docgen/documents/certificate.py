@@ -1,0 +1,72 @@
+"""荣誉证书 (certificate): one A4 landscape page per row of 表彰.
+
+A context holds a list of certificates, so one template gives both the single
+certificate and the combined print file (one certificate per page).
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..config import Config
+from ..models import Award, Intake
+from .common import Context, Document, Fitted, Options, cn_numeral_date, fit, quoted
+
+KIND = "certificate"
+TITLE = "荣誉证书"
+FOLDER = "荣誉证书"
+COMBINED = "荣誉证书-合订"
+
+# Boxes on the landscape page (points; the text block is 237 mm ≈ 672 pt wide).
+RECIPIENT_BOX, RECIPIENT_SIZES = 620.0, (30.0, 20.0)
+TITLE_BOX, TITLE_SIZES = 560.0, (42.0, 26.0)
+ISSUER_BOX, ISSUER_SIZES = 330.0, (20.0, 14.0)
+
+
+class CertificatePage(Context):
+    cert_no: str
+    recipient: Fitted
+    reason: str
+    honour: Fitted
+    issuer: Fitted
+    date: str
+
+
+class CertificateContext(Context):
+    certificates: list[CertificatePage]
+
+
+def _quoted(title: str) -> str:
+    """Put the honour in quotation marks unless it already carries its own (“十佳”党建精品项目)."""
+    return title if any(q in title for q in "“”\"《") else f"“{title}”"
+
+
+def reason_of(award: Award, intake: Intake) -> str:
+    if award.reason:
+        return award.reason.rstrip("。，,.； ")
+    project = next((p for p in intake.projects if p.code == award.project_code), None)
+    if project is not None:
+        return f"在{award.date.year}年度党建项目{quoted(project.name)}实施中成绩突出"
+    return f"在{award.date.year}年度党建项目化管理工作中成绩突出"
+
+
+def page(award: Award, intake: Intake) -> CertificatePage:
+    return CertificatePage(
+        cert_no=award.cert_no,
+        recipient=fit(award.recipient + "：", RECIPIENT_BOX, *RECIPIENT_SIZES),
+        reason=reason_of(award, intake) + "，被评为",
+        honour=fit(_quoted(award.title), TITLE_BOX, *TITLE_SIZES),
+        issuer=fit(award.issuer, ISSUER_BOX, *ISSUER_SIZES),
+        date=cn_numeral_date(award.date),
+    )
+
+
+def documents(intake: Intake, config: Config, options: Options) -> Iterator[Document]:
+    for award in intake.awards:
+        context = CertificateContext(certificates=[page(award, intake)])
+        yield Document(KIND, TITLE, award.project_code or "", FOLDER, context,
+                       name=f"{award.cert_no}_{award.recipient}", directory=FOLDER)
+
+
+def combined(contexts: list[CertificateContext]) -> CertificateContext:
+    """All certificates of a run in one context: the print file, one certificate per page."""
+    return CertificateContext(certificates=[c for context in contexts for c in context.certificates])

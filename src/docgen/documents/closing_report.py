@@ -1,0 +1,123 @@
+"""结题报告 (closing_report): a project at year end — plan, progress history, results, eligibility."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..config import Config
+from ..models import Intake, Project
+from .assessment import Assessment, assess
+from .common import (
+    Context,
+    Document,
+    Options,
+    ProjectFields,
+    cn_date,
+    paragraphs,
+    percent,
+    project_fields,
+    score,
+    short_range,
+)
+from .progress import COMPLETION_METHOD
+
+KIND = "closing_report"
+TITLE = "结题报告"
+
+
+class ClosingTask(Context):
+    seq: int
+    content: str
+    owner: str
+    period: str
+    target: str
+    percent: str
+    status: str
+    done: bool
+
+
+class HistoryRow(Context):
+    period: str
+    stat_date: str
+    completion: str
+    reported: str
+    overdue: int
+    summary: str
+
+
+class ClosingContext(ProjectFields):
+    organization: str
+    title: str
+    subtitle: str
+    year: int
+    tasks: list[ClosingTask]
+    finished: str
+    history: list[HistoryRow]
+    completion_method: str
+    effect: list[str]
+    satisfaction: str
+    score: str
+    conclusion: str
+    eligible: bool
+    eligibility: str
+    reasons: list[str]
+    date: str
+
+
+def eligibility_sentence(a: Assessment, satisfaction_min: float) -> str:
+    rule = (f"按规定，年底有未完成任务或群众满意率低于{percent(satisfaction_min)}的项目，"
+            f"失去年度评优资格。")
+    if a.eligible:
+        return rule + f"本项目任务全部完成，群众满意率{percent(a.satisfaction)}，保留{a.year}年度评优资格。"
+    return rule + f"本项目失去{a.year}年度评优资格，原因如下："
+
+
+def build_from(a: Assessment, intake: Intake, config: Config, options: Options) -> ClosingContext:
+    project = a.project
+    latest = {s.task.seq: s for s in a.latest.tasks} if a.latest else {}
+    tasks = []
+    for task in intake.tasks_of(project.code):
+        state = latest.get(task.seq)
+        tasks.append(ClosingTask(
+            seq=task.seq, content=task.content, owner=task.owner,
+            period=short_range(task.start or project.start, task.deadline), target=task.target,
+            percent=percent(state.percent if state else 0),
+            status=state.latest.status if state and state.latest else "未填报进度",
+            done=bool(state and state.done),
+        ))
+    done = sum(t.done for t in tasks)
+    history = [
+        HistoryRow(period=s.period.label, stat_date=cn_date(s.stat_date), completion=percent(s.completion),
+                   reported=percent(s.reported.percent) if s.reported else "—", overdue=len(s.overdue),
+                   summary=s.reported.status if s.reported else "—")
+        for s in a.history
+    ]
+    result = a.result
+    return ClosingContext(
+        **project_fields(project),
+        organization=config.organization.name,
+        title=project.name,
+        subtitle=f"党建项目结题报告（{a.year}年度）",
+        year=a.year,
+        tasks=tasks,
+        finished=f"计划任务{len(tasks)}项，已完成{done}项，总体完成比例{percent(a.completion)}。",
+        history=history,
+        completion_method=COMPLETION_METHOD,
+        effect=paragraphs(result.effect) if result else ["未填报实施效果。"],
+        satisfaction=percent(a.satisfaction),
+        score=score(a.score),
+        conclusion=(result.conclusion if result and result.conclusion else "—"),
+        eligible=a.eligible,
+        eligibility=eligibility_sentence(a, config.assessment.satisfaction_min),
+        reasons=a.reasons,
+        date=cn_date(options.date),
+    )
+
+
+def build_context(project: Project, intake: Intake, config: Config, options: Options | None = None) -> ClosingContext:
+    options = options or Options()
+    return build_from(assess(project, intake, config.assessment, options.year), intake, config, options)
+
+
+def documents(intake: Intake, config: Config, options: Options) -> Iterator[Document]:
+    for project in intake.projects:
+        yield Document(KIND, TITLE, project.code, project.branch, build_context(project, intake, config, options))

@@ -1,0 +1,110 @@
+"""“四公开”公示 (notice): 项目内容、目标任务、完成进度、实施效果 of a branch's projects.
+
+One notice per 申报党组织 listing its projects (or one per project). The 公示期 is
+counted in working days on the State Council's holiday schedule (see workdays.py).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Iterator
+
+from ..config import Config
+from ..models import Intake, Project
+from .assessment import latest_snapshot
+from .common import Context, Document, Options, cn_date, paragraphs, percent, quoted
+from .workdays import WorkCalendar
+
+KIND = "notice"
+TITLE = "“四公开”公示"
+
+
+class NoticeProject(Context):
+    seq: int
+    code: str
+    name: str
+    leader: str
+    content: list[str]
+    objectives: list[str]
+    progress: str
+    effect: list[str]
+
+
+class NoticeContext(Context):
+    title: str
+    intro: str
+    projects: list[NoticeProject]
+    period: str
+    objection: str
+    contacts: list[str]
+    signature: str
+    date: str
+
+
+def notice_period(calendar: WorkCalendar, start: dt.date, days: int) -> str:
+    """公示期为5个工作日（2024年12月23日至12月27日）."""
+    first, last = calendar.span(start, days)
+    end = f"{last.month}月{last.day}日" if last.year == first.year else cn_date(last)
+    return f"公示期为{days}个工作日（{cn_date(first)}至{end}）。"
+
+
+def _project(seq: int, project: Project, intake: Intake) -> NoticeProject:
+    snap = latest_snapshot(project, intake)
+    if snap is None:
+        progress = "尚未填报进度"
+    else:
+        overdue = f"，逾期任务{len(snap.overdue)}项" if snap.overdue else ""
+        progress = f"截至{cn_date(snap.stat_date)}完成{percent(snap.completion)}{overdue}"
+    result = intake.result_of(project.code)
+    effect = paragraphs(result.effect) if result else ["项目实施中，实施效果待项目结题后公开。"]
+    return NoticeProject(seq=seq, code=project.code, name=project.name, leader=project.leader,
+                         content=paragraphs(project.measures), objectives=paragraphs(project.objectives),
+                         progress=progress, effect=effect)
+
+
+def build_context(branch: str, projects: list[Project], intake: Intake, config: Config,
+                  options: Options, calendar: WorkCalendar | None = None) -> NoticeContext:
+    calendar = calendar or WorkCalendar(config.calendar)
+    if len(projects) == 1:
+        title = f"关于{quoted(projects[0].name)}党建项目“四公开”的公示"
+        what = f"{quoted(projects[0].name)}党建项目"
+    else:
+        title = f"关于{branch}党建项目“四公开”的公示"
+        what = f"{branch}{len(projects)}个党建项目"
+    notice = config.notice
+    contact = notice.contact or projects[0].leader
+    phone = notice.phone or projects[0].phone or ""
+    contacts = [f"联系人：{contact}"]
+    if phone:
+        contacts.append(f"联系电话：{phone}")
+    if notice.address:
+        contacts.append(f"地址：{notice.address}")
+    return NoticeContext(
+        title=title,
+        intro=(f"为深入推进党建项目化管理，落实项目内容、目标任务、完成进度、实施效果“四公开”要求，"
+               f"主动接受广大党员群众监督，现将{what}有关情况予以公示。"),
+        projects=[_project(i, p, intake) for i, p in enumerate(projects, 1)],
+        period=notice_period(calendar, options.date, notice.days),
+        objection=(f"公示期间，如有异议，请以书面、电话或来访等形式向{branch}或"
+                   f"{config.organization.name}{config.organization.department}反映。"
+                   f"以个人名义反映的，请署真实姓名并提供联系方式；以单位名义反映的，请加盖单位公章。"),
+        contacts=contacts,
+        signature=branch,
+        date=cn_date(options.date),
+    )
+
+
+def documents(intake: Intake, config: Config, options: Options) -> Iterator[Document]:
+    calendar = WorkCalendar(config.calendar)
+    if options.per_project:
+        for project in intake.projects:
+            context = build_context(project.branch, [project], intake, config, options, calendar)
+            yield Document(KIND, TITLE, project.code, project.branch, context)
+        return
+    by_branch: dict[str, list[Project]] = defaultdict(list)
+    for project in intake.projects:
+        by_branch[project.branch].append(project)
+    for branch, projects in by_branch.items():
+        context = build_context(branch, projects, intake, config, options, calendar)
+        code = projects[0].code if len(projects) == 1 else ""
+        yield Document(KIND, TITLE, code, branch, context, name=f"{branch}_{TITLE}")

@@ -1,0 +1,156 @@
+"""进度报告 (progress): a project as of one reporting period, task by task, against its plan."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..config import Config
+from ..models import Intake, Project
+from .assessment import APPROACHING_DAYS, Snapshot, TaskState, periods, snapshot
+from .common import (
+    Chart,
+    Context,
+    Document,
+    Options,
+    ProjectFields,
+    bar,
+    cn_date,
+    paragraphs,
+    percent,
+    project_fields,
+    quoted,
+)
+
+KIND = "progress"
+TITLE = "进度报告"
+
+PLANNED_COLOUR = "BFBFBF"
+ACTUAL_COLOUR = "8EA9DB"
+OVERDUE_COLOUR = "E06666"
+
+COMPLETION_METHOD = ("项目总体完成比例按各项任务截至统计日期的最新完成比例算术平均计算，各项任务权重相同；"
+                     "本期未填报的任务沿用上期比例，从未填报的任务按0%计。")
+
+
+class ProgressTask(Context):
+    seq: int
+    content: str
+    owner: str
+    deadline: str
+    percent: str
+    planned: str
+    status: str
+    flag: str  # 逾期 / 临近 / 完成 / ""
+    flag_class: str  # overdue / approaching / done / ""
+
+
+class ProgressContext(ProjectFields):
+    organization: str
+    title: str
+    subtitle: str
+    period_label: str
+    stat_date: str
+    completion: str
+    completion_method: str
+    reported_completion: str
+    summary: list[str]
+    tasks: list[ProgressTask]
+    overdue: list[str]
+    approaching: list[str]
+    problems: list[str]
+    next_steps: list[str]
+    chart: Chart
+
+
+def _flag(state: TaskState) -> tuple[str, str]:
+    if state.overdue:
+        return "逾期", "overdue"
+    if state.approaching:
+        return "临近", "approaching"
+    if state.done:
+        return "完成", "done"
+    return "", ""
+
+
+def _status(state: TaskState) -> str:
+    if state.current is not None:
+        return state.current.status
+    if state.latest is not None:
+        return f"本期未填报（{state.latest.period.label}：{state.latest.status}）"
+    return "尚未填报进度"
+
+
+def _task_notes(snap: Snapshot, attr: str) -> list[str]:
+    """Problems or next steps of the period: the project's own row first, then each task's."""
+    lines = []
+    if snap.reported is not None:
+        lines += paragraphs(getattr(snap.reported, attr))
+    for state in snap.tasks:
+        if state.current is not None and getattr(state.current, attr):
+            text = "；".join(paragraphs(getattr(state.current, attr)))
+            lines.append(f"任务{state.task.seq}：{text}")
+    return lines
+
+
+def chart_of(snap: Snapshot) -> Chart:
+    bars = []
+    for state in snap.tasks:
+        actual_colour = OVERDUE_COLOUR if state.overdue else ACTUAL_COLOUR
+        bars.append(bar(f"任务{state.task.seq} 计划", state.planned, 100, percent(state.planned), PLANNED_COLOUR))
+        bars.append(bar(f"任务{state.task.seq} 实际", state.percent, 100, percent(state.percent), actual_colour))
+    return Chart(caption=f"各项任务计划与实际完成比例（截至{cn_date(snap.stat_date)}）", bars=bars,
+                 legend=[(PLANNED_COLOUR, "计划进度（按起止时间均匀推进）"), (ACTUAL_COLOUR, "实际完成"),
+                         (OVERDUE_COLOUR, "逾期未完成")])
+
+
+def build_context(snap: Snapshot, config: Config) -> ProgressContext:
+    project = snap.project
+    tasks = []
+    for state in snap.tasks:
+        flag, flag_class = _flag(state)
+        tasks.append(ProgressTask(
+            seq=state.task.seq, content=state.task.content, owner=state.task.owner,
+            deadline=cn_date(state.task.deadline), percent=percent(state.percent),
+            planned=percent(state.planned), status=_status(state), flag=flag, flag_class=flag_class,
+        ))
+    overdue = [f"任务{s.task.seq}{quoted(s.task.content)}：完成时限{cn_date(s.task.deadline)}，"
+               f"已逾期{-s.days_left}天，完成{percent(s.percent)}。" for s in snap.overdue]
+    approaching = [f"任务{s.task.seq}{quoted(s.task.content)}：完成时限{cn_date(s.task.deadline)}，"
+                   f"还有{s.days_left}天，完成{percent(s.percent)}。" for s in snap.approaching]
+    return ProgressContext(
+        **project_fields(project),
+        organization=config.organization.name,
+        title=project.name,
+        subtitle=f"党建项目进度报告（{snap.period.label}）",
+        period_label=snap.period.label,
+        stat_date=cn_date(snap.stat_date),
+        completion=percent(snap.completion),
+        completion_method=COMPLETION_METHOD,
+        reported_completion=percent(snap.reported.percent) if snap.reported else "未填报",
+        summary=paragraphs(snap.reported.status) if snap.reported else [],
+        tasks=tasks,
+        overdue=overdue,
+        approaching=approaching,
+        problems=_task_notes(snap, "problems"),
+        next_steps=_task_notes(snap, "next_steps"),
+        chart=chart_of(snap),
+    )
+
+
+def snapshots(project: Project, intake: Intake, options: Options) -> list[Snapshot]:
+    """The chosen period, or the project's latest one; none when nothing was reported."""
+    if options.period is not None:
+        found = snapshot(project, intake, options.period)
+        return [found] if found else []
+    reported = periods(intake, project.code)
+    found = snapshot(project, intake, reported[-1]) if reported else None
+    return [found] if found else []
+
+
+def documents(intake: Intake, config: Config, options: Options) -> Iterator[Document]:
+    for project in intake.projects:
+        for snap in snapshots(project, intake, options):
+            yield Document(KIND, TITLE, project.code, project.branch, build_context(snap, config),
+                           name=f"{project.code}_{TITLE}_{snap.period.label}")
+
+
+__all__ = ["APPROACHING_DAYS", "KIND", "TITLE", "build_context", "documents"]
