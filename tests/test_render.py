@@ -133,23 +133,23 @@ def test_weasyprint_found_the_harfbuzz_subsetter():
 MARKUP = "A&B <b>粗体</b> {{ secret }} {% if x %} \"引号\" 'x'"
 
 
+SHOWS_MEASURES = {"proposal", "plan", "notice", "closing_report"}
+
+
 def test_markup_in_data_comes_out_literally(tmp_path, renderers):
     book = full_book(projects=[project_row(**{"项目名称*": MARKUP, "主要措施*": "第一条 & <第二条>\n{{ 第三条 }}"})])
     intake, report = api.load(book.save(tmp_path / "a.xlsx"))
     assert report.ok
     for kind in KINDS:
         document = next(documents(intake, [kind], Config(), OPTIONS))
-        if kind == "certificate":  # the certificate names the project in its reason, not its measures
-            docx, pdf = _render(renderers, document)
-            assert squeeze(MARKUP.replace('"', "")) in squeeze("".join(docx_paragraphs(docx)).replace('"', ""))
-            continue
         docx, pdf = _render(renderers, document)
         paragraphs = docx_paragraphs(docx)
-        assert any(MARKUP in p for p in paragraphs)
-        assert "{{ 第三条 }}" in paragraphs
         pdf_text = squeeze("".join("".join(page) for page in pdf_pages(pdf)))
-        assert squeeze(MARKUP) in pdf_text
-        assert squeeze("第一条 & <第二条>") in pdf_text
+        assert any(MARKUP in p for p in paragraphs), kind
+        assert squeeze(MARKUP) in pdf_text, kind
+        if kind in SHOWS_MEASURES:
+            assert "{{ 第三条 }}" in paragraphs, kind
+            assert squeeze("第一条 & <第二条>") in pdf_text, kind
 
 
 def test_template_variables_are_context_fields():

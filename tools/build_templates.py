@@ -739,7 +739,7 @@ def build_notice() -> None:
     report_styles(doc)
     paragraph_style(doc, "公示表格文字", FANGSONG, 10.5, indent=False, line=1.45)
     paragraph_style(doc, "公示表格标签", HEITI, 10.5, indent=False, line=1.45, align=WD_ALIGN_PARAGRAPH.CENTER)
-    para(doc, "{{ title }}", "文书标题")
+    para(doc, '{{ title_lines|join("\\n") }}', "文书标题")  # a line break in the value becomes <w:br/>
     para(doc, "{{ intro }}")
     style = "公示表格文字"
 
@@ -1015,7 +1015,7 @@ def build_annual_report() -> None:
                 ("{{ row.finished }}", centre), ("{{ row.completion }}", centre)),
                [12, 74, 23, 24, 23])
     # as the PDF does: no chart for more than 30 党组织 (the table above has the figures)
-    para(doc, "{%p if branch_chart.bars|length <= 30 %}")
+    para(doc, "{%p if show_branch_chart %}")
     chart_table(doc, "branch_chart", label_mm=60, pairs=False)
     para(doc, "{%p else %}", "注释")
     para(doc, "党组织较多，各党组织平均完成比例见上表，不再绘图。", "注释")

@@ -201,8 +201,9 @@ def render(paths: tuple[str, ...], out_dir: str, kinds: tuple[str, ...], fmt: st
             click.echo(click.style("  未生成文书：", fg="red") + "请先修正以上错误。")
         else:
             click.echo(click.style("✓ ", fg="green") + f"{workbook}：生成 {len(result.written)} 个文件")
-    for target in api.write_combined_certificates(certificates, out_dir, renderers):
-        click.echo(f"荣誉证书合订本（{len(certificates)} 张）：{target}")
+    combined = api.write_combined_certificates(certificates, out_dir, renderers)
+    if combined:
+        click.echo(f"荣誉证书合订本（{len(certificates)} 张）：" + "、".join(str(t) for t in combined))
     if period is not None:
         click.echo(f"进度报告按报告期“{period.label}”生成；没有该期进度的项目未生成进度报告。")
     click.echo(f"\n共 {len(workbooks)} 个工作簿，{len(workbooks) - refused} 个已生成文书，{refused} 个因错误未生成；输出目录：{out_dir}")
@@ -295,9 +296,10 @@ def demo(out_dir: str, fmt: str, date: dt.date, config: Config) -> None:
         certificates += result.certificates
         total += len(result.written)
         click.echo(f"{workbook.name}：生成 {len(result.written)} 个文件")
-    for target in api.write_combined_certificates(certificates, out / "文书", renderers):
-        total += 1
-        click.echo(f"荣誉证书合订本（{len(certificates)} 张）：{target}")
+    combined = api.write_combined_certificates(certificates, out / "文书", renderers)
+    if combined:
+        total += len(combined)
+        click.echo(f"荣誉证书合订本（{len(certificates)} 张）：" + "、".join(str(t) for t in combined))
 
     click.echo(click.style("\n4. 年度汇总报告与台账（全部示例申报表一起汇总）", bold=True))
     year_end = api.year_end_report(workbooks, out / "年度汇总", formats, config, options, renderers)

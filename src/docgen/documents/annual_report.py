@@ -21,6 +21,7 @@ TITLE = "年度汇总报告"
 CATEGORY_COLOUR = "8EA9DB"
 SCORE_COLOUR = "A9D18E"
 BRANCH_COLOUR = "F4B183"
+BRANCH_CHART_MAX = 30  # more branches than this: the table says it all, a chart would run for pages
 SCORE_BANDS = ((90, "90分及以上"), (80, "80—89.9分"), (70, "70—79.9分"), (60, "60—69.9分"), (0, "60分以下"))
 
 
@@ -92,6 +93,7 @@ class AnnualContext(Context):
     category_chart: Chart
     branches: list[BranchRow]
     branch_chart: Chart
+    show_branch_chart: bool
     score_chart: Chart
     ranking: list[RankRow]
     selection_rule: str
@@ -170,6 +172,7 @@ def build_context(data: YearEnd, config: Config, options: Options) -> AnnualCont
         branch_chart=Chart(caption="各党组织项目平均完成比例", bars=[
             bar(row.branch, _mean([a.completion for a in branches[row.branch]]) or 0, 100, row.completion,
                 BRANCH_COLOUR) for row in branch_rows]),
+        show_branch_chart=len(branch_rows) <= BRANCH_CHART_MAX,
         score_chart=Chart(caption="评价得分分布", bars=[
             bar(label, bands[label], most_band, f"{bands[label]}个", SCORE_COLOUR) for _, label in SCORE_BANDS]),
         ranking=[

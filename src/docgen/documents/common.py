@@ -217,16 +217,33 @@ def fit(text: str, box_pt: float, largest: float, smallest: float) -> Fitted:
 
 
 def _balanced_break(text: str) -> int:
-    """Index where two lines come out closest in width, never before closing punctuation."""
+    """Index where two lines come out closest in width: never before closing punctuation,
+    after opening punctuation or inside a dash."""
     total = text_width(text)
     best, best_gap = len(text) // 2, total
     for i in range(1, len(text)):
-        if text[i] in "，。、；：）》”’":
+        if text[i] in "，。、；：）》”’" or text[i - 1] in "“‘《（" or text[i - 1:i + 1] == "——":
             continue
         gap = abs(total - 2 * text_width(text[:i]))
         if gap < best_gap:
             best, best_gap = i, gap
     return best
+
+
+TITLE_LINE = 20  # characters of a 2号 title on the 156 mm text block
+
+
+def title_lines(title: str, breaks: tuple[str, ...] = ("党建项目", "“四公开”")) -> list[str]:
+    """A long title broken into lines of at most TITLE_LINE, before a whole phrase where possible
+    (GB/T 9704: a title breaks where the meaning stays whole)."""
+    if len(title) <= TITLE_LINE:
+        return [title]
+    cuts = [at for at in (title.rfind(phrase) for phrase in breaks) if 0 < at and len(title) - at <= TITLE_LINE]
+    if cuts:
+        at = min(cuts, key=lambda i: abs(len(title) - 2 * i))
+        return title_lines(title[:at], ()) + [title[at:]]
+    middle = _balanced_break(title)
+    return title_lines(title[:middle], ()) + title_lines(title[middle:], ())
 
 
 BAR_CELLS = 20

@@ -12,7 +12,7 @@ from typing import Iterator
 from ..config import Config
 from ..models import Intake, Project
 from .assessment import latest_snapshot
-from .common import Context, Document, Options, cn_date, paragraphs, percent, quoted
+from .common import Context, Document, Options, cn_date, paragraphs, percent, quoted, title_lines
 from .workdays import WorkCalendar
 
 KIND = "notice"
@@ -32,6 +32,7 @@ class NoticeProject(Context):
 
 class NoticeContext(Context):
     title: str
+    title_lines: list[str]
     intro: str
     projects: list[NoticeProject]
     period: str
@@ -81,6 +82,7 @@ def build_context(branch: str, projects: list[Project], intake: Intake, config: 
         contacts.append(f"地址：{notice.address}")
     return NoticeContext(
         title=title,
+        title_lines=title_lines(title),
         intro=(f"为深入推进党建项目化管理，落实项目内容、目标任务、完成进度、实施效果“四公开”要求，"
                f"主动接受广大党员群众监督，现将{what}有关情况予以公示。"),
         projects=[_project(i, p, intake) for i, p in enumerate(projects, 1)],
