@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 import zipfile
 
-import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
@@ -14,7 +13,7 @@ from docgen.cli import main
 from docgen.config import AssessmentRules, Config
 from docgen.documents import Options
 from docgen.documents.annual_report import build_context, year_end
-from docgen.documents.assessment import select, share_count
+from docgen.documents.assessment import share_count
 
 
 def company(tmp_path, scores, name="book.xlsx", prefix="DJ-2024-", satisfaction=95, unfinished=()):

@@ -5,7 +5,7 @@ from typing import Iterator
 
 from ..config import Config
 from ..models import Intake, Project
-from .assessment import APPROACHING_DAYS, Snapshot, TaskState, periods, snapshot
+from .assessment import Snapshot, TaskState, periods, snapshot
 from .common import (
     Chart,
     Context,
@@ -151,6 +151,3 @@ def documents(intake: Intake, config: Config, options: Options) -> Iterator[Docu
         for snap in snapshots(project, intake, options):
             yield Document(KIND, TITLE, project.code, project.branch, build_context(snap, config),
                            name=f"{project.code}_{TITLE}_{snap.period.label}")
-
-
-__all__ = ["APPROACHING_DAYS", "KIND", "TITLE", "build_context", "documents"]
