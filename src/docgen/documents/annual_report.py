@@ -12,8 +12,8 @@ from pathlib import Path
 
 from ..config import Config
 from ..models import Intake
-from .assessment import Assessment, Selection, assess, number, select
-from .common import Chart, Context, Document, Options, bar, cn_date, percent, quoted, score
+from .assessment import Assessment, Selection, assess, select
+from .common import Chart, Context, Document, Options, bar, cn_date, number, percent, quoted, score
 
 KIND = "annual_report"
 TITLE = "年度汇总报告"
@@ -39,16 +39,15 @@ class YearEnd:
 def year_end(intakes: list[Intake], config: Config, options: Options | None = None) -> YearEnd:
     """Assess every project of the given workbooks for one year (default: the latest year reported)."""
     options = options or Options()
-    year = options.year
-    if year is None:
-        years = [assess(p, i, config.assessment).year for i in intakes for p in i.projects]
-        year = max(years) if years else options.date.year
-    assessments, sources = [], {}
-    for intake in intakes:
-        for project in intake.projects:
-            assessments.append(assess(project, intake, config.assessment, year))
-            sources[project.code] = Path(intake.source).name
-    return YearEnd(year, assessments, select(assessments, config.assessment), sources, len(intakes))
+    rules = config.assessment
+    pairs = [(project, intake) for intake in intakes for project in intake.projects]
+    assessments = [assess(project, intake, rules, options.year) for project, intake in pairs]
+    year = options.year or max((a.year for a in assessments), default=options.date.year)
+    # Each project was assessed in its own latest year; those of an earlier year are assessed again in this one.
+    assessments = [a if a.year == year else assess(project, intake, rules, year)
+                   for a, (project, intake) in zip(assessments, pairs)]
+    sources = {project.code: Path(intake.source).name for project, intake in pairs}
+    return YearEnd(year, assessments, select(assessments, rules), sources, len(intakes))
 
 
 class CategoryRow(Context):
@@ -146,11 +145,12 @@ def build_context(data: YearEnd, config: Config, options: Options) -> AnnualCont
     most = max(categories.values(), default=0)
     category_rows = [CategoryRow(category=c, count=categories[c], share=percent(100 * categories[c] / total))
                      for c in ordered_categories]
-    branch_rows = []
+    branch_rows, branch_completion = [], {}
     for branch in sorted(branches, key=lambda b: (-len(branches[b]), b)):
         items = branches[branch]
+        branch_completion[branch] = _mean([a.completion for a in items]) or 0
         branch_rows.append(BranchRow(branch=branch, projects=len(items), finished=sum(a.finished for a in items),
-                                     completion=percent(_mean([a.completion for a in items]) or 0)))
+                                     completion=percent(branch_completion[branch])))
     bands = Counter()
     for value in scores:
         bands[next(label for low, label in SCORE_BANDS if value >= low)] += 1
@@ -170,8 +170,8 @@ def build_context(data: YearEnd, config: Config, options: Options) -> AnnualCont
             bar(row.category, row.count, most, f"{row.count}个", CATEGORY_COLOUR) for row in category_rows]),
         branches=branch_rows,
         branch_chart=Chart(caption="各党组织项目平均完成比例", bars=[
-            bar(row.branch, _mean([a.completion for a in branches[row.branch]]) or 0, 100, row.completion,
-                BRANCH_COLOUR) for row in branch_rows]),
+            bar(row.branch, branch_completion[row.branch], 100, row.completion, BRANCH_COLOUR)
+            for row in branch_rows]),
         show_branch_chart=len(branch_rows) <= BRANCH_CHART_MAX,
         score_chart=Chart(caption="评价得分分布", bars=[
             bar(label, bands[label], most_band, f"{bands[label]}个", SCORE_COLOUR) for _, label in SCORE_BANDS]),

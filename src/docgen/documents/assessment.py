@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from ..config import AssessmentRules
 from ..models import Intake, Progress, Project, Result, Task
 from ..models.period import Period
-from .common import quoted
+from .common import number, quoted
 
 APPROACHING_DAYS = 30
 
@@ -134,11 +134,6 @@ class Assessment:
     @property
     def finished(self) -> bool:
         return self.latest is not None and all(t.done for t in self.latest.tasks)
-
-
-def number(value: float) -> str:
-    """95 → "95", 96.8 → "96.8"."""
-    return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
 def assess(project: Project, intake: Intake, rules: AssessmentRules, year: int | None = None) -> Assessment:

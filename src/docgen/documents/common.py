@@ -177,17 +177,18 @@ def cn_numeral_date(day: dt.date) -> str:
     return f"{year}年{_cn_small(day.month)}月{_cn_small(day.day)}日"
 
 
+def number(value: float) -> str:
+    """A figure with at most one decimal and no trailing zero: 95 → "95", 96.8 → "96.8"."""
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
 def percent(value: float | None) -> str:
     """95 → 95%, 96.8 → 96.8%, None → —."""
-    if value is None:
-        return EMPTY
-    return f"{value:.1f}".rstrip("0").rstrip(".") + "%"
+    return EMPTY if value is None else number(value) + "%"
 
 
 def score(value: float | None) -> str:
-    if value is None:
-        return EMPTY
-    return f"{value:.1f}".rstrip("0").rstrip(".")
+    return EMPTY if value is None else number(value)
 
 
 def text_width(text: str) -> float:

@@ -5,7 +5,7 @@ from typing import Iterator
 
 from ..config import Config
 from ..models import Intake, Project
-from .assessment import Snapshot, TaskState, periods, snapshot
+from .assessment import Snapshot, TaskState, latest_snapshot, snapshot
 from .common import (
     Chart,
     Context,
@@ -140,9 +140,8 @@ def snapshots(project: Project, intake: Intake, options: Options) -> list[Snapsh
     """The chosen period, or the project's latest one; none when nothing was reported."""
     if options.period is not None:
         found = snapshot(project, intake, options.period)
-        return [found] if found else []
-    reported = periods(intake, project.code)
-    found = snapshot(project, intake, reported[-1]) if reported else None
+    else:
+        found = latest_snapshot(project, intake)
     return [found] if found else []
 
 

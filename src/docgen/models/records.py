@@ -186,11 +186,18 @@ class Intake(BaseModel):
     def tasks_of(self, code: str) -> list[Task]:
         return self._tasks_by_project.get(code, [])
 
+    @cached_property
+    def _progress_by_project(self) -> dict[str, list[Progress]]:
+        grouped: dict[str, list[Progress]] = defaultdict(list)
+        for row in self.progress:
+            grouped[row.project_code].append(row)
+        for rows in grouped.values():
+            rows.sort(key=lambda p: (p.period.sort_key, p.stat_date, p.task_seq or 0))
+        return grouped
+
     def progress_of(self, code: str) -> list[Progress]:
-        return sorted(
-            (p for p in self.progress if p.project_code == code),
-            key=lambda p: (p.period.sort_key, p.stat_date, p.task_seq or 0),
-        )
+        """The project's progress rows, oldest period first."""
+        return self._progress_by_project.get(code, [])
 
     def result_of(self, code: str) -> Result | None:
         return next((r for r in self.results if r.project_code == code), None)

@@ -12,7 +12,7 @@ from ..issues import FileReport, Location
 from ..messages import make_issue
 from ..models import Intake
 from .rows import validate_rows
-from .rules import Checked, check_all
+from .rules import Checked, check_all, declared
 
 
 def validate_raw(raw: RawWorkbook, config: Config) -> tuple[Intake | None, FileReport]:
@@ -38,14 +38,7 @@ def validate_raw(raw: RawWorkbook, config: Config) -> tuple[Intake | None, FileR
 def project_locations(raw: RawWorkbook) -> dict[str, Location]:
     """Where each project code is written in the workbook (its first occurrence)."""
     sheet = raw.sheets.get("项目信息")
-    found: dict[str, Location] = {}
-    if sheet is None:
-        return found
-    for row in sheet.rows:
-        cell = row.cells.get("code")
-        if cell is not None and cell.value is not None and str(cell.value).strip():
-            found.setdefault(str(cell.value).strip(), sheet.location(row.number, "code"))
-    return found
+    return {key: sheet.location(row.number, "code") for (key,), row in declared(sheet, "code").items()}
 
 
 def check_across(located: list[tuple[FileReport, dict[str, Location]]]) -> None:

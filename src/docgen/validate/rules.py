@@ -43,7 +43,7 @@ def _key(value: Any) -> str | None:
     return text or None
 
 
-def _declared(sheet: RawSheet | None, *fields: str) -> dict[tuple, RawRow]:
+def declared(sheet: RawSheet | None, *fields: str) -> dict[tuple, RawRow]:
     """Map the raw key values of each row (first occurrence) to the row, valid or not."""
     found: dict[tuple, RawRow] = {}
     if sheet is None:
@@ -90,7 +90,7 @@ def check_projects(c: Checked) -> Iterator[Issue]:
         if c.projects and "任务分解" not in {i.location.sheet for i in c.raw.issues}:
             yield make_issue("sheet_missing", Location(sheet="任务分解"), sheet="任务分解")
         return
-    with_tasks = {k[0] for k in _declared(tasks_sheet, "project_code")}
+    with_tasks = {k[0] for k in declared(tasks_sheet, "project_code")}
     for project, row in c.projects:
         if project.code not in with_tasks:
             yield make_issue("project_without_tasks", sheet.location(row.number, "code"), value=project.code)
@@ -100,11 +100,11 @@ def _unknown_projects(c: Checked, sheet_name: str) -> Iterator[Issue]:
     sheet = c.sheet(sheet_name)
     if sheet is None:
         return
-    declared = {k[0] for k in _declared(c.sheet("项目信息"), "code")}
+    codes = {k[0] for k in declared(c.sheet("项目信息"), "code")}
     for row in sheet.rows:
         cell = row.cells.get("project_code")
         value = _key(cell.value) if cell else None
-        if value is not None and value not in declared:
+        if value is not None and value not in codes:
             yield make_issue("unknown_project", sheet.location(row.number, "project_code"), value=value)
 
 
@@ -133,7 +133,7 @@ def check_tasks(c: Checked) -> Iterator[Issue]:
 def _project_periods(sheet: RawSheet | None) -> dict[str, tuple[dt.date, dt.date]]:
     """Each project's readable, ordered start and end, even where other cells of its row are wrong."""
     periods: dict[str, tuple[dt.date, dt.date]] = {}
-    for key, row in _declared(sheet, "code").items():
+    for key, row in declared(sheet, "code").items():
         try:
             start = parse_date(row.cells["start"].value) if "start" in row.cells else None
             end = parse_date(row.cells["end"].value) if "end" in row.cells else None
@@ -149,8 +149,8 @@ def check_progress(c: Checked) -> Iterator[Issue]:
     if sheet is None:
         return
     yield from _unknown_projects(c, "进度")
-    declared_projects = {k[0] for k in _declared(c.sheet("项目信息"), "code")}
-    declared_tasks = set(_declared(c.sheet("任务分解"), "project_code", "seq"))
+    declared_projects = {k[0] for k in declared(c.sheet("项目信息"), "code")}
+    declared_tasks = set(declared(c.sheet("任务分解"), "project_code", "seq"))
     seen: dict[tuple, int] = {}
     series: dict[tuple[str, int], list[tuple[Progress, RawRow]]] = defaultdict(list)
     for entry, row in c.progress:
