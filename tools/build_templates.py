@@ -241,6 +241,15 @@ def no_split(row) -> None:
     trpr.append(OxmlElement("w:cantSplit"))
 
 
+def project_overview(doc) -> None:
+    """一、项目概况: the ProjectFields sentences shared by the plan and the closing report."""
+    para(doc, "一、项目概况", "一级标题")
+    para(doc, "项目编号：{{ code }}；项目类别：{{ category }}；申报党组织：{{ branch }}。")
+    para(doc, "项目负责人：{{ leader }}（联系电话：{{ phone }}）；项目成员：{{ members }}。")
+    para(doc, "牵头单位：{{ lead_unit }}；重点实践单位：{{ practice_units }}。")
+    para(doc, "实施时间：{{ period }}。项目口号：{{ slogan }}。关联中心工作：{{ central_work }}。")
+
+
 def build_proposal() -> None:
     doc = base_document()
     para(doc, "{{ title }}", "文书标题")
@@ -317,11 +326,7 @@ def build_plan() -> None:
     doc = base_document()
     para(doc, "{{ title }}", "文书标题")
     para(doc, "{{ subtitle }}", "副标题")
-    para(doc, "一、项目概况", "一级标题")
-    para(doc, "项目编号：{{ code }}；项目类别：{{ category }}；申报党组织：{{ branch }}。")
-    para(doc, "项目负责人：{{ leader }}（联系电话：{{ phone }}）；项目成员：{{ members }}。")
-    para(doc, "牵头单位：{{ lead_unit }}；重点实践单位：{{ practice_units }}。")
-    para(doc, "实施时间：{{ period }}。项目口号：{{ slogan }}。关联中心工作：{{ central_work }}。")
+    project_overview(doc)
     para(doc, "（一）立项背景", "二级标题")
     body_loop(doc, "background")
     para(doc, "二、目标任务", "一级标题")
@@ -625,7 +630,7 @@ def signature_block(doc, unit: str, date: str, blank_lines: int = 2) -> None:
 # ---------------------------------------------------------------------------------------------
 
 ROW_FILL = "'FDECEA' if task.flag_class == 'overdue' else ('FEF3E6' if task.flag_class == 'approaching' else 'FFFFFF')"
-FLAG_COLOUR = ("{% if task.flag_class == 'overdue' %}C00000{% elif task.flag_class == 'approaching' %}E36C09"
+FLAG_COLOUR = ("{% if task.flag_class == 'overdue' %}" + RED + "{% elif task.flag_class == 'approaching' %}E36C09"
                "{% elif task.flag_class == 'done' %}2E7D32{% else %}000000{% endif %}")
 
 
@@ -784,7 +789,6 @@ def build_notice() -> None:
 # 荣誉证书
 # ---------------------------------------------------------------------------------------------
 
-CERT_RED = "C00000"
 CERT_BORDER = "B5121B"
 CERT_GOLD = "C9A227"
 # A4 landscape; the red page border 10 mm from the edge, the gold frame (a table) inside it.
@@ -832,11 +836,11 @@ def build_certificate() -> None:
     paragraph_style(doc, "Normal", FANGSONG, 16, snap=True)
     certificate_style(doc, "证书分页", FANGSONG, 1, 1)
     certificate_style(doc, "证书标题", XIAOBIAOSONG, 54, 62, align=WD_ALIGN_PARAGRAPH.CENTER, before=12, after=16,
-                      bold=True, colour=CERT_RED)
+                      bold=True, colour=RED)
     certificate_style(doc, "证书对象", KAITI, 30, 42, bold=True)
     certificate_style(doc, "证书正文", KAITI, 20, 35, indent=40, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
     certificate_style(doc, "证书称号", XIAOBIAOSONG, 42, 57, align=WD_ALIGN_PARAGRAPH.CENTER,
-                      bold=True, colour=CERT_RED)
+                      bold=True, colour=RED)
     certificate_style(doc, "证书落款", KAITI, 20, 27, align=WD_ALIGN_PARAGRAPH.CENTER)
     certificate_style(doc, "证书日期", KAITI, 18, 28, align=WD_ALIGN_PARAGRAPH.CENTER, before=4)
     certificate_style(doc, "证书编号", FANGSONG, 10.5, 14)
@@ -901,7 +905,7 @@ def build_certificate() -> None:
 # 结题报告
 # ---------------------------------------------------------------------------------------------
 
-UNDONE_COLOUR = "{% if task.done %}000000{% else %}C00000{% endif %}"
+UNDONE_COLOUR = "{% if task.done %}000000{% else %}" + RED + "{% endif %}"
 
 
 def build_closing_report() -> None:
@@ -910,11 +914,7 @@ def build_closing_report() -> None:
     para(doc, "{{ title }}", "文书标题")
     para(doc, "{{ subtitle }}", "副标题")
 
-    para(doc, "一、项目概况", "一级标题")
-    para(doc, "项目编号：{{ code }}；项目类别：{{ category }}；申报党组织：{{ branch }}。")
-    para(doc, "项目负责人：{{ leader }}（联系电话：{{ phone }}）；项目成员：{{ members }}。")
-    para(doc, "牵头单位：{{ lead_unit }}；重点实践单位：{{ practice_units }}。")
-    para(doc, "实施时间：{{ period }}。项目口号：{{ slogan }}。关联中心工作：{{ central_work }}。")
+    project_overview(doc)
     para(doc, "（一）目标任务", "二级标题")
     body_list(doc, "objectives", empty="未填报。")
     para(doc, "（二）主要措施", "二级标题")
@@ -939,7 +939,7 @@ def build_closing_report() -> None:
     def overdue(cell):
         p = cell_text(cell, "", "小表格文字", centre)
         add_run(p, "{% if row.overdue %}{{ row.overdue }}项{% else %}无{% endif %}",
-                colour="{% if row.overdue %}C00000{% else %}000000{% endif %}")
+                colour="{% if row.overdue %}" + RED + "{% else %}000000{% endif %}")
 
     loop_table(doc, ("报告期", "统计日期", "总体完成\n比例", "支部\n填报", "逾期\n任务", "进展情况"), "row in history",
                (("{{ row.period }}", centre), ("{{ row.stat_date }}", centre), ("{{ row.completion }}", centre),
