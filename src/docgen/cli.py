@@ -5,6 +5,7 @@ import datetime as dt
 import functools
 import json
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -241,6 +242,150 @@ def report(paths: tuple[str, ...], out_dir: str, fmt: str, year: int | None, dat
     for target in result.written:
         click.echo(f"已生成：{target}")
     sys.exit(1 if left_out else 0)
+
+
+def _duration(seconds: float) -> str:
+    seconds = max(0, int(round(seconds)))
+    if seconds < 60:
+        return f"{seconds}秒"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes}分{seconds:02d}秒"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}小时{minutes:02d}分"
+
+
+class BatchProgress:
+    """Files and documents done, rate and time left: one redrawn line on a terminal, plain lines otherwise."""
+
+    REDRAW = 0.1  # seconds between redraws on a terminal
+
+    def __init__(self, stream=None) -> None:
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self.total = self.done = self.documents = 0
+        self.started = self.drawn = 0.0
+        self.width = 0
+
+    def start(self, total: int) -> None:
+        self.total, self.started = total, time.monotonic()
+        self._line(f"共 {total} 个申报表，开始处理……", final=True)
+
+    def _status(self) -> str:
+        elapsed = time.monotonic() - self.started
+        rate = self.done / elapsed if elapsed > 0 else 0.0
+        left = f"，预计还需 {_duration((self.total - self.done) / rate)}" if rate and self.done < self.total else ""
+        return (f"申报表 {self.done}/{self.total} · 文书 {self.documents} 份 · "
+                f"{rate:.1f} 个/秒 · 已用 {_duration(elapsed)}{left}")
+
+    def _line(self, text: str, final: bool = False) -> None:
+        if self.tty:
+            padding = " " * max(0, self.width - click.formatting.term_len(text))
+            self.stream.write("\r" + text + padding + ("\n" if final else ""))
+            self.width = 0 if final else click.formatting.term_len(text)
+        else:
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def advance(self, outcome) -> None:
+        self.done += 1
+        self.documents += len(outcome.documents)
+        from .batch import STATUS_LABELS
+
+        label = STATUS_LABELS[outcome.status]
+        if outcome.status not in ("rendered", "unchanged"):
+            self._line(click.style("✗ ", fg="red") + f"{outcome.source}：{label}", final=True)
+        elif not self.tty:
+            self._line(f"[{self.done}/{self.total}] {outcome.source}：{label}，文书 {len(outcome.documents)} 份")
+        now = time.monotonic()
+        if not self.tty:
+            if self.done == self.total or now - self.drawn >= 10:
+                self.drawn = now
+                self._line(self._status())
+        elif now - self.drawn >= self.REDRAW or self.done == self.total:
+            self.drawn = now
+            self._line(self._status())
+
+    def stage(self, text: str) -> None:
+        if self.tty and self.width:
+            self._line(self._status(), final=True)
+        self._line(f"正在生成{text}……", final=True)
+
+    def finish(self) -> None:
+        if self.tty and self.width:
+            self._line(self._status(), final=True)
+
+
+@main.command()
+@click.argument("in_dir", type=click.Path(exists=True, file_okay=False))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="输出目录：按申报党组织分子目录，另有 manifest.json、清单.xlsx、年度汇总报告和台账。")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(list(KINDS)),
+              help="文书种类，可重复；默认全部。")
+@click.option("--format", "fmt", type=click.Choice(["docx", "pdf", "all"]), default="all", show_default=True,
+              help="输出 Word（docx）、PDF 或两者。")
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="并行的工作进程数；默认为本机 CPU 核数。")
+@click.option("--resume", is_flag=True,
+              help="接着上次的结果做：内容和选项都没变的申报表不再重新生成。")
+@click.option("--zip", "make_zip", is_flag=True, help="另按申报党组织各打一个 zip 包（在“按支部打包”目录）。")
+@click.option("--period", callback=_parse_period, default=None,
+              help="进度报告的报告期，如 2024年第4季度；默认每个项目最近一期。")
+@click.option("--per-project", is_flag=True, help="“四公开”公示每个项目一份（默认每个申报党组织一份）。")
+@click.option("--year", type=click.IntRange(2000, 2100), default=None, help="年度汇总的年度；默认为申报表中最近的报告年度。")
+@date_option
+@config_option
+@library_errors
+def batch(in_dir: str, out_dir: str, kinds: tuple[str, ...], fmt: str, workers: int | None, resume: bool,
+          make_zip: bool, period: Period | None, per_project: bool, year: int | None, date: dt.date,
+          config: Config) -> None:
+    """年终批量处理：文件夹 IN_DIR 里的全部申报表一次做完。
+
+    逐个校验；没有错误的生成全部文书，有错误的写出标注副本（退回/），最后汇总全部有效申报表，
+    生成年度汇总报告、台账和荣誉证书合订本。某个申报表或某份文书出错不影响其余的，
+    结束时列出问题，退出状态为 1。输出目录里的 manifest.json 和 清单.xlsx 记录每个申报表的结果
+    和每个文件的 SHA-256。中途中断（Ctrl-C）不会留下写了一半的文书，加 --resume 再次运行即可接着做。
+    """
+    from . import batch as batch_run
+
+    formats = _formats(fmt)
+    _warn_slow_pdf(formats)
+    options = Options(date=date, period=period, per_project=per_project, year=year)
+    try:
+        result = batch_run.batch(in_dir, out_dir, kinds or None, formats, config, options, workers, resume,
+                                 make_zip, BatchProgress())
+    except batch_run.BatchInterrupted as exc:
+        click.echo("\n" + click.style(str(exc), fg="yellow"), err=True)
+        sys.exit(130)
+    if not result.outcomes:
+        raise click.UsageError(f"在 {in_dir} 里没有找到任何 .xlsx / .xlsm 申报表。")
+    _print_batch_summary(result)
+    sys.exit(0 if result.ok else 1)
+
+
+def _print_batch_summary(result) -> None:
+    from .batch import STATUS_LABELS
+
+    problems = [o for o in result.outcomes if o.status not in ("rendered", "unchanged")]
+    if problems:
+        click.echo(click.style(f"\n有问题的申报表（{len(problems)} 个）：", fg="red"))
+    for o in problems:
+        detail = f"错误 {o.errors} 处，警告 {o.warnings} 处" if o.status == "invalid" else o.message
+        click.echo(f"✗ {o.source}：{STATUS_LABELS[o.status]}" + (f"（{detail}）" if detail else ""))
+        if o.annotated:
+            click.echo(f"    退回副本：{o.annotated}")
+        for failure in o.failures:
+            click.echo(f"    未生成 {failure.document}：{failure.message}")
+    for failure in result.year_end_failures:
+        click.echo(click.style("✗ ", fg="red") + f"未生成 {failure.document}：{failure.message}")
+    counts = "，".join(f"{STATUS_LABELS[s]} {result.count(s)} 个" for s in STATUS_LABELS if result.count(s))
+    click.echo(f"\n共 {len(result.outcomes)} 个申报表：{counts}。")
+    if result.year:
+        click.echo(f"{result.year}年度汇总：{result.projects} 个项目。")
+    click.echo(f"生成文件 {result.documents} 个，用时 {_duration(result.seconds)}；输出目录：{result.out_dir}")
+    click.echo(f"清单：{result.out_dir / 'manifest.json'}、{result.out_dir / '清单.xlsx'}")
+    if result.zips:
+        click.echo(f"按支部打包 {len(result.zips)} 个 zip，在 {result.out_dir / '按支部打包'}")
 
 
 def samples_dir() -> Path:

@@ -7,7 +7,7 @@ satisfaction and score, the ranking by 评价得分 with the 跟踪实施名单 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..config import Config
@@ -39,15 +39,34 @@ class YearEnd:
 def year_end(intakes: list[Intake], config: Config, options: Options | None = None) -> YearEnd:
     """Assess every project of the given workbooks for one year (default: the latest year reported)."""
     options = options or Options()
-    rules = config.assessment
-    pairs = [(project, intake) for intake in intakes for project in intake.projects]
-    assessments = [assess(project, intake, rules, options.year) for project, intake in pairs]
-    year = options.year or max((a.year for a in assessments), default=options.date.year)
+    parts = [(assess_workbook(intake, config, options.year), intake) for intake in intakes]
+    year = run_year([a for assessed, _ in parts for a in assessed], options)
     # Each project was assessed in its own latest year; those of an earlier year are assessed again in this one.
-    assessments = [a if a.year == year else assess(project, intake, rules, year)
-                   for a, (project, intake) in zip(assessments, pairs)]
-    sources = {project.code: Path(intake.source).name for project, intake in pairs}
-    return YearEnd(year, assessments, select(assessments, rules), sources, len(intakes))
+    parts = [(assessed if all(a.year == year for a in assessed) else assess_workbook(intake, config, year), intake)
+             for assessed, intake in parts]
+    return combine([(a, Path(intake.source).name) for assessed, intake in parts for a in assessed],
+                   len(intakes), year, config)
+
+
+def assess_workbook(intake: Intake, config: Config, year: int | None = None) -> list[Assessment]:
+    """Every project of one workbook, assessed in `year` (default: each project's own latest year).
+
+    The per-period history is dropped: the year-end documents use only the latest
+    state, and a batch sends these back from its worker processes.
+    """
+    return [replace(assess(project, intake, config.assessment, year), history=[]) for project in intake.projects]
+
+
+def run_year(assessments: list[Assessment], options: Options) -> int:
+    """The year a run assesses: the one asked for, else the latest year any project reports."""
+    return options.year or max((a.year for a in assessments), default=options.date.year)
+
+
+def combine(assessed: list[tuple[Assessment, str]], workbooks: int, year: int, config: Config) -> YearEnd:
+    """Rank and select projects already assessed in `year`; each comes with the workbook it came from."""
+    assessments = [a for a, _ in assessed]
+    sources = {a.project.code: source for a, source in assessed}
+    return YearEnd(year, assessments, select(assessments, config.assessment), sources, workbooks)
 
 
 class CategoryRow(Context):

@@ -201,7 +201,8 @@ def share_count(total: int, share: float) -> int:
 
 def _take_with_ties(items: list[Ranked], count: int) -> list[Ranked]:
     """The first `count` items, plus every later item whose score ties the last one taken."""
-    if count <= 0 or not items:
+    count = min(count, len(items))
+    if count <= 0:
         return []
     boundary = items[count - 1].assessment.score
     return items[:count] + [r for r in items[count:] if r.assessment.score == boundary]

@@ -10,6 +10,7 @@ from jinja2 import meta
 
 from ..errors import TemplateError
 from .environment import html_environment, template_dir
+from .fonts import font_face_css
 
 
 def subsetter_missing() -> bool:
@@ -36,6 +37,8 @@ class PdfRenderer:
         self.env = html_environment(self.folder)
         self.fonts = FontConfiguration()
         self._css: dict[str, Any] = {}
+        faces = font_face_css()
+        self._faces = [weasyprint.CSS(string=faces, font_config=self.fonts)] if faces else []
 
     def _stylesheet(self, name: str) -> Any:
         sheet = self._css.get(name)
@@ -58,7 +61,11 @@ class PdfRenderer:
 
     def render(self, kind: str, context: dict[str, Any]) -> bytes:
         document = self._weasyprint.HTML(string=self.html(kind, context), base_url=str(self.folder))
-        return document.write_pdf(stylesheets=[self._stylesheet("document.css")], font_config=self.fonts)
+        return document.write_pdf(stylesheets=self.stylesheets(), font_config=self.fonts)
+
+    def stylesheets(self) -> list[Any]:
+        """The pre-subset font faces, then the shared stylesheet."""
+        return [*self._faces, self._stylesheet("document.css")]
 
     def variables(self, kind: str) -> set[str]:
         source = self.env.loader.get_source(self.env, f"{kind}.html")[0]

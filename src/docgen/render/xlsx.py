@@ -6,6 +6,7 @@ Text from submissions is always written as text: a value that starts like a form
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
 from openpyxl import Workbook
@@ -23,16 +24,40 @@ _YELLOW = PatternFill("solid", fgColor="FFEB9C")
 Column = tuple[str, str, int, "str | None"]  # header, field, width, number format
 
 
-def write_table(title: str, columns: Sequence[Column], rows: Iterable[dict[str, Any]],
-                highlights: dict[str, str] | None = None) -> bytes:
-    """One sheet: a title row, a header row, then the rows; returns the .xlsx bytes.
+@dataclass
+class Table:
+    """One sheet of a workbook: its title (also the sheet's name), columns and rows.
 
     highlights maps a field to a rule: "positive_red" colours values above 0,
     "percent" colours 100 green and anything lower yellow.
     """
+
+    title: str
+    columns: Sequence[Column]
+    rows: Iterable[dict[str, Any]]
+    highlights: dict[str, str] = field(default_factory=dict)
+    sheet: str = ""  # the sheet's name when it differs from the title
+
+
+def write_table(title: str, columns: Sequence[Column], rows: Iterable[dict[str, Any]],
+                highlights: dict[str, str] | None = None) -> bytes:
+    """A workbook of one sheet: a title row, a header row, then the rows; returns the .xlsx bytes."""
+    return write_tables([Table(title, columns, rows, highlights or {})])
+
+
+def write_tables(tables: Sequence[Table]) -> bytes:
+    """A workbook with one sheet per table; returns the .xlsx bytes."""
     wb = Workbook()
-    ws = wb.active
-    ws.title = title[:31]
+    wb.remove(wb.active)
+    for table in tables:
+        _write_sheet(wb.create_sheet((table.sheet or table.title)[:31]), table)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _write_sheet(ws: Any, table: Table) -> None:
+    title, columns, rows, highlights = table.title, table.columns, table.rows, table.highlights
     ws.cell(1, 1, title).font = Font(bold=True, size=14)
     border = Border(top=_THIN, bottom=_THIN, left=_THIN, right=_THIN)
     for col, (header, _, width, _) in enumerate(columns, 1):
@@ -69,9 +94,6 @@ def write_table(title: str, columns: Sequence[Column], rows: Iterable[dict[str, 
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
 
 
 def _set(cell: Any, value: Any) -> None:
