@@ -23,6 +23,10 @@ test: $(STAMP) system-deps
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -q
 
+# Year-end batch benchmark on a synthetic set (bench/run.py --help for options).
+bench: $(STAMP) system-deps
+	$(PY) bench/run.py
+
 # Lay out templates/*.docx again from tools/build_templates.py.
 templates: $(STAMP)
 	$(PY) tools/build_templates.py

@@ -150,8 +150,12 @@ def make_set(out: Path, workbooks: int = 300, certificates: int = 100, seed: int
     for index in range(workbooks):
         jobs.append((template, index, code, per_book[index], seed, str(out)))
         code += 2  # room for a second project
-    with Pool(processes) as pool:
-        pool.map(_job, jobs, chunksize=8)
+    if processes <= 1:
+        for job in jobs:
+            _job(job)
+    else:
+        with Pool(processes) as pool:
+            pool.map(_job, jobs, chunksize=8)
     return sorted(out.glob("*.xlsx"))
 
 

@@ -268,7 +268,8 @@ class BatchProgress:
         self.width = 0
 
     def start(self, total: int) -> None:
-        self.total, self.started = total, time.monotonic()
+        self.total = total
+        self.started = self.drawn = time.monotonic()
         self._line(f"共 {total} 个申报表，开始处理……", final=True)
 
     def _status(self) -> str:
@@ -281,11 +282,10 @@ class BatchProgress:
     def _line(self, text: str, final: bool = False) -> None:
         if self.tty:
             padding = " " * max(0, self.width - click.formatting.term_len(text))
-            self.stream.write("\r" + text + padding + ("\n" if final else ""))
+            click.echo("\r" + text + padding, file=self.stream, nl=final)
             self.width = 0 if final else click.formatting.term_len(text)
         else:
-            self.stream.write(text + "\n")
-        self.stream.flush()
+            click.echo(text, file=self.stream)  # colours are dropped when not a terminal
 
     def advance(self, outcome) -> None:
         self.done += 1
@@ -293,16 +293,18 @@ class BatchProgress:
         from .batch import STATUS_LABELS
 
         label = STATUS_LABELS[outcome.status]
-        if outcome.status not in ("rendered", "unchanged"):
-            self._line(click.style("✗ ", fg="red") + f"{outcome.source}：{label}", final=True)
-        elif not self.tty:
-            self._line(f"[{self.done}/{self.total}] {outcome.source}：{label}，文书 {len(outcome.documents)} 份")
+        problem = outcome.status not in ("rendered", "unchanged")
+        mark = click.style("✗ ", fg="red") if problem else ""
         now = time.monotonic()
         if not self.tty:
+            self._line(f"[{self.done}/{self.total}] {mark}{outcome.source}：{label}，文书 {len(outcome.documents)} 份")
             if self.done == self.total or now - self.drawn >= 10:
                 self.drawn = now
                 self._line(self._status())
-        elif now - self.drawn >= self.REDRAW or self.done == self.total:
+            return
+        if problem:  # above the redrawn line, so it stays on screen
+            self._line(f"{mark}{outcome.source}：{label}", final=True)
+        if now - self.drawn >= self.REDRAW or self.done == self.total or problem:
             self.drawn = now
             self._line(self._status())
 

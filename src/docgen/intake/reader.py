@@ -160,20 +160,25 @@ def _read_sheet(ws: Any, spec: Sheet, issues: list[Issue]) -> RawSheet | None:
                 header=column.header,
             ))
 
+    wanted = list(indexes.items())
     for number, cells in enumerate(rows, start=header_row + 1):
+        # A template has hundreds of formatted but empty rows: skip them before building anything.
+        if not any(_filled(cells[index].value) for _, index in wanted if index < len(cells)):
+            continue
         found: dict[str, Cell] = {}
-        blank = True
-        for name, index in indexes.items():
+        for name, index in wanted:
             if index >= len(cells):
                 continue
             source = cells[index]
             value = source.value
-            if value is not None and not (isinstance(value, str) and not value.strip()):
-                blank = False
-            found[name] = Cell(value, columns[name], number, getattr(source, "number_format", "General") or "General")
-        if not blank:
-            sheet.rows.append(RawRow(number, found))
+            number_format = (getattr(source, "number_format", "General") or "General") if value is not None else "General"
+            found[name] = Cell(value, columns[name], number, number_format)
+        sheet.rows.append(RawRow(number, found))
     return sheet
+
+
+def _filled(value: Any) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
 
 
 def _is_number(value: Any) -> bool:

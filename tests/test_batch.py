@@ -1,0 +1,259 @@
+"""`docgen batch`: a folder of workbooks in one run, nothing stopped by one bad file, resumable."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from builder import award_row, full_book, progress_row, project_row, result_row, task_row
+from docgen import batch as batch_module
+from docgen.batch import WORK_FOLDER, BatchInterrupted, batch
+from docgen.cli import main
+from docgen.documents import Options
+
+OPTIONS = Options(date=dt.date(2024, 12, 23))
+DOCX = ("docx",)
+
+
+def branch_book(folder: Path, name: str, code: str, branch: str, **changes) -> Path:
+    """A valid workbook of one project of `branch`, finished in 2024, with one certificate."""
+    project = project_row(code, **{"申报党组织*": branch, "项目名称*": f"{branch}服务项目", **changes})
+    tasks = [task_row(code, seq=1, **{"完成时限*": dt.date(2024, 11, 30)})]
+    progress = [progress_row(code, period="2024年第4季度", task=1, percent=100, **{"统计日期*": dt.date(2024, 12, 20)})]
+    awards = [award_row(f"ZS-{code}", recipient=branch, **{"项目编号": code})]
+    return full_book([project], tasks, progress, [result_row(code)], awards).save(folder / name)
+
+
+@pytest.fixture
+def company(tmp_path):
+    """Two valid branches, one workbook with an error, plus a lock file and an old annotated copy."""
+    folder = tmp_path / "收件"
+    folder.mkdir()
+    branch_book(folder, "城关.xlsx", "DJ-2024-001", "城关供电服务中心党支部")
+    branch_book(folder, "西固.xlsx", "DJ-2024-002", "西固供电服务中心党支部")
+    branch_book(folder, "七里河.xlsx", "DJ-2024-003", "七里河供电服务中心党支部", **{"项目负责人*": None})
+    (folder / "~$城关.xlsx").write_bytes(b"lock")
+    (folder / "旧.校验.xlsx").write_bytes(b"not read")
+    return folder
+
+
+def manifest_of(out: Path) -> dict:
+    return json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+
+
+def entry(data: dict, source: str) -> dict:
+    return next(w for w in data["workbooks"] if w["source"] == source)
+
+
+def test_valid_workbooks_are_rendered_and_faulty_ones_returned(company, tmp_path):
+    out = tmp_path / "输出"
+    result = batch(company, out, formats=DOCX, options=OPTIONS, workers=1)
+
+    assert sorted(o.source for o in result.outcomes) == ["七里河.xlsx", "城关.xlsx", "西固.xlsx"]
+    assert not result.ok
+    statuses = {o.source: o.status for o in result.outcomes}
+    assert statuses == {"城关.xlsx": "rendered", "西固.xlsx": "rendered", "七里河.xlsx": "invalid"}
+    assert (out / "城关供电服务中心党支部" / "DJ-2024-001_立项表.docx").is_file()
+    assert not (out / "七里河供电服务中心党支部").exists()
+    annotated = load_workbook(out / "退回" / "七里河.校验.xlsx")
+    assert "必填" in annotated["项目信息"]["G2"].comment.text
+    # the year end counts the two valid workbooks only
+    assert (out / "2024年度党建项目汇总报告.docx").is_file()
+    assert (out / "2024年度党建项目管理台账.xlsx").is_file()
+    assert (out / "荣誉证书-合订.docx").is_file()
+    assert result.projects == 2
+    assert not (out / WORK_FOLDER).exists()
+
+
+def test_manifest_and_listing_record_every_file_with_its_hash(company, tmp_path):
+    out = tmp_path / "输出"
+    batch(company, out, formats=DOCX, options=OPTIONS, workers=1)
+    data = manifest_of(out)
+    assert data["finished"] is True
+    assert data["summary"]["rendered"] == 2 and data["summary"]["invalid"] == 1
+    faulty = entry(data, "七里河.xlsx")
+    assert faulty["status_label"] == "有错误，已退回"
+    assert faulty["errors"] == 1 and faulty["annotated"] == "退回/七里河.校验.xlsx"
+    assert faulty["issues"][0]["cell"] == "G2"
+    documents = entry(data, "城关.xlsx")["documents"]
+    assert {d["kind"] for d in documents} == {"proposal", "plan", "progress", "notice", "certificate", "closing_report"}
+    for d in documents:
+        assert hashlib.sha256((out / d["path"]).read_bytes()).hexdigest() == d["sha256"]
+        assert d["project"] == "DJ-2024-001"  # a branch notice of one project names it too
+
+    listing = load_workbook(out / "清单.xlsx")
+    rows = {r[1]: r for r in listing["申报表"].iter_rows(min_row=3, values_only=True)}
+    assert rows["七里河.xlsx"][3] == "有错误，已退回" and rows["七里河.xlsx"][4] == 1
+    assert rows["城关.xlsx"][3] == "已生成"
+    files = [r for r in listing["文件"].iter_rows(min_row=3, values_only=True)]
+    plan = next(r for r in files if r[1] == "城关供电服务中心党支部/DJ-2024-001_计划书.docx")
+    assert plan[2] == "计划书" and plan[3] == "DJ-2024-001" and plan[4] == "城关.xlsx"
+    assert any(r[1] == "2024年度党建项目管理台账.xlsx" for r in files)
+
+
+def test_an_unreadable_workbook_and_a_failing_document_do_not_stop_the_others(company, tmp_path, monkeypatch):
+    (company / "坏文件.xlsx").write_bytes(b"this is not a zip")
+    real = batch_module.Renderers.render
+
+    def render(self, fmt, kind, context):
+        if kind == "plan" and "城关" in context.get("branch", ""):
+            raise RuntimeError("模板出错")
+        return real(self, fmt, kind, context)
+
+    monkeypatch.setattr(batch_module.Renderers, "render", render)
+    out = tmp_path / "输出"
+    result = batch(company, out, formats=DOCX, options=OPTIONS, workers=1)
+    statuses = {o.source: o.status for o in result.outcomes}
+    assert statuses["坏文件.xlsx"] == "invalid"
+    assert statuses["城关.xlsx"] == "incomplete"
+    assert statuses["西固.xlsx"] == "rendered"
+    chengguan = next(o for o in result.outcomes if o.source == "城关.xlsx")
+    assert [f.document for f in chengguan.failures] == ["城关供电服务中心党支部/DJ-2024-001_计划书.docx"]
+    assert (out / "城关供电服务中心党支部" / "DJ-2024-001_立项表.docx").is_file()
+    assert not (out / "城关供电服务中心党支部" / "DJ-2024-001_计划书.docx").exists()
+    assert (out / "西固供电服务中心党支部" / "DJ-2024-002_计划书.docx").is_file()
+
+
+def test_resume_skips_what_did_not_change(company, tmp_path):
+    out = tmp_path / "输出"
+    batch(company, out, formats=DOCX, options=OPTIONS, workers=1)
+    kept = out / "西固供电服务中心党支部" / "DJ-2024-002_立项表.docx"
+    stamp = kept.stat().st_mtime_ns
+
+    # a clerk corrects 城关's workbook; 西固 is unchanged
+    branch_book(company, "城关.xlsx", "DJ-2024-001", "城关供电服务中心党支部", **{"项目口号": "新口号"})
+    result = batch(company, out, formats=DOCX, options=OPTIONS, workers=1, resume=True)
+    statuses = {o.source: o.status for o in result.outcomes}
+    assert statuses == {"城关.xlsx": "rendered", "西固.xlsx": "unchanged", "七里河.xlsx": "invalid"}
+    assert kept.stat().st_mtime_ns == stamp
+    assert entry(manifest_of(out), "西固.xlsx")["documents"]  # still listed
+    assert result.projects == 2  # unchanged workbooks still count in the year end
+    assert (out / "荣誉证书-合订.docx").is_file()
+
+    # other options: everything again
+    later = Options(date=dt.date(2024, 12, 30))
+    result = batch(company, out, formats=DOCX, options=later, workers=1, resume=True)
+    assert {o.status for o in result.outcomes} == {"rendered", "invalid"}
+
+    # a deleted output: that workbook again
+    kept.unlink()
+    result = batch(company, out, formats=DOCX, options=later, workers=1, resume=True)
+    assert {o.source: o.status for o in result.outcomes}["西固.xlsx"] == "rendered"
+    assert kept.is_file()
+
+
+def test_an_interrupted_run_leaves_only_whole_files_and_resumes(company, tmp_path, monkeypatch):
+    out = tmp_path / "输出"
+    placed = []
+    real = batch_module._Placer.place
+
+    def place(self, outcome):  # Ctrl-C while the third workbook is being placed
+        if len(placed) == 2:
+            raise KeyboardInterrupt
+        placed.append(outcome.source)
+        real(self, outcome)
+
+    monkeypatch.setattr(batch_module._Placer, "place", place)
+    with pytest.raises(BatchInterrupted, match="--resume"):
+        batch(company, out, formats=DOCX, options=OPTIONS, workers=1)
+    assert not (out / WORK_FOLDER).exists()
+    data = manifest_of(out)
+    assert data["finished"] is False
+    assert [w["source"] for w in data["workbooks"]] == placed
+    written = [p for p in out.rglob("*") if p.is_file() and p.name != "manifest.json"]
+    assert written and all(not p.name.startswith(".~") for p in written)
+    assert not (out / "荣誉证书-合订.docx").exists()
+
+    monkeypatch.setattr(batch_module._Placer, "place", real)
+    result = batch(company, out, formats=DOCX, options=OPTIONS, workers=1, resume=True)
+    assert placed == ["七里河.xlsx", "城关.xlsx"]
+    statuses = {o.source: o.status for o in result.outcomes}
+    assert statuses == {"七里河.xlsx": "invalid", "城关.xlsx": "unchanged", "西固.xlsx": "rendered"}
+    assert manifest_of(out)["finished"] is True
+
+
+def test_a_project_code_in_two_workbooks_sends_both_back(tmp_path):
+    folder = tmp_path / "收件"
+    folder.mkdir()
+    branch_book(folder, "甲.xlsx", "DJ-2024-001", "甲党支部")
+    branch_book(folder, "乙.xlsx", "DJ-2024-001", "乙党支部")
+    branch_book(folder, "丙.xlsx", "DJ-2024-003", "丙党支部")
+    out = tmp_path / "输出"
+    result = batch(folder, out, formats=DOCX, options=OPTIONS, workers=1)
+    statuses = {o.source: o.status for o in result.outcomes}
+    assert statuses == {"甲.xlsx": "invalid", "乙.xlsx": "invalid", "丙.xlsx": "rendered"}
+    assert not (out / "甲党支部" / "DJ-2024-001_立项表.docx").exists()
+    assert not (out / "乙党支部").exists() or not any((out / "乙党支部").iterdir())
+    first = next(o for o in result.outcomes if o.source == "甲.xlsx")
+    assert "乙.xlsx" in str(first.report.errors[0]) and first.annotated == "退回/甲.校验.xlsx"
+    assert result.projects == 1
+
+
+def test_two_workbooks_of_one_branch_never_overwrite_each_other(tmp_path):
+    folder = tmp_path / "收件"
+    folder.mkdir()
+    branch_book(folder, "一.xlsx", "DJ-2024-001", "城关党支部")
+    branch_book(folder, "二.xlsx", "DJ-2024-002", "城关党支部")
+    out = tmp_path / "输出"
+    result = batch(folder, out, kinds=["notice"], formats=DOCX, options=OPTIONS, workers=1, make_zip=True)
+    paths = sorted(d.path for o in result.outcomes for d in o.documents)
+    assert paths == ["城关党支部/城关党支部_“四公开”公示(2).docx", "城关党支部/城关党支部_“四公开”公示.docx"]
+    assert all((out / p).is_file() for p in paths)
+    with zipfile.ZipFile(out / "按支部打包" / "城关党支部.zip") as archive:
+        assert sorted(archive.namelist()) == paths
+
+
+def test_worker_processes_write_the_same_files(company, tmp_path):
+    one = batch(company, tmp_path / "一", options=OPTIONS, workers=1)
+    two = batch(company, tmp_path / "二", options=OPTIONS, workers=2)
+    names = lambda r: sorted(d.path for o in r.outcomes for d in o.documents) + sorted(d.path for d in r.year_end)
+    assert names(one) == names(two)
+    assert any(p.endswith(".pdf") for p in names(two))
+    docx = [d for o in two.outcomes for d in o.documents if d.format == "docx"]
+    same = {d.path: d.sha256 for o in one.outcomes for d in o.documents}
+    assert all(same[d.path] == d.sha256 for d in docx)  # Word output is byte-for-byte reproducible
+
+
+def test_the_command_prints_plain_progress_and_a_summary(company, tmp_path):
+    out = tmp_path / "输出"
+    run = CliRunner().invoke(main, ["batch", str(company), "--out", str(out), "--format", "docx",
+                                    "--workers", "1", "--date", "2024-12-23"])
+    assert run.exit_code == 1, run.output
+    assert "共 3 个申报表，开始处理" in run.output
+    assert re.search(r"\[\d/3\] 城关\.xlsx：已生成，文书 6 份", run.output)  # plain lines: not a terminal
+    assert "] ✗ 七里河.xlsx：有错误，已退回，文书 0 份" in run.output
+    assert "✗ 七里河.xlsx：有错误，已退回（错误 1 处，警告 0 处）" in run.output
+    assert "退回副本：退回/七里河.校验.xlsx" in run.output
+    assert "共 3 个申报表：已生成 2 个，有错误，已退回 1 个。" in run.output
+    assert "Traceback" not in run.output
+
+    missing = CliRunner().invoke(main, ["batch", str(tmp_path / "没有"), "--out", str(out)])
+    assert missing.exit_code == 2 and "Traceback" not in missing.output
+
+
+def test_the_output_folder_inside_the_input_folder_is_not_read_again(company):
+    out = company / "输出"
+    batch(company, out, formats=DOCX, options=OPTIONS, workers=1)
+    result = batch(company, out, formats=DOCX, options=OPTIONS, workers=1)
+    assert len(result.outcomes) == 3  # not the annotated copy written into 输出/退回
+
+
+def test_the_benchmark_set_is_valid(tmp_path):
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+    from make_set import make_set
+
+    from docgen import api
+
+    paths = make_set(tmp_path, workbooks=3, certificates=4, processes=1)
+    report = api.validate(paths)
+    assert len(paths) == 3 and report.ok, [str(i) for f in report for i in f.issues]
+    awards = sum(len(api.load(p)[0].awards) for p in paths)
+    assert awards == 4
