@@ -110,19 +110,42 @@ def _zip_part(data: bytes, name: str) -> str:
         return z.read(name).decode("utf-8")
 
 
-def test_pdf_embeds_a_cjk_font_subset(renderers, sample_intake):
+def _embedded_fonts(pdf: bytes) -> set[str]:
     from pypdf import PdfReader
     import io
-    document = next(documents(sample_intake, ["proposal"], Config()))
-    reader = PdfReader(io.BytesIO(_render(renderers, document)[1]))
     fonts = set()
-    for page in reader.pages:
+    for page in PdfReader(io.BytesIO(pdf)).pages:
         for font in page["/Resources"]["/Font"].values():
             font = font.get_object()
             descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"] if "/DescendantFonts" in font else font["/FontDescriptor"]
             if any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")):
-                fonts.add(str(font["/BaseFont"]))
-    assert any("CJK" in name and "+" in name for name in fonts), fonts
+                fonts.add(str(font["/BaseFont"]).split("+", 1)[1])
+    return fonts
+
+
+def test_pdf_embeds_the_pre_subset_faces_and_falls_back_for_rare_characters(renderers, sample_intake):
+    """GB 2312 text uses the cut-down faces only; 堃 (outside GB 2312, in a member's name) comes from full Noto."""
+    rare, plain = documents(sample_intake, ["plan"], Config())
+    assert "堃" not in str(plain.context.model_dump()) and "堃" in str(rare.context.model_dump())
+    fonts = _embedded_fonts(_render(renderers, plain)[1])
+    assert fonts == {"docgen-Serif", "docgen-Serif-Bold", "docgen-Sans"}, fonts
+    pdf = _render(renderers, rare)[1]
+    assert "Noto-Serif-CJK-SC" in _embedded_fonts(pdf)
+    assert "堃" in "".join("".join(page) for page in pdf_pages(pdf))
+
+
+def test_the_pre_subset_faces_cover_gb2312_and_stay_small():
+    from docgen.render.fonts import FACES, prepared_face, repertoire
+    import uharfbuzz as hb
+    kept = repertoire()
+    for face in FACES:
+        path = prepared_face(face)
+        assert path is not None, face
+        font = hb.Face(hb.Blob.from_file_path(str(path)))
+        assert font.glyph_count < 10_000 and path.stat().st_size < 4_000_000
+        covered = set(font.unicodes)
+        assert all(ord(c) in covered for c in "党建项目化管理（）“”、。—〇①")
+        assert covered <= kept
 
 
 def test_weasyprint_found_the_harfbuzz_subsetter():

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.util
 import os
 import tempfile
 from dataclasses import dataclass
@@ -138,9 +139,7 @@ def prepared_face(face: Face, folder: Path | None = None) -> Path | None:
 @lru_cache(maxsize=None)
 def font_face_css() -> str:
     """@font-face rules for every face found on this system ('' when none is, or HarfBuzz is missing)."""
-    try:
-        import uharfbuzz  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("uharfbuzz") is None:
         return ""
     rules = []
     for face in FACES:

@@ -70,19 +70,19 @@ def _write_sheet(ws: Any, table: Table) -> None:
     count = 0
     for count, row in enumerate(rows, 1):
         r = count + 2
-        for col, (_, field, _, number_format) in enumerate(columns, 1):
+        for col, (_, key, _, number_format) in enumerate(columns, 1):
             cell = ws.cell(r, col)
-            _set(cell, row.get(field))
+            _set(cell, row.get(key))
             cell.border = border
-            cell.alignment = Alignment(vertical="top", wrap_text=isinstance(row.get(field), str))
+            cell.alignment = Alignment(vertical="top", wrap_text=isinstance(row.get(key), str))
             if number_format:
                 cell.number_format = number_format
     last_row = max(count + 2, 3)
     last_col = get_column_letter(len(columns))
     ws.freeze_panes = "C3"
     ws.auto_filter.ref = f"A2:{last_col}{last_row}"
-    for field, rule in (highlights or {}).items():
-        col = next(i for i, c in enumerate(columns, 1) if c[1] == field)
+    for name, rule in (highlights or {}).items():
+        col = next(i for i, c in enumerate(columns, 1) if c[1] == name)
         ref = f"{get_column_letter(col)}3:{get_column_letter(col)}{last_row}"
         if rule == "positive_red":
             ws.conditional_formatting.add(ref, CellIsRule(operator="greaterThan", formula=["0"], fill=_RED))
