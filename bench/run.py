@@ -7,9 +7,10 @@ else in a temporary folder). Every figure is printed as it is measured:
 
 1. validation: every workbook read and checked, in the worker pool;
 2. docx: `docgen batch --format docx` over the whole set;
-3. PDF: contexts of every document rendered by PdfRenderer in the worker pool
-   (documents and pages per second, bytes per page; one-page documents apart),
-   and the combined certificate file of the whole set in one process;
+3. rendering alone: the contexts of every document rendered in the worker pool,
+   as docx (documents per second) and as PDF (documents and pages per second,
+   bytes per page; one-page documents apart), and the combined certificate
+   file of the whole set in one process;
 4. the whole run: `docgen batch` with every kind in docx and PDF, its wall time
    and the peak memory of all its processes together;
 5. the naive way on the first --naive workbooks, serial: per document a
@@ -114,21 +115,23 @@ def bench_validation(paths: list[Path], workers: int) -> None:
 
 # ---------------------------------------------------------------- PDF
 
-_RENDERER = None
+_RENDERERS = None
 
 
-def _pdf_start() -> None:
-    global _RENDERER
-    from docgen.render import PdfRenderer
-
-    _RENDERER = PdfRenderer()
+def _start() -> None:
+    global _RENDERERS
+    _RENDERERS = api.Renderers(api.FORMATS)
 
 
 def _pdf(item: tuple[str, dict]) -> tuple[int, int]:
     from pypdf import PdfReader
 
-    data = _RENDERER.render(*item)
+    data = _RENDERERS.render("pdf", *item)
     return len(data), len(PdfReader(io.BytesIO(data)).pages)
+
+
+def _docx(item: tuple[str, dict]) -> int:
+    return len(_RENDERERS.render("docx", *item))
 
 
 def contexts(paths: list[Path]) -> list[tuple[str, dict]]:
@@ -140,10 +143,15 @@ def contexts(paths: list[Path]) -> list[tuple[str, dict]]:
     return items
 
 
-def bench_pdf(paths: list[Path], workers: int) -> None:
+def bench_render(paths: list[Path], workers: int) -> None:
     items = contexts(paths)
-    with ProcessPoolExecutor(workers, initializer=_pdf_start) as pool:
+    with ProcessPoolExecutor(workers, initializer=_start) as pool:
         list(pool.map(_pdf, items[:workers * 2]))  # load fonts and templates in every worker first
+        list(pool.map(_docx, items[:workers * 8]))
+        start = time.perf_counter()
+        list(pool.map(_docx, items, chunksize=16))
+        seconds = time.perf_counter() - start
+        line("docx (rendering only)", f"{len(items)} documents in {seconds:.1f} s = {len(items) / seconds:.0f} documents/s")
         start = time.perf_counter()
         sizes = list(pool.map(_pdf, items, chunksize=4))
         seconds = time.perf_counter() - start
@@ -254,7 +262,7 @@ def main() -> None:
             docx = count(result, "docx")
             line("docx (batch, all kinds)", f"{docx} documents in {seconds:.1f} s = {docx / seconds:.0f} documents/s "
                  "(validation included)")
-            bench_pdf(paths, args.workers)
+            bench_render(paths, args.workers)
 
         result, seconds, peak = run_batch(folder, scratch / "all", ("docx", "pdf"), args.workers)
         pdf, docx = count(result, "pdf"), count(result, "docx")
