@@ -257,3 +257,58 @@ def test_the_benchmark_set_is_valid(tmp_path):
     assert len(paths) == 3 and report.ok, [str(i) for f in report for i in f.issues]
     awards = sum(len(api.load(p)[0].awards) for p in paths)
     assert awards == 4
+
+
+def test_a_killed_run_resumes_from_its_journal(company, tmp_path, monkeypatch):
+    """A run killed outright never writes manifest.json; --resume reads the journal it kept."""
+    out = tmp_path / "输出"
+    placed = []
+    real = batch_module._Placer.place
+
+    def place(self, outcome):  # the process dies while the third workbook is being placed
+        if len(placed) == 2:
+            raise SystemExit(137)
+        placed.append(outcome.source)
+        real(self, outcome)
+
+    monkeypatch.setattr(batch_module._Placer, "place", place)
+    with pytest.raises(SystemExit):
+        batch(company, out, formats=DOCX, options=OPTIONS, workers=1)
+    assert not (out / "manifest.json").exists()
+    assert len((out / batch_module.JOURNAL).read_text(encoding="utf-8").splitlines()) == 2
+
+    monkeypatch.setattr(batch_module._Placer, "place", real)
+    result = batch(company, out, formats=DOCX, options=OPTIONS, workers=1, resume=True)
+    assert {o.source: o.status for o in result.outcomes} == {
+        "七里河.xlsx": "invalid", "城关.xlsx": "unchanged", "西固.xlsx": "rendered"}
+    assert not (out / batch_module.JOURNAL).exists() and not (out / WORK_FOLDER).exists()
+
+
+def test_a_terminated_command_exits_cleanly_and_keeps_whole_files(tmp_path):
+    """SIGTERM mid-run: exit status 130, no traceback, no half-written file, the work folder gone."""
+    import signal
+    import subprocess
+
+    folder = tmp_path / "收件"
+    folder.mkdir()
+    for i in range(1, 7):
+        branch_book(folder, f"{i}.xlsx", f"DJ-2024-00{i}", f"第{i}党支部")
+    out = tmp_path / "输出"
+    command = [sys.executable, "-m", "docgen.cli", "batch", str(folder), "--out", str(out),
+               "--format", "pdf", "--kind", "proposal", "--kind", "plan", "--workers", "2", "--date", "2024-12-23"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    for text in process.stderr:
+        if text.startswith("[1/6]"):
+            process.send_signal(signal.SIGTERM)
+            break
+    _, rest = process.communicate(timeout=60)
+    assert process.returncode == 130, rest
+    assert "已中断" in rest and "--resume" in rest and "Traceback" not in rest
+    assert not (out / WORK_FOLDER).exists()
+    data = manifest_of(out)
+    assert data["finished"] is False and 1 <= len(data["workbooks"]) < 6
+    for w in data["workbooks"]:
+        for d in w["documents"]:
+            assert hashlib.sha256((out / d["path"]).read_bytes()).hexdigest() == d["sha256"]
+    files = {p.relative_to(out).as_posix() for p in out.rglob("*.pdf")}
+    assert files == {d["path"] for w in data["workbooks"] for d in w["documents"]}

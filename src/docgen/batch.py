@@ -20,6 +20,7 @@ import os
 import shutil
 import signal
 import sys
+import threading
 import time
 import zipfile
 from importlib import metadata
@@ -52,7 +53,7 @@ MANIFEST = "manifest.json"
 LISTING = "清单.xlsx"
 RETURNED = "退回"  # annotated copies of faulty workbooks
 ZIP_FOLDER = "按支部打包"
-MANIFEST_EVERY = 2.0  # seconds between manifest saves during a run
+JOURNAL = ".docgen-journal.jsonl"  # one line per finished workbook while a run is under way
 
 STATUS_LABELS = {
     "rendered": "已生成",
@@ -363,29 +364,50 @@ def batch(
     manifest = _ManifestWriter(out, in_path, settings)
     progress.start(len(jobs))
     try:
-        with _pool(settings, fingerprint, workers or default_workers()) as pool:
-            for outcome in pool.run(jobs):
-                placer.place(outcome)
-                result.outcomes.append(outcome)
-                manifest.maybe_save(result)
-                progress.advance(outcome)
-            result.outcomes.sort(key=lambda o: o.index)
-            _codes_across(result, placer, settings)
-            progress.stage("年度汇总报告、台账和荣誉证书合订本")
-            _year_end(result, settings, pool, placer, work)
-    except KeyboardInterrupt:
-        manifest.save(result)
+        try:
+            with _sigterm_as_interrupt(), _pool(settings, fingerprint, workers or default_workers()) as pool:
+                for outcome in pool.run(jobs):
+                    placer.place(outcome)
+                    result.outcomes.append(outcome)
+                    manifest.append(outcome)
+                    progress.advance(outcome)
+                result.outcomes.sort(key=lambda o: o.index)
+                _codes_across(result, placer, settings)
+                progress.stage("年度汇总报告、台账和荣誉证书合订本")
+                _year_end(result, settings, pool, placer, work)
+        except KeyboardInterrupt:
+            done = {o.source for o in result.outcomes}
+            # Workbooks not reached keep their last entry: their files from the last run are still there.
+            manifest.save(result, carried=[e for source, e in previous.items() if source not in done])
+            shutil.rmtree(work, ignore_errors=True)
+            raise BatchInterrupted(len(result.outcomes), len(jobs)) from None
+        if make_zip:
+            progress.stage("按支部打包")
+            result.zips = _zip_branches(result)
+        result.seconds = time.perf_counter() - started
+        manifest.save(result, final=True)
+        write_atomic(out / LISTING, listing(result))
         shutil.rmtree(work, ignore_errors=True)
-        raise BatchInterrupted(len(result.outcomes), len(jobs)) from None
-    if make_zip:
-        progress.stage("按支部打包")
-        result.zips = _zip_branches(result)
-    result.seconds = time.perf_counter() - started
-    manifest.save(result, final=True)
-    write_atomic(out / LISTING, listing(result))
-    shutil.rmtree(work, ignore_errors=True)
-    progress.finish()
+        progress.finish()
+    finally:
+        manifest.close()
     return result
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """A termination signal (a closed terminal, a stopped service) ends the run as Ctrl-C does."""
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -404,11 +426,18 @@ def _relative(path: Path, root: Path) -> str:
 
 
 def _previous_manifest(out: Path) -> dict[str, dict[str, Any]]:
-    try:
+    """The last run's entries: manifest.json, then the journal of a run that was killed before it ended."""
+    entries: dict[str, dict[str, Any]] = {}
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
         data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-        return {entry["source"]: entry for entry in data["workbooks"]}
-    except (OSError, ValueError, KeyError, TypeError):
-        return {}
+        entries.update((entry["source"], entry) for entry in data["workbooks"])
+    with contextlib.suppress(OSError):
+        with open(out / JOURNAL, encoding="utf-8") as journal:
+            for text in journal:
+                with contextlib.suppress(ValueError, KeyError, TypeError):
+                    entry = json.loads(text)
+                    entries[entry["source"]] = entry
+    return entries
 
 
 class _Placer:
@@ -462,18 +491,30 @@ class _Placer:
 
 
 class _ManifestWriter:
+    """manifest.json at the end (or on Ctrl-C); meanwhile each finished workbook is appended to a journal.
+
+    The journal costs one line per workbook however large the run; should the process be
+    killed outright, the next --resume reads it next to the last manifest.json.
+    """
+
     def __init__(self, out: Path, in_dir: Path, settings: Settings) -> None:
         self.out, self.in_dir, self.settings = out, in_dir, settings
-        self.last = time.monotonic()
+        self.journal = open(out / JOURNAL, "a", encoding="utf-8")
 
-    def maybe_save(self, result: BatchResult) -> None:
-        if time.monotonic() - self.last >= MANIFEST_EVERY:
-            self.save(result)
+    def append(self, outcome: Outcome) -> None:
+        self.journal.write(json.dumps(outcome.record(), ensure_ascii=False) + "\n")
+        self.journal.flush()
 
-    def save(self, result: BatchResult, final: bool = False) -> None:
-        self.last = time.monotonic()
-        write_atomic(self.out / MANIFEST, json.dumps(manifest(result, self.in_dir, self.settings, final),
-                                                     ensure_ascii=False, indent=1).encode("utf-8"))
+    def save(self, result: BatchResult, final: bool = False, carried: list[dict[str, Any]] | None = None) -> None:
+        data = manifest(result, self.in_dir, self.settings, final)
+        data["workbooks"] += carried or []
+        write_atomic(self.out / MANIFEST, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+        self.close()
+        with contextlib.suppress(OSError):
+            (self.out / JOURNAL).unlink()
+
+    def close(self) -> None:
+        self.journal.close()
 
 
 def manifest(result: BatchResult, in_dir: Path, settings: Settings, final: bool = True) -> dict[str, Any]:
@@ -699,10 +740,14 @@ class _Pool:
     def close(self, interrupted: bool = False) -> None:
         if self.executor is None:
             return
-        if interrupted:
-            for process in list(getattr(self.executor, "_processes", {}).values()):
+        if interrupted:  # stop the workers now, and wait until they no longer write anything
+            processes = list((getattr(self.executor, "_processes", None) or {}).values())
+            for process in processes:
                 with contextlib.suppress(Exception):
                     process.terminate()
+            for process in processes:
+                with contextlib.suppress(Exception):
+                    process.join(5)
         self.executor.shutdown(wait=not interrupted, cancel_futures=True)
         self.executor = None
 
