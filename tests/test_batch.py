@@ -78,6 +78,9 @@ def test_manifest_and_listing_record_every_file_with_its_hash(company, tmp_path)
     batch(company, out, formats=DOCX, options=OPTIONS, workers=1)
     data = manifest_of(out)
     assert data["finished"] is True
+    document = out / "城关供电服务中心党支部" / "DJ-2024-001_立项表.docx"
+    for listed in ("manifest.json", "清单.xlsx"):  # as readable as the documents, not private temp files
+        assert (out / listed).stat().st_mode & 0o777 == document.stat().st_mode & 0o777
     assert data["summary"]["rendered"] == 2 and data["summary"]["invalid"] == 1
     faulty = entry(data, "七里河.xlsx")
     assert faulty["status_label"] == "有错误，已退回"
@@ -137,6 +140,8 @@ def test_resume_skips_what_did_not_change(company, tmp_path):
     assert entry(manifest_of(out), "西固.xlsx")["documents"]  # still listed
     assert result.projects == 2  # unchanged workbooks still count in the year end
     assert (out / "荣誉证书-合订.docx").is_file()
+    again = batch(company, out, formats=DOCX, options=OPTIONS, workers=1, resume=True)
+    assert {o.source: o.status for o in again.outcomes}["城关.xlsx"] == "unchanged"
 
     # other options: everything again
     later = Options(date=dt.date(2024, 12, 30))

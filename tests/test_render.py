@@ -250,3 +250,22 @@ def test_render_writes_the_combined_certificate_file(tmp_path):
     assert "荣誉证书合订本（3 张）" in result.output
     assert len(pdf_pages((out / "荣誉证书-合订.pdf").read_bytes())) == 3
     assert len(list((out / "荣誉证书").glob("*.pdf"))) == 3
+
+
+def test_the_combined_pdf_is_laid_out_in_parts_and_joined_in_order(tmp_path, renderers, monkeypatch):
+    """Thousands of certificates: parts of PART_SIZE pages each, joined into one file in certificate order."""
+    monkeypatch.setattr(certificate, "PART_SIZE", 2)
+    awards = [award_row(f"DJZS-2024-{n:03d}", f"获奖人{n}") for n in range(1, 6)]
+    intake, report = api.load(full_book(awards=awards).save(tmp_path / "a.xlsx"))
+    assert report.ok
+    contexts = [d.context for d in documents(intake, ["certificate"], Config(), OPTIONS)]
+    assert [len(p.certificates) for p in certificate.combined_parts(contexts)] == [2, 2, 1]
+    written = api.write_combined_certificates(contexts, tmp_path / "out", renderers)
+    pdf = next(p for p in written if p.suffix == ".pdf").read_bytes()
+    pages = pdf_pages(pdf)
+    assert len(pages) == 5
+    assert [page[1] for page in pages] == [f"获奖人{n}：" for n in range(1, 6)]
+    assert all(f"证书编号：DJZS-2024-{n:03d}" in page for n, page in enumerate(pages, 1))
+    from pypdf import PdfReader
+    import io
+    assert PdfReader(io.BytesIO(pdf)).metadata.title == "荣誉证书"

@@ -20,6 +20,7 @@ from .intake.reader import read_workbook
 from .issues import FileReport, Location, Report
 from .models import Intake
 from .render import DocxRenderer, PdfRenderer
+from .render.pdf import join_pdfs
 from .render.xlsx import write_table
 from .validate import check_across, project_locations, validate_raw
 
@@ -134,15 +135,34 @@ def write_document(document: Document, out_dir: str | Path, renderers: Renderers
     return written
 
 
+def combined_document(contexts: list[certificate.CertificateContext]) -> Document:
+    """荣誉证书-合订: every certificate given, one per page, at the top of the output folder."""
+    return Document(certificate.KIND, certificate.TITLE, "", "", certificate.combined(contexts),
+                    name=certificate.COMBINED, directory=".")
+
+
 def write_combined_certificates(contexts: list[certificate.CertificateContext], out_dir: str | Path,
                                 renderers: Renderers) -> list[Path]:
-    """荣誉证书-合订.pdf/.docx in out_dir: every certificate of the run, one per page."""
+    """荣誉证书-合订.pdf/.docx in out_dir: every certificate of the run, one per page.
+
+    The PDF is laid out in parts of certificate.PART_SIZE pages which are then joined,
+    so a run with thousands of certificates needs no more memory than one with a hundred.
+    """
     if not contexts:
         return []
-    combined = certificate.combined(contexts)
-    document = Document(certificate.KIND, certificate.TITLE, "", "", combined,
-                        name=certificate.COMBINED, directory=".")
-    return write_document(document, out_dir, renderers)
+    document = combined_document(contexts)
+    written = []
+    for fmt in renderers.formats:
+        if fmt == "pdf":
+            parts = [renderers.render(fmt, certificate.KIND, part.model_dump())
+                     for part in certificate.combined_parts(contexts)]
+            data = join_pdfs(parts)
+        else:
+            data = renderers.render(fmt, certificate.KIND, document.context.model_dump())
+        target = Path(out_dir) / f"{document.stem}.{fmt}"
+        write_atomic(target, data)
+        written.append(target)
+    return written
 
 
 @dataclass
@@ -198,6 +218,16 @@ def year_end_report(
     return result
 
 
+def _file_mode() -> int:
+    """The permissions a plain new file gets here (mkstemp alone would make it private)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+FILE_MODE = _file_mode()
+
+
 def write_atomic(target: Path, data: bytes) -> None:
     """Write through a temporary file so no half-written document carries the final name."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -205,6 +235,7 @@ def write_atomic(target: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+        os.chmod(tmp, FILE_MODE)
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):

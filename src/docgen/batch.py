@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Protocol
 
-from .api import ANNOTATED_SUFFIX, FORMATS, LEDGER_HIGHLIGHTS, Renderers, find_workbooks, write_atomic
+from .api import ANNOTATED_SUFFIX, FORMATS, LEDGER_HIGHLIGHTS, Renderers, combined_document, find_workbooks, write_atomic
 from .config import Config
 from .documents import KINDS, Document, Options, documents, safe_name
 from .documents import annual_report, certificate, ledger
@@ -40,6 +40,7 @@ from .intake.annotate import annotated_copy
 from .intake.reader import read_workbook
 from .issues import FileReport, Location
 from .render.environment import template_dir
+from .render.pdf import join_pdfs
 from .render.xlsx import Table, write_table, write_tables
 from .validate import check_across, project_locations, validate_raw
 
@@ -176,12 +177,18 @@ _WORKER: _Worker | None = None
 def _start_worker(settings: Settings, fingerprint: str) -> None:
     global _WORKER
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler, inherited by fork
     _WORKER = _Worker(settings, fingerprint)
 
 
 def _run_job(job: Job) -> Outcome:
     assert _WORKER is not None
     return process(job, _WORKER)
+
+
+def describe(exc: BaseException) -> str:
+    """Our own errors speak Chinese already; anything else is named with its type for whoever fixes it."""
+    return str(exc) if isinstance(exc, DocgenError) else f"{type(exc).__name__}: {exc}"
 
 
 def _sha256(data: bytes) -> str:
@@ -195,7 +202,7 @@ def process(job: Job, worker: _Worker) -> Outcome:
         _process(job, worker, outcome)
     except Exception as exc:  # noqa: BLE001 - one workbook must never stop the run
         outcome.status = "failed"
-        outcome.message = f"处理时出错：{type(exc).__name__}: {exc}"
+        outcome.message = f"处理时出错：{describe(exc)}"
         outcome.staged.clear()
         outcome.documents.clear()
     return outcome
@@ -239,7 +246,7 @@ def _process(job: Job, worker: _Worker, outcome: Outcome) -> None:
 
 def _unchanged(job: Job, key: str) -> bool:
     previous = job.previous
-    if not previous or previous.get("key") != key or previous.get("status") != "rendered":
+    if not previous or previous.get("key") != key or previous.get("status") not in ("rendered", "unchanged"):
         return False
     out = Path(job.output)
     for entry in previous.get("documents", []):
@@ -249,14 +256,15 @@ def _unchanged(job: Job, key: str) -> bool:
     return True
 
 
-def _render_into(document: Document, renderers: Renderers, work: Path, outcome: Outcome) -> None:
+def _render_into(document: Document, renderers: Renderers, work: Path, outcome: Outcome,
+                 formats: tuple[str, ...] | None = None) -> None:
     context = document.context.model_dump()
-    for fmt in renderers.formats:
+    for fmt in formats or renderers.formats:
         relative = "/".join(p for p in (document.folder, f"{document.stem}.{fmt}") if p)
         try:
             data = renderers.render(fmt, document.kind, context)
         except Exception as exc:  # noqa: BLE001 - one document must never stop the others
-            outcome.failures.append(Failure(relative, fmt, f"{type(exc).__name__}: {exc}"))
+            outcome.failures.append(Failure(relative, fmt, describe(exc)))
             continue
         target = work / f"{len(outcome.staged)}.{fmt}"
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -266,12 +274,18 @@ def _render_into(document: Document, renderers: Renderers, work: Path, outcome: 
                                          _sha256(data), len(data)))
 
 
-def _render_document(document: Document, work: str) -> Outcome:
-    """A pool task for the end of the run: one document (year-end report, combined certificates)."""
+def _render_document(document: Document, formats: tuple[str, ...], work: str) -> Outcome:
+    """A pool task for the end of the run: one document (the year-end report, the Word combined certificates)."""
     assert _WORKER is not None
     outcome = Outcome(-1, "")
-    _render_into(document, _WORKER.renderers, Path(work), outcome)
+    _render_into(document, _WORKER.renderers, Path(work), outcome, formats)
     return outcome
+
+
+def _render_pdf(kind: str, context: dict[str, Any]) -> bytes:
+    """A pool task: one PDF as bytes (a part of the combined certificates)."""
+    assert _WORKER is not None
+    return _WORKER.renderers.render("pdf", kind, context)
 
 
 # ---------------------------------------------------------------- parent side
@@ -582,13 +596,40 @@ def _year_end(result: BatchResult, settings: Settings, pool: "_Pool", placer: _P
         write_atomic(placer.out / f"{title}.xlsx", data_bytes)
         result.year_end.append(Written(f"{title}.xlsx", ledger.KIND, "", "xlsx", _sha256(data_bytes), len(data_bytes)))
     certificates = [c for o in valid for c in o.certificates]
+    calls: list[tuple[Any, tuple]] = [(_render_document, (task, settings.formats, str(work / "year-end" / str(i))))
+                                      for i, task in enumerate(tasks)]
+    parts = []
     if certificates:
-        tasks.append(Document(certificate.KIND, certificate.TITLE, "", "", certificate.combined(certificates),
-                              name=certificate.COMBINED, directory="."))
-    for outcome in pool.documents(tasks, str(work / "year-end")):
+        combined = combined_document(certificates)
+        if "docx" in settings.formats:
+            calls.append((_render_document, (combined, ("docx",), str(work / "year-end" / "combined"))))
+        if "pdf" in settings.formats:  # laid out in parts, side by side in the workers, then joined here
+            parts = certificate.combined_parts(certificates)
+            calls += [(_render_pdf, (certificate.KIND, part.model_dump())) for part in parts]
+    results = pool.call_all(calls)
+    pdf_parts = results[len(results) - len(parts):] if parts else []
+    for outcome, (_, args) in zip(results[:len(results) - len(parts)], calls):
+        if isinstance(outcome, BaseException):
+            outcome = _failed(args[0], outcome)
         placer.place(outcome)
         result.year_end += outcome.documents
         result.year_end_failures += outcome.failures
+    if parts:
+        name = f"{certificate.COMBINED}.pdf"
+        failed = next((p for p in pdf_parts if isinstance(p, BaseException)), None)
+        if failed is not None:
+            result.year_end_failures.append(Failure(name, "pdf", describe(failed)))
+            return
+        data = join_pdfs(pdf_parts)
+        write_atomic(placer.out / name, data)
+        placer.claimed[name] = ""
+        result.year_end.append(Written(name, certificate.KIND, "", "pdf", _sha256(data), len(data)))
+
+
+def _failed(document: Document, exc: BaseException) -> Outcome:
+    outcome = Outcome(-1, "")
+    outcome.failures.append(Failure(document.stem, "", describe(exc)))
+    return outcome
 
 
 def _assess_again(outcomes: list[Outcome], settings: Settings, year: int) -> list[tuple[Assessment, str]]:
@@ -715,22 +756,26 @@ class _Pool:
                     if executor is self.executor:
                         self._reset()
                 except Exception as exc:  # noqa: BLE001 - e.g. an outcome that cannot be sent back
-                    yield Outcome(job.index, job.source, message=f"处理时出错：{type(exc).__name__}: {exc}")
+                    yield Outcome(job.index, job.source, message=f"处理时出错：{describe(exc)}")
 
-    def documents(self, tasks: list[Document], work: str) -> Iterator[Outcome]:
-        folders = [f"{work}/{i}" for i in range(len(tasks))]  # one folder each: they run at the same time
+    def call_all(self, calls: list[tuple[Any, tuple]]) -> list[Any]:
+        """Run every (function, arguments) side by side; each result in order, or the exception it raised."""
         if self.workers <= 1:
-            for task, folder in zip(tasks, folders):
-                yield _render_document(task, folder)
-            return
-        futures = [self._executor().submit(_render_document, task, folder) for task, folder in zip(tasks, folders)]
-        for future, task in zip(futures, tasks):
+            results: list[Any] = []
+            for function, args in calls:
+                try:
+                    results.append(function(*args))
+                except Exception as exc:  # noqa: BLE001 - reported by the caller
+                    results.append(exc)
+            return results
+        futures = [self._executor().submit(function, *args) for function, args in calls]
+        results = []
+        for future in futures:
             try:
-                yield future.result()
-            except Exception as exc:  # noqa: BLE001
-                failed = Outcome(-1, "")
-                failed.failures.append(Failure(task.stem, "", f"{type(exc).__name__}: {exc}"))
-                yield failed
+                results.append(future.result())
+            except Exception as exc:  # noqa: BLE001 - reported by the caller
+                results.append(exc)
+        return results
 
     def _reset(self) -> None:
         if self.executor is not None:
@@ -748,6 +793,9 @@ class _Pool:
             for process in processes:
                 with contextlib.suppress(Exception):
                     process.join(5)
+                    if process.is_alive():
+                        process.kill()
+                        process.join(1)
         self.executor.shutdown(wait=not interrupted, cancel_futures=True)
         self.executor = None
 

@@ -70,3 +70,13 @@ def documents(intake: Intake, config: Config, options: Options) -> Iterator[Docu
 def combined(contexts: list[CertificateContext]) -> CertificateContext:
     """All certificates of a run in one context: the print file, one certificate per page."""
     return CertificateContext(certificates=[c for context in contexts for c in context.certificates])
+
+
+PART_SIZE = 100  # certificates per PDF part; parts are laid out separately, so memory stays flat
+
+
+def combined_parts(contexts: list[CertificateContext], size: int | None = None) -> list[CertificateContext]:
+    """The combined print file cut into parts of `size` (PART_SIZE) certificates, to be rendered apart and joined."""
+    size = size or PART_SIZE
+    whole = combined(contexts).certificates
+    return [CertificateContext(certificates=whole[i:i + size]) for i in range(0, len(whole), size)]

@@ -70,3 +70,22 @@ class PdfRenderer:
     def variables(self, kind: str) -> set[str]:
         source = self.env.loader.get_source(self.env, f"{kind}.html")[0]
         return meta.find_undeclared_variables(self.env.parse(source))
+
+
+def join_pdfs(parts: list[bytes]) -> bytes:
+    """One PDF of the given PDFs' pages in order, with the first part's title and author."""
+    if len(parts) == 1:
+        return parts[0]
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for number, part in enumerate(parts):
+        reader = PdfReader(io.BytesIO(part))
+        if number == 0 and reader.metadata:
+            writer.add_metadata({k: v for k, v in reader.metadata.items() if isinstance(v, str)})
+        writer.append(reader)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
