@@ -7,6 +7,7 @@ import zipfile
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
+from textof import docx_paragraphs, pdf_pages, squeeze
 from builder import full_book, progress_row, project_row, result_row, task_row
 from docgen import api
 from docgen.cli import main
@@ -153,3 +154,26 @@ def test_report_command_writes_the_report_and_the_ledger(tmp_path):
     names = sorted(p.name for p in out.iterdir())
     assert names == ["2024年度党建项目汇总报告.docx", "2024年度党建项目汇总报告.pdf", "2024年度党建项目管理台账.xlsx"]
     assert first.exists() and second.exists()
+
+
+def test_a_very_large_run_keeps_the_report_short_and_the_ledger_whole(tmp_path, monkeypatch):
+    """Above REPORT_ROWS_MAX rows a report table is cut, says so and points to the 台账, which lists everything."""
+    from docgen.documents import annual_report as module
+
+    monkeypatch.setattr(module, "REPORT_ROWS_MAX", 3)
+    data, selection = selection_of(tmp_path, [95, 90, 85, 80, 75, 70, 65], satisfaction=70)
+    context = build_context(data, Config(), Options(date=dt.date(2024, 12, 23)))
+    assert [row.code[-3:] for row in context.ranking] == ["001", "002", "003"]
+    assert context.ranking_more == ("参加排名的项目共7个，篇幅所限，这里只列出前3个；"
+                                    "全部内容见同时生成的《2024年度党建项目管理台账》。")
+    assert len(context.tracking) == 3 and context.tracking_more.startswith("跟踪实施名单共4个项目")
+    assert len(context.lost) == 3 and "共7个" in context.lost_more  # satisfaction 70 % < 80 %: all lost
+    assert context.outstanding_more == "" and context.branches_more == ""
+    renderers = api.Renderers(["docx", "pdf"])
+    document = module.document(data, Config(), Options(date=dt.date(2024, 12, 23)))
+    docx = renderers.render("docx", "annual_report", document.context.model_dump())
+    pdf = renderers.render("pdf", "annual_report", document.context.model_dump())
+    assert context.ranking_more in docx_paragraphs(docx)
+    assert squeeze(context.ranking_more) in squeeze("".join("".join(page) for page in pdf_pages(pdf)))
+    from docgen.documents import ledger
+    assert len(ledger.rows(data)) == 7

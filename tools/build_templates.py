@@ -987,6 +987,13 @@ def numbered_list(doc, items: str) -> None:
     para(doc, "{%p endif %}")
 
 
+def more_note(doc, name: str) -> None:
+    """A note under a table or list that was cut short in a very large run (empty otherwise)."""
+    para(doc, f"{{%p if {name} %}}", "注释")
+    para(doc, f"{{{{ {name} }}}}", "注释")
+    para(doc, "{%p endif %}", "注释")
+
+
 def build_annual_report() -> None:
     doc = base_document()
     report_styles(doc)
@@ -1014,6 +1021,7 @@ def build_annual_report() -> None:
                (("{{ loop.index }}", centre), ("{{ row.branch }}", None), ("{{ row.projects }}", centre),
                 ("{{ row.finished }}", centre), ("{{ row.completion }}", centre)),
                [12, 74, 23, 24, 23])
+    more_note(doc, "branches_more")
     # as the PDF does: no chart for more than 30 党组织 (the table above has the figures)
     para(doc, "{%p if show_branch_chart %}")
     chart_table(doc, "branch_chart", label_mm=60, pairs=False)
@@ -1045,14 +1053,17 @@ def build_annual_report() -> None:
             p.style = doc.styles["图表标签"]
     cell_margins(ranking, 0.8)
     tidy_table(ranking)
+    more_note(doc, "ranking_more")
     chart_table(doc, "score_chart", label_mm=40, pairs=False)
     para(doc, "{%p else %}")
     para(doc, "无。")
     para(doc, "{%p endif %}")
     para(doc, "（一）跟踪实施名单", "二级标题")
     numbered_list(doc, "tracking")
+    more_note(doc, "tracking_more")
     para(doc, "（二）突出贡献项目", "二级标题")
     numbered_list(doc, "outstanding")
+    more_note(doc, "outstanding_more")
     para(doc, "{%p if notes %}", "二级标题")
     para(doc, "（三）有关说明", "二级标题")
     body_loop(doc, "notes")
@@ -1066,6 +1077,7 @@ def build_annual_report() -> None:
                        ("{{ row.branch }}", None), ("{{ row.reasons }}", None)),
                       [11, 27, 36, 34, 48])
     keep_last_row_with_next(lost.rows[2])  # the 落款 never stands alone on a page
+    more_note(doc, "lost_more")
     para(doc, "{%p else %}")
     keep_next(para(doc, "本年度所有项目均保留评优资格。"))
     para(doc, "{%p endif %}")

@@ -22,6 +22,8 @@ CATEGORY_COLOUR = "8EA9DB"
 SCORE_COLOUR = "A9D18E"
 BRANCH_COLOUR = "F4B183"
 BRANCH_CHART_MAX = 30  # more branches than this: the table says it all, a chart would run for pages
+REPORT_ROWS_MAX = 500  # rows per table or list in the report; the 台账 always lists every project
+LEDGER_TITLE = "党建项目管理台账"
 SCORE_BANDS = ((90, "90分及以上"), (80, "80—89.9分"), (70, "70—79.9分"), (60, "60—69.9分"), (0, "60分以下"))
 
 
@@ -110,16 +112,21 @@ class AnnualContext(Context):
     categories: list[CategoryRow]
     category_chart: Chart
     branches: list[BranchRow]
+    branches_more: str
     branch_chart: Chart
     show_branch_chart: bool
     score_chart: Chart
     ranking: list[RankRow]
+    ranking_more: str
     selection_rule: str
     notes: list[str]
     tracking: list[str]
+    tracking_more: str
     outstanding: list[str]
+    outstanding_more: str
     eligibility_rule: str
     lost: list[LostRow]
+    lost_more: str
     signature: str
     date: str
 
@@ -175,10 +182,23 @@ def build_context(data: YearEnd, config: Config, options: Options) -> AnnualCont
         bands[next(label for low, label in SCORE_BANDS if value >= low)] += 1
     most_band = max(bands.values(), default=0)
 
+    def capped(items: list, what: str, unit: str) -> tuple[list, str]:
+        """At most REPORT_ROWS_MAX items, and a note pointing to the ledger when some were left out."""
+        if len(items) <= REPORT_ROWS_MAX:
+            return items, ""
+        return items[:REPORT_ROWS_MAX], (
+            f"{what}共{len(items)}{unit}，篇幅所限，这里只列出前{REPORT_ROWS_MAX}{unit}；"
+            f"全部内容见同时生成的《{data.year}年度{LEDGER_TITLE}》。")
+
     def name_line(r) -> str:
         a = r.assessment
         return f"{quoted(a.project.name)}（{a.project.branch}，{score(a.score)}分）"
 
+    shown_branches, branches_more = capped(branch_rows, "党组织", "个")
+    ranked, ranking_more = capped(selection.ranked, "参加排名的项目", "个")
+    tracking, tracking_more = capped(selection.tracking, "跟踪实施名单", "个项目")
+    outstanding, outstanding_more = capped(selection.outstanding, "突出贡献项目", "个")
+    lost, lost_more = capped(lost, "失去年度评优资格的项目", "个")
     return AnnualContext(
         title=f"{data.year}年度党建项目化管理工作汇总报告",
         subtitle=config.organization.name,
@@ -187,7 +207,8 @@ def build_context(data: YearEnd, config: Config, options: Options) -> AnnualCont
         categories=category_rows,
         category_chart=Chart(caption="各类别项目数", bars=[
             bar(row.category, row.count, most, f"{row.count}个", CATEGORY_COLOUR) for row in category_rows]),
-        branches=branch_rows,
+        branches=shown_branches,
+        branches_more=branches_more,
         branch_chart=Chart(caption="各党组织项目平均完成比例", bars=[
             bar(row.branch, branch_completion[row.branch], 100, row.completion, BRANCH_COLOUR)
             for row in branch_rows]),
@@ -201,20 +222,24 @@ def build_context(data: YearEnd, config: Config, options: Options) -> AnnualCont
                     satisfaction=percent(r.assessment.satisfaction), completion=percent(r.assessment.completion),
                     conclusion=(r.assessment.result.conclusion or "—") if r.assessment.result else "—",
                     selection=selection_label(r))
-            for r in selection.ranked
+            for r in ranked
         ],
+        ranking_more=ranking_more,
         selection_rule=(
             f"按评价得分从高到低排名，得分相同的并列同一名次。得分前{number(rules.tracking_share * 100)}%"
             f"（向上取整）的项目列入跟踪实施名单；名单中保留评优资格的项目按得分取前"
             f"{number(rules.outstanding_share * 100)}%（向上取整）评为突出贡献项目。"
             f"名额边界上得分并列的项目一并入选。"),
         notes=selection.notes,
-        tracking=[name_line(r) for r in selection.tracking],
-        outstanding=[name_line(r) for r in selection.outstanding],
+        tracking=[name_line(r) for r in tracking],
+        tracking_more=tracking_more,
+        outstanding=[name_line(r) for r in outstanding],
+        outstanding_more=outstanding_more,
         eligibility_rule=(f"年底有未完成任务、群众满意率低于{percent(rules.satisfaction_min)}、未填报满意率"
                           f"或验收结论为不合格的项目，失去年度评优资格。"),
         lost=[LostRow(code=a.project.code, name=a.project.name, branch=a.project.branch,
                       reasons="；".join(a.reasons)) for a in lost],
+        lost_more=lost_more,
         signature=f"{config.organization.name}{config.organization.department}",
         date=cn_date(options.date),
     )

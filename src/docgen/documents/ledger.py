@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .annual_report import YearEnd, selection_label
+from .annual_report import LEDGER_TITLE, YearEnd, selection_label
 from .common import Context
 
 KIND = "ledger"
-TITLE = "党建项目管理台账"
+TITLE = LEDGER_TITLE
 
 
 class LedgerRow(Context):
