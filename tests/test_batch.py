@@ -242,6 +242,11 @@ def test_the_command_prints_plain_progress_and_a_summary(company, tmp_path):
 
     missing = CliRunner().invoke(main, ["batch", str(tmp_path / "没有"), "--out", str(out)])
     assert missing.exit_code == 2 and "Traceback" not in missing.output
+    (tmp_path / "空").mkdir()
+    empty = CliRunner().invoke(main, ["batch", str(tmp_path / "空"), "--out", str(tmp_path / "空输出")])
+    assert empty.exit_code == 1 and "没有找到任何" in empty.output and not (tmp_path / "空输出").exists()
+    same = CliRunner().invoke(main, ["batch", str(company), "--out", str(company)])
+    assert same.exit_code == 1 and "不能是申报表文件夹本身" in same.output
 
 
 def test_the_output_folder_inside_the_input_folder_is_not_read_again(company):

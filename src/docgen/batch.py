@@ -364,7 +364,11 @@ def batch(
     settings = Settings(tuple(k for k in KINDS if k in set(kinds or KINDS)),
                         tuple(f for f in FORMATS if f in set(formats)), config or Config(), options or Options())
     progress = progress or _Silent()
+    if _inside(in_path, out):
+        raise DocgenError(f"输出目录 {out} 不能是申报表文件夹本身或它的上级目录，请另选一个输出目录。")
     workbooks = [p for p in find_workbooks([in_path]) if not _inside(p, out)]
+    if not workbooks:
+        raise DocgenError(f"在 {in_path} 里没有找到任何 .xlsx / .xlsm 申报表。")
     out.mkdir(parents=True, exist_ok=True)
     work = out / WORK_FOLDER
     shutil.rmtree(work, ignore_errors=True)
@@ -386,7 +390,7 @@ def batch(
                     manifest.append(outcome)
                     progress.advance(outcome)
                 result.outcomes.sort(key=lambda o: o.index)
-                _codes_across(result, placer, settings)
+                _codes_across(result, placer)
                 progress.stage("年度汇总报告、台账和荣誉证书合订本")
                 _year_end(result, settings, pool, placer, work)
         except KeyboardInterrupt:
@@ -555,7 +559,7 @@ def manifest(result: BatchResult, in_dir: Path, settings: Settings, final: bool 
     }
 
 
-def _codes_across(result: BatchResult, placer: _Placer, settings: Settings) -> None:
+def _codes_across(result: BatchResult, placer: _Placer) -> None:
     """A project code in two valid workbooks is an error in both: their documents are withdrawn."""
     valid = [o for o in result.outcomes if o.status in OK_STATUSES and o.report is not None]
     before = {id(o): len(o.report.errors) for o in valid}

@@ -359,8 +359,6 @@ def batch(in_dir: str, out_dir: str, kinds: tuple[str, ...], fmt: str, workers: 
     except batch_run.BatchInterrupted as exc:
         click.echo("\n" + click.style(str(exc), fg="yellow"), err=True)
         sys.exit(130)
-    if not result.outcomes:
-        raise click.UsageError(f"在 {in_dir} 里没有找到任何 .xlsx / .xlsm 申报表。")
     _print_batch_summary(result)
     sys.exit(0 if result.ok else 1)
 
