@@ -136,3 +136,18 @@ def test_every_command_has_help_and_is_in_the_readme(run):
         assert command.help, name
         assert run(name, "--help").exit_code == 0
         assert re.search(rf"docgen {re.escape(name)}\b", readme), name
+
+
+def test_demo_runs_every_step_on_the_samples(tmp_path):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["demo", "--out", str(out), "--format", "docx"])
+    assert result.exit_code == 0, result.output
+    assert (out / "申报表模板.xlsx").is_file()
+    assert (out / "退回" / "有错误的申报表.校验.xlsx").is_file()
+    assert (out / "文书" / "荣誉证书-合订.docx").is_file()
+    assert (out / "年度汇总" / "2024年度党建项目管理台账.xlsx").is_file()
+    batch = json.loads((out / "年终批量" / "manifest.json").read_text(encoding="utf-8"))
+    assert {w["source"]: w["status"] for w in batch["workbooks"]} == {
+        "城关供电服务中心党支部.xlsx": "rendered", "变电运维中心.xlsx": "rendered", "有错误的申报表.xlsx": "invalid"}
+    assert (out / "年终批量" / "退回" / "有错误的申报表.校验.xlsx").is_file()
+    assert "5. 年终批量处理" in result.output and "演示完成" in result.output

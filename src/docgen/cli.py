@@ -454,7 +454,14 @@ def demo(out_dir: str, fmt: str, date: dt.date, config: Config) -> None:
     for target in year_end.written:
         click.echo(f"已生成：{target}")
     total += len(year_end.written)
-    click.echo(f"\n演示完成：共生成 {total} 个文件，见 {out / '文书'} 和 {out / '年度汇总'}")
+
+    click.echo(click.style("\n5. 年终批量处理（docgen batch：一条命令完成校验、全部文书、退回副本、年度汇总和清单）", bold=True))
+    from . import batch as batch_run
+
+    result = batch_run.batch(samples, out / "年终批量", None, formats, config, options, progress=BatchProgress())
+    _print_batch_summary(result)
+    total += result.documents
+    click.echo(f"\n演示完成：共生成 {total} 个文件，见 {out / '文书'}、{out / '年度汇总'} 和 {out / '年终批量'}")
 
 
 if __name__ == "__main__":  # pragma: no cover
