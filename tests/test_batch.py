@@ -322,3 +322,24 @@ def test_a_terminated_command_exits_cleanly_and_keeps_whole_files(tmp_path):
             assert hashlib.sha256((out / d["path"]).read_bytes()).hexdigest() == d["sha256"]
     files = {p.relative_to(out).as_posix() for p in out.rglob("*.pdf")}
     assert files == {d["path"] for w in data["workbooks"] for d in w["documents"]}
+
+
+def test_a_worker_that_dies_costs_only_its_workbook(company, tmp_path, monkeypatch):
+    """A workbook that kills its worker process (twice) is reported; the pool is rebuilt for the others."""
+    import os
+
+    real = batch_module._process
+
+    def process(job, worker, outcome):
+        if job.source == "西固.xlsx":
+            os._exit(1)  # as a crash in a native library would
+        real(job, worker, outcome)
+
+    monkeypatch.setattr(batch_module, "_process", process)  # forked workers inherit the patch
+    result = batch(company, tmp_path / "输出", formats=DOCX, options=OPTIONS, workers=2)
+    statuses = {o.source: o.status for o in result.outcomes}
+    assert statuses == {"七里河.xlsx": "invalid", "城关.xlsx": "rendered", "西固.xlsx": "failed"}
+    failed = next(o for o in result.outcomes if o.source == "西固.xlsx")
+    assert "工作进程意外退出" in failed.message
+    assert (tmp_path / "输出" / "城关供电服务中心党支部" / "DJ-2024-001_立项表.docx").is_file()
+    assert (tmp_path / "输出" / "2024年度党建项目汇总报告.docx").is_file()

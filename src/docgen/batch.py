@@ -732,31 +732,40 @@ class _Pool:
         return self.executor
 
     def run(self, jobs: list[Job]) -> Iterator[Outcome]:
-        """Yield each job's outcome as it finishes; a crashed worker costs only the jobs it held."""
+        """Yield each job's outcome as it finishes; a workbook that kills its worker costs only itself.
+
+        When a worker dies, the pool cannot tell which of the jobs it held was the cause: each of
+        them is run again alone, and the one that breaks the pool alone is reported as failed.
+        """
         if self.workers <= 1:
             for job in jobs:
                 yield _run_job(job)
             return
         pending = list(reversed(jobs))
-        attempts: dict[int, int] = {}
-        running: dict[Future, tuple[Job, ProcessPoolExecutor]] = {}
+        suspects: list[Job] = []
+        running: dict[Future, tuple[Job, ProcessPoolExecutor, bool]] = {}
         limit = self.workers * 4  # a few queued per worker; the rest wait here, not in pipes
-        while pending or running:
-            while pending and len(running) < limit:
-                job = pending.pop()
-                executor = self._executor()
-                running[executor.submit(_run_job, job)] = (job, executor)
+        while pending or running or suspects:
+            if suspects:
+                if not running:
+                    job = suspects.pop()
+                    executor = self._executor()
+                    running[executor.submit(_run_job, job)] = (job, executor, True)
+            else:
+                while pending and len(running) < limit:
+                    job = pending.pop()
+                    executor = self._executor()
+                    running[executor.submit(_run_job, job)] = (job, executor, False)
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
-                job, executor = running.pop(future)
+                job, executor, alone = running.pop(future)
                 try:
                     yield future.result()
                 except BrokenProcessPool:
-                    attempts[job.index] = attempts.get(job.index, 0) + 1
-                    if attempts[job.index] >= 2:
-                        yield Outcome(job.index, job.source, message="处理该申报表时工作进程意外退出（两次）")
+                    if alone:
+                        yield Outcome(job.index, job.source, message="处理该申报表时工作进程意外退出")
                     else:
-                        pending.append(job)
+                        suspects.append(job)
                     if executor is self.executor:
                         self._reset()
                 except Exception as exc:  # noqa: BLE001 - e.g. an outcome that cannot be sent back
