@@ -64,27 +64,33 @@ def cache_dir() -> Path:
     return Path(base) / "docgen"
 
 
+@lru_cache(maxsize=1)
+def _font_files() -> dict[str, list[Path]]:
+    """Every file under the usual font folders, by file name (one walk per process)."""
+    found: dict[str, list[Path]] = {}
+    for folder in FONT_DIRS:
+        root = Path(folder).expanduser()
+        if root.is_dir():
+            for path in sorted(root.rglob("*")):
+                found.setdefault(path.name, []).append(path)
+    return found
+
+
 def find_source(face: Face) -> tuple[Path, int] | None:
     """The system file holding the face and the face's index inside it, or None."""
     import uharfbuzz as hb
 
-    wanted = set(face.file_names)
-    for folder in FONT_DIRS:
-        root = Path(folder).expanduser()
-        if not root.is_dir():
-            continue
-        for path in sorted(root.rglob("*")):
-            if path.name not in wanted:
-                continue
-            blob = hb.Blob.from_file_path(str(path))
-            index = 0
-            while True:
-                candidate = hb.Face(blob, index)
-                if candidate.glyph_count == 0:
-                    break
-                if candidate.get_name(hb.OTNameIdPredefined.FONT_FAMILY) == face.source_family:
-                    return path, index
-                index += 1
+    files = _font_files()
+    for path in (p for name in face.file_names for p in files.get(name, [])):
+        blob = hb.Blob.from_file_path(str(path))
+        index = 0
+        while True:
+            candidate = hb.Face(blob, index)
+            if candidate.glyph_count == 0:
+                break
+            if candidate.get_name(hb.OTNameIdPredefined.FONT_FAMILY) == face.source_family:
+                return path, index
+            index += 1
     return None
 
 
