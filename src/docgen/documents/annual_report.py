@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..config import Config
 from ..models import Intake
-from .assessment import Assessment, Selection, assess, select
+from .assessment import Assessment, Selection, TaskState, assess, select
 from .common import Chart, Context, Document, Options, bar, cn_date, number, percent, quoted, score
 
 KIND = "annual_report"
@@ -53,10 +53,29 @@ def year_end(intakes: list[Intake], config: Config, options: Options | None = No
 def assess_workbook(intake: Intake, config: Config, year: int | None = None) -> list[Assessment]:
     """Every project of one workbook, assessed in `year` (default: each project's own latest year).
 
-    The per-period history is dropped: the year-end documents use only the latest
-    state, and a batch sends these back from its worker processes.
+    The result is lean: the figures the year-end report and the 台账 use, without the
+    per-period history or the long texts (背景, 措施, task contents, 完成情况 …). A batch
+    keeps one per project of thousands of workbooks until the year end.
     """
-    return [replace(assess(project, intake, config.assessment, year), history=[]) for project in intake.projects]
+    return [_lean(assess(project, intake, config.assessment, year)) for project in intake.projects]
+
+
+_PROJECT_TEXTS = {"background": "", "objectives": "", "measures": "", "outcomes": "", "slogan": None,
+                  "members": [], "practice_units": []}
+_TASK_TEXTS = {"content": "", "quality_standard": "", "target": ""}
+
+
+def _lean(a: Assessment) -> Assessment:
+    project = a.project.model_copy(update=_PROJECT_TEXTS)
+    tasks = {t.seq: t.model_copy(update=_TASK_TEXTS) for t in a.tasks}
+
+    def state(s: TaskState) -> TaskState:
+        return replace(s, task=tasks.get(s.task.seq, s.task), latest=None, current=None)
+
+    latest = a.latest and replace(a.latest, project=project, tasks=[state(s) for s in a.latest.tasks], reported=None)
+    result = a.result and a.result.model_copy(update={"effect": ""})
+    return replace(a, project=project, tasks=list(tasks.values()), result=result, latest=latest, history=[],
+                   unfinished=[state(s) for s in a.unfinished])
 
 
 def run_year(assessments: list[Assessment], options: Options) -> int:
