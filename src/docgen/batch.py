@@ -14,12 +14,14 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import itertools
 import json
 import multiprocessing
 import os
 import shutil
 import signal
 import sys
+import tempfile
 import threading
 import time
 import zipfile
@@ -30,7 +32,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Protocol
 
-from .api import ANNOTATED_SUFFIX, FORMATS, LEDGER_HIGHLIGHTS, Renderers, combined_document, find_workbooks, write_atomic
+from .api import (ANNOTATED_SUFFIX, FILE_MODE, FORMATS, LEDGER_HIGHLIGHTS, Renderers, combined_document,
+                  find_workbooks, write_atomic)
 from .config import Config
 from .documents import KINDS, Document, Options, documents, safe_name
 from .documents import annual_report, certificate, ledger
@@ -524,9 +527,23 @@ class _ManifestWriter:
         self.journal.flush()
 
     def save(self, result: BatchResult, final: bool = False, carried: list[dict[str, Any]] | None = None) -> None:
-        data = manifest(result, self.in_dir, self.settings, final)
-        data["workbooks"] += carried or []
-        write_atomic(self.out / MANIFEST, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+        """Write manifest.json one workbook entry at a time (a large run's manifest never sits in memory whole)."""
+        head = json.dumps(manifest(result, self.in_dir, self.settings, final), ensure_ascii=False, indent=1)
+        entries = itertools.chain((o.record() for o in sorted(result.outcomes, key=lambda o: o.index)), carried or [])
+        target = self.out / MANIFEST
+        fd, tmp = tempfile.mkstemp(dir=self.out, prefix=".~", suffix=".json")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(head[:-1].rstrip() + ',\n "workbooks": [\n')
+                for number, entry in enumerate(entries):
+                    handle.write(("," if number else "") + json.dumps(entry, ensure_ascii=False) + "\n")
+                handle.write("]}\n")
+            os.chmod(tmp, FILE_MODE)
+            os.replace(tmp, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise
         self.close()
         with contextlib.suppress(OSError):
             (self.out / JOURNAL).unlink()
@@ -536,7 +553,7 @@ class _ManifestWriter:
 
 
 def manifest(result: BatchResult, in_dir: Path, settings: Settings, final: bool = True) -> dict[str, Any]:
-    """What manifest.json holds: the run, every workbook and every file written."""
+    """What manifest.json holds besides the per-workbook entries (written after it, under "workbooks")."""
     return {
         "docgen": VERSION,
         "finished": final,
@@ -551,7 +568,6 @@ def manifest(result: BatchResult, in_dir: Path, settings: Settings, final: bool 
             "documents": result.documents,
             "seconds": round(result.seconds, 1),
         },
-        "workbooks": [o.record() for o in sorted(result.outcomes, key=lambda o: o.index)],
         "year_end": {"year": result.year, "projects": result.projects,
                      "documents": [asdict(d) for d in result.year_end],
                      "failures": [asdict(f) for f in result.year_end_failures]},
@@ -691,7 +707,7 @@ LISTING_DOCUMENTS = (
 
 def listing(result: BatchResult) -> bytes:
     """清单.xlsx: a sheet of workbooks (status, issue counts) and a sheet of every file written."""
-    workbooks, files = [], []
+    workbooks = []
     for o in result.outcomes:
         notes = [o.message] if o.message else []
         notes += [f"{f.document}：{f.message}" for f in o.failures]
@@ -702,10 +718,10 @@ def listing(result: BatchResult) -> bytes:
         workbooks.append({"index": o.index + 1, "source": o.source, "branch": o.branch,
                           "status": STATUS_LABELS[o.status], "errors": o.errors, "warnings": o.warnings,
                           "count": len(o.documents), "annotated": o.annotated, "message": "\n".join(notes)})
-        files += [(d, o.source) for d in o.documents]
-    files += [(d, "（全部申报表）") for d in result.year_end]
-    rows = [{"index": i, "path": d.path, "kind": KIND_TITLES.get(d.kind, d.kind), "project": d.project,
-             "source": source, "sha256": d.sha256, "bytes": d.bytes} for i, (d, source) in enumerate(files, 1)]
+    files = itertools.chain(((d, o.source) for o in result.outcomes for d in o.documents),
+                            ((d, "（全部申报表）") for d in result.year_end))
+    rows = ({"index": i, "path": d.path, "kind": KIND_TITLES.get(d.kind, d.kind), "project": d.project,
+             "source": source, "sha256": d.sha256, "bytes": d.bytes} for i, (d, source) in enumerate(files, 1))
     return write_tables([
         Table("申报表处理情况", LISTING_WORKBOOKS, workbooks, {"errors": "positive_red"}, sheet="申报表"),
         Table("生成的文件", LISTING_DOCUMENTS, rows, sheet="文件"),

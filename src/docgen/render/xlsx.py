@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -46,40 +47,53 @@ def write_table(title: str, columns: Sequence[Column], rows: Iterable[dict[str, 
 
 
 def write_tables(tables: Sequence[Table]) -> bytes:
-    """A workbook with one sheet per table; returns the .xlsx bytes."""
-    wb = Workbook()
-    wb.remove(wb.active)
+    """A workbook with one sheet per table; returns the .xlsx bytes.
+
+    Rows are streamed (openpyxl's write-only mode), so a table of tens of thousands of
+    rows, such as the file list of a large batch, does not sit in memory cell by cell.
+    """
+    wb = Workbook(write_only=True)
     for table in tables:
-        _write_sheet(wb.create_sheet((table.sheet or table.title)[:31]), table)
+        _write_sheet(wb, wb.create_sheet((table.sheet or table.title)[:31]), table)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
 
 
-def _write_sheet(ws: Any, table: Table) -> None:
-    title, columns, rows, highlights = table.title, table.columns, table.rows, table.highlights
-    ws.cell(1, 1, title).font = Font(bold=True, size=14)
+def _write_sheet(wb: Any, ws: Any, table: Table) -> None:
+    columns, highlights = table.columns, table.highlights
+    for col, (_, _, width, _) in enumerate(columns, 1):  # widths and panes come before the first row
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.freeze_panes = "C3"
+    title = WriteOnlyCell(ws, table.title)
+    title.font = Font(bold=True, size=14)
+    ws.append([title])
     border = Border(top=_THIN, bottom=_THIN, left=_THIN, right=_THIN)
-    for col, (header, _, width, _) in enumerate(columns, 1):
-        cell = ws.cell(2, col, header)
+    header = []
+    for text, _, _, _ in columns:
+        cell = WriteOnlyCell(ws, text)
         cell.font = Font(bold=True)
         cell.fill = _HEADER_FILL
         cell.border = border
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        ws.column_dimensions[get_column_letter(col)].width = width
+        header.append(cell)
+    ws.append(header)
+    top, wrapped = Alignment(vertical="top"), Alignment(vertical="top", wrap_text=True)
     count = 0
-    for count, row in enumerate(rows, 1):
-        r = count + 2
-        for col, (_, key, _, number_format) in enumerate(columns, 1):
-            cell = ws.cell(r, col)
-            _set(cell, row.get(key))
+    for count, row in enumerate(table.rows, 1):
+        cells = []
+        for _, key, _, number_format in columns:
+            value = row.get(key)
+            cell = WriteOnlyCell(ws)
+            _set(cell, value)
             cell.border = border
-            cell.alignment = Alignment(vertical="top", wrap_text=isinstance(row.get(key), str))
+            cell.alignment = wrapped if isinstance(value, str) else top
             if number_format:
                 cell.number_format = number_format
+            cells.append(cell)
+        ws.append(cells)
     last_row = max(count + 2, 3)
     last_col = get_column_letter(len(columns))
-    ws.freeze_panes = "C3"
     ws.auto_filter.ref = f"A2:{last_col}{last_row}"
     for name, rule in (highlights or {}).items():
         col = next(i for i, c in enumerate(columns, 1) if c[1] == name)
