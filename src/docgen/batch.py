@@ -18,6 +18,7 @@ import itertools
 import json
 import multiprocessing
 import os
+import pickle
 import shutil
 import signal
 import sys
@@ -25,6 +26,7 @@ import tempfile
 import threading
 import time
 import zipfile
+import zlib
 from importlib import metadata
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -135,9 +137,15 @@ class Outcome:
     # Not saved in the manifest:
     report: FileReport | None = None
     locations: dict[str, Location] = field(default_factory=dict)
-    assessments: list[Assessment] = field(default_factory=list)
+    packed: bytes = b""  # the year-end assessments, pickled and compressed: thousands wait for the year end
     certificates: list[Any] = field(default_factory=list)
     staged: dict[str, str] = field(default_factory=dict)  # relative path → file in the work folder
+
+    def pack(self, assessments: list[Assessment]) -> None:
+        self.packed = zlib.compress(pickle.dumps(assessments, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def assessments(self) -> list[Assessment]:
+        return pickle.loads(zlib.decompress(self.packed)) if self.packed else []
 
     def record(self) -> dict[str, Any]:
         """The manifest entry."""
@@ -233,7 +241,7 @@ def _process(job: Job, worker: _Worker, outcome: Outcome) -> None:
     outcome.branch = intake.projects[0].branch if intake.projects else ""
     outcome.projects = [p.code for p in intake.projects]
     outcome.key = _sha256(f"{outcome.sha256}|{worker.fingerprint}".encode())
-    outcome.assessments = annual_report.assess_workbook(intake, settings.config, settings.options.year)
+    outcome.pack(annual_report.assess_workbook(intake, settings.config, settings.options.year))
     planned = list(documents(intake, list(settings.kinds), settings.config, settings.options))
     outcome.certificates = [d.context for d in planned if d.kind == certificate.KIND]
     if _unchanged(job, outcome.key):
@@ -586,7 +594,7 @@ def _codes_across(result: BatchResult, placer: _Placer) -> None:
         placer.withdraw(o)
         o.status, o.key = "invalid", ""
         o.errors, o.warnings = len(o.report.errors), len(o.report.warnings)
-        o.assessments, o.certificates = [], []
+        o.packed, o.certificates = b"", []
         with contextlib.suppress(OSError, DocgenError):
             target = f"{RETURNED}/{Path(o.source).stem}{ANNOTATED_SUFFIX}"
             final = placer.free(target, o.source)
@@ -595,17 +603,18 @@ def _codes_across(result: BatchResult, placer: _Placer) -> None:
             o.annotated = final
 
 
-def _year_end(result: BatchResult, settings: Settings, pool: "_Pool", placer: _Placer, work: Path) -> None:
-    valid = [o for o in result.outcomes if o.status in OK_STATUSES]
+def _annual(result: BatchResult, settings: Settings, placer: _Placer, valid: list[Outcome]) -> list[Document]:
+    """Assess the year across every valid workbook; write the 台账 and return the 年度汇总报告 to render."""
     options = settings.options
     tasks: list[Document] = []
-    assessed = [(a, Path(o.source).name) for o in valid for a in o.assessments]
+    unpacked = {o.source: o.assessments() for o in valid}
+    assessed = [(a, Path(source).name) for source, items in unpacked.items() for a in items]
     if assessed:
         year = annual_report.run_year([a for a, _ in assessed], options)
-        stale = {o.source for o in valid for a in o.assessments if a.year != year}
+        stale = {source for source, items in unpacked.items() for a in items if a.year != year}
         if stale:  # only when projects report different years and no --year was given
             assessed = [pair for o in valid if o.source not in stale for pair in
-                        ((a, Path(o.source).name) for a in o.assessments)]
+                        ((a, Path(o.source).name) for a in unpacked[o.source])]
             assessed += _assess_again([o for o in valid if o.source in stale], settings, year)
         data = annual_report.combine(assessed, len(valid), year, settings.config)
         result.year, result.projects = data.year, len(data.assessments)
@@ -615,6 +624,13 @@ def _year_end(result: BatchResult, settings: Settings, pool: "_Pool", placer: _P
         data_bytes = write_table(title, ledger.COLUMNS, rows, LEDGER_HIGHLIGHTS)
         write_atomic(placer.out / f"{title}.xlsx", data_bytes)
         result.year_end.append(Written(f"{title}.xlsx", ledger.KIND, "", "xlsx", _sha256(data_bytes), len(data_bytes)))
+    return tasks
+
+
+def _year_end(result: BatchResult, settings: Settings, pool: "_Pool", placer: _Placer, work: Path) -> None:
+    valid = [o for o in result.outcomes if o.status in OK_STATUSES]
+    # The assessments are unpacked only inside _annual(): gone again before the documents are rendered.
+    tasks = _annual(result, settings, placer, valid)
     certificates = [c for o in valid for c in o.certificates]
     calls: list[tuple[Any, tuple]] = [(_render_document, (task, settings.formats, str(work / "year-end" / str(i))))
                                       for i, task in enumerate(tasks)]
