@@ -10,7 +10,7 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import IO, Any, Iterable, Iterator
 
 from .config import Config
 from .documents import KINDS, Document, Options, documents
@@ -211,11 +211,17 @@ def year_end_report(
         return result
     renderers = renderers or Renderers(formats)
     result.written += write_document(annual_report.document(data, config, options), out_dir, renderers)
-    rows = [row.model_dump() for row in ledger.rows(data)]
-    target = Path(out_dir) / f"{data.year}年度{ledger.TITLE}.xlsx"
-    write_atomic(target, write_table(f"{data.year}年度{ledger.TITLE}", ledger.COLUMNS, rows, LEDGER_HIGHLIGHTS))
-    result.written.append(target)
+    result.written.append(write_ledger(data, out_dir)[0])
     return result
+
+
+def write_ledger(data: annual_report.YearEnd, out_dir: str | Path) -> tuple[Path, bytes]:
+    """<year>年度党建项目管理台账.xlsx in out_dir; returns its path and its bytes."""
+    title = f"{data.year}年度{ledger.TITLE}"
+    content = write_table(title, ledger.COLUMNS, (row.model_dump() for row in ledger.rows(data)), LEDGER_HIGHLIGHTS)
+    target = Path(out_dir) / f"{title}.xlsx"
+    write_atomic(target, content)
+    return target, content
 
 
 def _file_mode() -> int:
@@ -228,19 +234,29 @@ def _file_mode() -> int:
 FILE_MODE = _file_mode()
 
 
-def write_atomic(target: Path, data: bytes) -> None:
-    """Write through a temporary file so no half-written document carries the final name."""
+@contextlib.contextmanager
+def atomic_file(target: Path, mode: str = "wb") -> Iterator[IO[Any]]:
+    """Open a temporary file beside `target`; on success it takes the final name, on failure it is removed.
+
+    So no half-written document, manifest or zip ever carries its final name.
+    """
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".~", suffix=target.suffix)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+        with os.fdopen(fd, mode, encoding="utf-8" if "b" not in mode else None) as handle:
+            yield handle
         os.chmod(tmp, FILE_MODE)
         os.replace(tmp, target)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+
+
+def write_atomic(target: Path, data: bytes) -> None:
+    """Write `data` through a temporary file (atomic_file)."""
+    with atomic_file(target) as handle:
+        handle.write(data)
 
 
 def annotate(report: FileReport, out_dir: str | Path, taken: set[Path] | None = None) -> Path:

@@ -22,7 +22,6 @@ import pickle
 import shutil
 import signal
 import sys
-import tempfile
 import threading
 import time
 import zipfile
@@ -34,8 +33,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Protocol
 
-from .api import (ANNOTATED_SUFFIX, FILE_MODE, FORMATS, LEDGER_HIGHLIGHTS, Renderers, combined_document,
-                  find_workbooks, write_atomic)
+from .api import (ANNOTATED_SUFFIX, FORMATS, Renderers, atomic_file, combined_document, find_workbooks, load,
+                  write_atomic, write_ledger)
 from .config import Config
 from .documents import KINDS, Document, Options, documents, safe_name
 from .documents import annual_report, certificate, ledger
@@ -46,7 +45,7 @@ from .intake.reader import read_workbook
 from .issues import FileReport, Location
 from .render.environment import template_dir
 from .render.pdf import join_pdfs
-from .render.xlsx import Table, write_table, write_tables
+from .render.xlsx import Table, write_tables
 from .validate import check_across, project_locations, validate_raw
 
 try:
@@ -222,9 +221,8 @@ def process(job: Job, worker: _Worker) -> Outcome:
 def _process(job: Job, worker: _Worker, outcome: Outcome) -> None:
     settings = worker.settings
     path = Path(job.path)
-    data = path.read_bytes()
-    outcome.sha256 = _sha256(data)
     raw = read_workbook(path)
+    outcome.sha256 = raw.sha256
     intake, report = validate_raw(raw, settings.config)
     outcome.report = report
     outcome.errors, outcome.warnings = len(report.errors), len(report.warnings)
@@ -538,20 +536,11 @@ class _ManifestWriter:
         """Write manifest.json one workbook entry at a time (a large run's manifest never sits in memory whole)."""
         head = json.dumps(manifest(result, self.in_dir, self.settings, final), ensure_ascii=False, indent=1)
         entries = itertools.chain((o.record() for o in sorted(result.outcomes, key=lambda o: o.index)), carried or [])
-        target = self.out / MANIFEST
-        fd, tmp = tempfile.mkstemp(dir=self.out, prefix=".~", suffix=".json")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(head[:-1].rstrip() + ',\n "workbooks": [\n')
-                for number, entry in enumerate(entries):
-                    handle.write(("," if number else "") + json.dumps(entry, ensure_ascii=False) + "\n")
-                handle.write("]}\n")
-            os.chmod(tmp, FILE_MODE)
-            os.replace(tmp, target)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        with atomic_file(self.out / MANIFEST, "w") as handle:
+            handle.write(head[:-1].rstrip() + ',\n "workbooks": [\n')
+            for number, entry in enumerate(entries):
+                handle.write(("," if number else "") + json.dumps(entry, ensure_ascii=False) + "\n")
+            handle.write("]}\n")
         self.close()
         with contextlib.suppress(OSError):
             (self.out / JOURNAL).unlink()
@@ -619,11 +608,8 @@ def _annual(result: BatchResult, settings: Settings, placer: _Placer, valid: lis
         data = annual_report.combine(assessed, len(valid), year, settings.config)
         result.year, result.projects = data.year, len(data.assessments)
         tasks.append(annual_report.document(data, settings.config, options))
-        rows = [row.model_dump() for row in ledger.rows(data)]
-        title = f"{data.year}年度{ledger.TITLE}"
-        data_bytes = write_table(title, ledger.COLUMNS, rows, LEDGER_HIGHLIGHTS)
-        write_atomic(placer.out / f"{title}.xlsx", data_bytes)
-        result.year_end.append(Written(f"{title}.xlsx", ledger.KIND, "", "xlsx", _sha256(data_bytes), len(data_bytes)))
+        target, content = write_ledger(data, placer.out)
+        result.year_end.append(Written(target.name, ledger.KIND, "", "xlsx", _sha256(content), len(content)))
     return tasks
 
 
@@ -672,8 +658,7 @@ def _assess_again(outcomes: list[Outcome], settings: Settings, year: int) -> lis
     pairs = []
     for o in outcomes:
         assert o.report is not None
-        raw = read_workbook(Path(o.report.path))
-        intake, _ = validate_raw(raw, settings.config)
+        intake, _ = load(o.report.path, settings.config)
         if intake is not None:
             pairs += [(a, Path(o.source).name) for a in annual_report.assess_workbook(intake, settings.config, year)]
     return pairs
@@ -688,13 +673,10 @@ def _zip_branches(result: BatchResult) -> list[str]:
     made = []
     for branch, paths in sorted(by_branch.items()):
         name = f"{ZIP_FOLDER}/{safe_name(branch)}.zip"
-        target = result.out_dir / name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".~{target.name}")
-        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-            for path in sorted(set(paths)):
-                archive.write(result.out_dir / path, path)
-        os.replace(tmp, target)
+        with atomic_file(result.out_dir / name) as handle:
+            with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+                for path in sorted(set(paths)):
+                    archive.write(result.out_dir / path, path)
         made.append(name)
     return made
 

@@ -12,6 +12,8 @@ import click
 from pydantic import ValidationError
 
 from . import api
+from . import batch as batch_run
+from .batch import STATUS_LABELS
 from .config import Config, load_config
 from .documents import KINDS, Options
 from .errors import DocgenError
@@ -290,8 +292,6 @@ class BatchProgress:
     def advance(self, outcome) -> None:
         self.done += 1
         self.documents += len(outcome.documents)
-        from .batch import STATUS_LABELS
-
         label = STATUS_LABELS[outcome.status]
         problem = outcome.status not in ("rendered", "unchanged")
         mark = click.style("✗ ", fg="red") if problem else ""
@@ -353,8 +353,6 @@ def batch(in_dir: str, out_dir: str, kinds: tuple[str, ...], fmt: str, workers: 
 
     中途中断（Ctrl-C）不会留下写了一半的文书，加 --resume 再次运行即可接着做。
     """
-    from . import batch as batch_run
-
     formats = _formats(fmt)
     _warn_slow_pdf(formats)
     options = Options(date=date, period=period, per_project=per_project, year=year)
@@ -369,8 +367,6 @@ def batch(in_dir: str, out_dir: str, kinds: tuple[str, ...], fmt: str, workers: 
 
 
 def _print_batch_summary(result) -> None:
-    from .batch import STATUS_LABELS
-
     problems = [o for o in result.outcomes if o.status not in ("rendered", "unchanged")]
     if problems:
         click.echo(click.style(f"\n有问题的申报表（{len(problems)} 个）：", fg="red"))
@@ -461,8 +457,6 @@ def demo(out_dir: str, fmt: str, date: dt.date, config: Config) -> None:
     total += len(year_end.written)
 
     click.echo(click.style("\n5. 年终批量处理（docgen batch：一条命令完成校验、全部文书、退回副本、年度汇总和清单）", bold=True))
-    from . import batch as batch_run
-
     result = batch_run.batch(samples, out / "年终批量", None, formats, config, options, progress=BatchProgress())
     _print_batch_summary(result)
     total += result.documents

@@ -5,6 +5,7 @@ what it cannot read as issues. It knows nothing of the models' rules.
 """
 from __future__ import annotations
 
+import hashlib
 import io
 import zipfile
 from dataclasses import dataclass, field
@@ -72,6 +73,7 @@ class RawWorkbook:
     sheets: dict[str, RawSheet] = field(default_factory=dict)  # by declared name
     issues: list[Issue] = field(default_factory=list)
     readable: bool = True
+    sha256: str = ""  # of the file's bytes, when they could be read
 
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -88,6 +90,7 @@ def read_workbook(path: str | Path) -> RawWorkbook:
         return _unreadable(raw, "file_missing")
     except OSError as exc:
         return _unreadable(raw, "file_corrupt", detail=exc.strerror or type(exc).__name__)
+    raw.sha256 = hashlib.sha256(data).hexdigest()
     if data.startswith(_OLE_MAGIC):
         return _unreadable(raw, "file_encrypted" if _ENCRYPTED_MARK in data else "file_xls")
     if not data.startswith(b"PK"):
