@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed
 
-.PHONY: demo test system-deps templates bench clean
+.PHONY: demo test system-deps test-deps templates bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,14 +12,18 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# CJK fonts and HarfBuzz's subsetter for PDF output (installed only when missing).
+# CJK fonts (仿宋, 楷, Noto) and HarfBuzz's subsetter for PDF output (installed only when missing).
 system-deps:
 	@bash scripts/system-deps.sh
+
+# The same, and what the tests look with: poppler, MuPDF and LibreOffice.
+test-deps:
+	@bash scripts/system-deps.sh test
 
 demo: $(STAMP) system-deps
 	$(VENV)/bin/docgen demo --out out
 
-test: $(STAMP) system-deps
+test: $(STAMP) test-deps
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -q
 

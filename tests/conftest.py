@@ -10,3 +10,57 @@ def pytest_addoption(parser):
 @pytest.fixture
 def update_golden(request) -> bool:
     return request.config.getoption("--update-golden")
+
+
+# Shared samples: every kind's documents from the bundled workbooks, rendered once per test run.
+import datetime as dt
+from pathlib import Path
+
+from docgen import api
+from docgen.config import Config
+from docgen.documents import KINDS, Options, annual_report, documents
+
+SAMPLES = Path(__file__).parent.parent / "samples"
+OPTIONS = Options(date=dt.date(2024, 12, 23))
+ALL_KINDS = sorted([*KINDS, annual_report.KIND])
+
+
+@pytest.fixture(scope="session")
+def renderers():
+    return api.Renderers(api.FORMATS)
+
+
+@pytest.fixture(scope="session")
+def sample_intake():
+    intake, report = api.load(SAMPLES / "城关供电服务中心党支部.xlsx")
+    assert report.ok
+    return intake
+
+
+@pytest.fixture(scope="session")
+def sample_documents(sample_intake):
+    """Every kind's documents from the samples: per workbook, plus the year-end report of all of them."""
+    found = {kind: list(documents(sample_intake, [kind], Config(), OPTIONS)) for kind in KINDS}
+    loaded = [api.load(p) for p in api.find_workbooks([SAMPLES])]
+    data = annual_report.year_end([intake for intake, report in loaded if report.ok], Config(), OPTIONS)
+    found[annual_report.KIND] = [annual_report.document(data, Config(), OPTIONS)]
+    return found
+
+
+class Rendered:
+    """Each document rendered once in each format, on first use."""
+
+    def __init__(self, renderers):
+        self.renderers = renderers
+        self._done: dict[tuple[int, str], bytes] = {}
+
+    def __call__(self, document, fmt: str) -> bytes:
+        key = (id(document), fmt)
+        if key not in self._done:
+            self._done[key] = self.renderers.render(fmt, document.kind, document.context.model_dump())
+        return self._done[key]
+
+
+@pytest.fixture(scope="session")
+def rendered(renderers):
+    return Rendered(renderers)

@@ -15,37 +15,14 @@ from docgen.errors import TemplateError
 from docgen.render import DocxRenderer, PdfRenderer
 from textof import docx_paragraphs, golden_text, pdf_pages, squeeze
 
-SAMPLES = Path(__file__).parent.parent / "samples"
+from conftest import ALL_KINDS, OPTIONS, SAMPLES
+
 GOLDEN = Path(__file__).parent / "golden"
-OPTIONS = Options(date=dt.date(2024, 12, 23))
-ALL_KINDS = sorted([*KINDS, annual_report.KIND])
-
-
-@pytest.fixture(scope="module")
-def renderers():
-    return api.Renderers(api.FORMATS)
-
-
-@pytest.fixture(scope="module")
-def sample_intake():
-    intake, report = api.load(SAMPLES / "城关供电服务中心党支部.xlsx")
-    assert report.ok
-    return intake
 
 
 def _render(renderers, document):
     context = document.context.model_dump()
     return renderers.render("docx", document.kind, context), renderers.render("pdf", document.kind, context)
-
-
-@pytest.fixture(scope="module")
-def sample_documents(sample_intake):
-    """Every kind's documents from the samples: per workbook, plus the year-end report of all of them."""
-    found = {kind: list(documents(sample_intake, [kind], Config(), OPTIONS)) for kind in KINDS}
-    loaded = [api.load(p) for p in api.find_workbooks([SAMPLES])]
-    data = annual_report.year_end([intake for intake, report in loaded if report.ok], Config(), OPTIONS)
-    found[annual_report.KIND] = [annual_report.document(data, Config(), OPTIONS)]
-    return found
 
 
 def _golden_document(kind, sample_documents):

@@ -9,6 +9,7 @@ import jinja2
 from jinja2 import meta
 
 from ..errors import TemplateError
+from .cff import identity_font
 from .environment import html_environment, template_dir
 from .fonts import font_face_css
 
@@ -61,7 +62,7 @@ class PdfRenderer:
 
     def render(self, kind: str, context: dict[str, Any]) -> bytes:
         document = self._weasyprint.HTML(string=self.html(kind, context), base_url=str(self.folder))
-        return document.write_pdf(stylesheets=self.stylesheets(), font_config=self.fonts)
+        return document.write_pdf(stylesheets=self.stylesheets(), font_config=self.fonts, finisher=_finish)
 
     def stylesheets(self) -> list[Any]:
         """The pre-subset font faces, then the shared stylesheet."""
@@ -70,6 +71,17 @@ class PdfRenderer:
     def variables(self, kind: str) -> set[str]:
         source = self.env.loader.get_source(self.env, f"{kind}.html")[0]
         return meta.find_undeclared_variables(self.env.parse(source))
+
+
+def _finish(_document: Any, pdf: Any) -> None:
+    """Make every embedded CFF font's CIDs its glyph numbers, the codes WeasyPrint writes (see cff.py)."""
+    for obj in pdf.objects:
+        extra = getattr(obj, "extra", None)
+        if extra is not None and extra.get("Subtype") == "/OpenType":
+            data = b"".join(part if isinstance(part, bytes) else part.encode() for part in obj.stream)
+            fixed = identity_font(data)
+            if fixed is not data:
+                obj.stream = [fixed]
 
 
 def join_pdfs(parts: list[bytes]) -> bytes:
