@@ -170,6 +170,7 @@ EFFECT_FIELDS = [
     ("satisfaction", "群众满意率"),
     ("score", "评价得分"),
     ("conclusion", "验收结论"),
+    ("spent", "经费使用（万元）"),
 ]
 CERT_FIELDS = [
     ("cert_no", "证书编号*"),
@@ -189,7 +190,7 @@ WIDTHS = {
     "quality_standard": 36, "target": 32,
     "period": 15, "as_of": 13, "task": 9, "percent": 10, "status": 44,
     "problems": 32, "next_steps": 32,
-    "effect": 60, "satisfaction": 11, "score": 10, "conclusion": 10,
+    "effect": 60, "satisfaction": 11, "score": 10, "conclusion": 10, "budget": 12, "spent": 12,
     "cert_no": 16, "recipient": 36, "honour": 24, "issuer": 32, "issued": 13,
 }
 LONG_TEXT = {
@@ -255,6 +256,7 @@ A_PROJECTS = [
             "客户满意度稳步提升；打造“有特色、叫得响、可推广”的连心桥服务品牌，实现“立一个项目、破一类难题、出一个亮点”。"
         ),
         "central_work": "优质服务",
+        "budget": 8,
     },
     {
         "code": "DJ-2024-002",
@@ -290,6 +292,7 @@ A_PROJECTS = [
             "党员在网格中亮身份、作表率，进一步擦亮城关供电服务品牌。"
         ),
         "central_work": "经营提效",
+        "budget": 3.5,
     },
 ]
 
@@ -390,11 +393,11 @@ A_EFFECTS = [
      "连心桥共产党员服务队整编为4个服务分队，队员42人全部持证上岗；全年联合开展配网不停电作业57次，同比增长13.5%；"
      "故障报修平均到达现场时间由41分钟缩短至27分钟；结对服务老旧小区15个、重点客户7户，服务类投诉同比下降35%。"
      "服务队创优工作法在3家重点实践单位推广应用。",
-     96, 95.5, "优秀"),
+     96, 95.5, "优秀", 7.6),
     ("DJ-2024-002",
      "建成“4+N”网格团队15个，600余个台区实现“包干到户”；全年排查治理涉电公共安全隐患131处，客户诉求24小时响应率100%，"
      "电费回收率保持100%。网格服务机制已纳入支部常态化工作。",
-     "95.5%", 91, "良好"),
+     "95.5%", 91, "良好", "3.2万元"),
 ]
 
 A_CERTS = [
@@ -965,7 +968,7 @@ def make_all(out_dir=HERE):
 
     canonical = list(PROJECT_FIELDS)
     wb, headers = build_workbook("城关供电服务中心党支部", A_PROJECTS, A_TASKS, A_PROGRESS,
-                                 A_EFFECTS, A_CERTS, canonical)
+                                 A_EFFECTS, A_CERTS, canonical + [("budget", "经费预算（万元）")])
     save(wb, out_dir / FILE_A)
     results[FILE_A] = headers
 

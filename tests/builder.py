@@ -9,10 +9,10 @@ from openpyxl import Workbook
 
 PROJECT_HEADERS = ["项目编号*", "项目名称*", "申报党组织*", "项目类别*", "牵头单位", "重点实践单位", "项目负责人*",
                    "联系电话", "项目成员", "开始日期*", "结束日期*", "项目口号", "立项背景*", "目标任务*", "主要措施*",
-                   "预期成效*", "关联中心工作"]
+                   "预期成效*", "关联中心工作", "经费预算（万元）"]
 TASK_HEADERS = ["项目编号*", "序号*", "任务内容*", "责任人*", "开始日期", "完成时限*", "质量标准*", "预期目标*"]
 PROGRESS_HEADERS = ["项目编号*", "报告期*", "统计日期*", "任务序号", "完成比例*", "完成情况*", "存在问题", "下步计划"]
-RESULT_HEADERS = ["项目编号*", "实施效果*", "群众满意率", "评价得分", "验收结论"]
+RESULT_HEADERS = ["项目编号*", "实施效果*", "群众满意率", "评价得分", "验收结论", "经费使用（万元）"]
 AWARD_HEADERS = ["证书编号*", "获奖对象*", "荣誉称号*", "表彰事由", "颁发单位*", "颁发日期*", "项目编号"]
 
 
@@ -24,6 +24,7 @@ def project_row(code: str = "DJ-2024-001", **changes: Any) -> list[Any]:
         "开始日期*": dt.date(2024, 3, 1), "结束日期*": dt.date(2024, 12, 31), "项目口号": "连心架桥 服务创优",
         "立项背景*": "辖区客户多，服务要求高。", "目标任务*": "故障报修到达现场时间缩短至30分钟以内。",
         "主要措施*": "1.建强队伍。\n2.联合攻关。", "预期成效*": "客户满意度稳步提升。", "关联中心工作": "优质服务",
+        "经费预算（万元）": None,
     }
     values.update(changes)
     return [values[h] for h in PROJECT_HEADERS]
@@ -47,7 +48,7 @@ def progress_row(code: str = "DJ-2024-001", period: Any = "2024年第2季度", t
 def result_row(code: str = "DJ-2024-001", satisfaction: Any = 95, score: Any = 90, conclusion: Any = "优秀",
                **changes: Any) -> list[Any]:
     values = {"项目编号*": code, "实施效果*": "到达现场时间缩短至27分钟。", "群众满意率": satisfaction,
-              "评价得分": score, "验收结论": conclusion}
+              "评价得分": score, "验收结论": conclusion, "经费使用（万元）": None}
     values.update(changes)
     return [values[h] for h in RESULT_HEADERS]
 

@@ -17,12 +17,26 @@ import datetime as dt
 from pathlib import Path
 
 from docgen import api
-from docgen.config import Config
+from docgen.config import Config, load_config
 from docgen.documents import KINDS, Options, annual_report, documents
 
 SAMPLES = Path(__file__).parent.parent / "samples"
 OPTIONS = Options(date=dt.date(2024, 12, 23))
 ALL_KINDS = sorted([*KINDS, annual_report.KIND])
+# The company the tests work for: the samples' own configuration.
+CONFIG_FILE = SAMPLES / "docgen.toml"
+CONFIG = load_config(CONFIG_FILE)
+
+
+@pytest.fixture(autouse=True)
+def configured_folder(tmp_path_factory, monkeypatch):
+    """Every test runs in a folder holding that docgen.toml, as a clerk's working folder would."""
+    folder = tmp_path_factory.getbasetemp() / "工作目录"
+    if not folder.is_dir():
+        folder.mkdir()
+        (folder / "docgen.toml").write_bytes(CONFIG_FILE.read_bytes())
+    monkeypatch.chdir(folder)
+    return folder
 
 
 @pytest.fixture(scope="session")
@@ -40,10 +54,10 @@ def sample_intake():
 @pytest.fixture(scope="session")
 def sample_documents(sample_intake):
     """Every kind's documents from the samples: per workbook, plus the year-end report of all of them."""
-    found = {kind: list(documents(sample_intake, [kind], Config(), OPTIONS)) for kind in KINDS}
+    found = {kind: list(documents(sample_intake, [kind], CONFIG, OPTIONS)) for kind in KINDS}
     loaded = [api.load(p) for p in api.find_workbooks([SAMPLES])]
-    data = annual_report.year_end([intake for intake, report in loaded if report.ok], Config(), OPTIONS)
-    found[annual_report.KIND] = [annual_report.document(data, Config(), OPTIONS)]
+    data = annual_report.year_end([intake for intake, report in loaded if report.ok], CONFIG, OPTIONS)
+    found[annual_report.KIND] = [annual_report.document(data, CONFIG, OPTIONS)]
     return found
 
 
@@ -57,7 +71,8 @@ class Rendered:
     def __call__(self, document, fmt: str) -> bytes:
         key = (id(document), fmt)
         if key not in self._done:
-            self._done[key] = self.renderers.render(fmt, document.kind, document.context.model_dump())
+            self._done[key] = self.renderers.render(fmt, document.kind, document.context.model_dump(),
+                                                    document.metadata)
         return self._done[key]
 
 

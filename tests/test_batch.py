@@ -22,6 +22,8 @@ from docgen.documents import Options
 OPTIONS = Options(date=dt.date(2024, 12, 23))
 DOCX = ("docx",)
 
+from conftest import CONFIG
+
 
 def branch_book(folder: Path, name: str, code: str, branch: str, **changes) -> Path:
     """A valid workbook of one project of `branch`, finished in 2024, with one certificate."""
@@ -55,7 +57,7 @@ def entry(data: dict, source: str) -> dict:
 
 def test_valid_workbooks_are_rendered_and_faulty_ones_returned(company, tmp_path):
     out = tmp_path / "输出"
-    result = batch(company, out, formats=DOCX, options=OPTIONS, workers=1)
+    result = batch(company, out, formats=DOCX, config=CONFIG, options=OPTIONS, workers=1)
 
     assert sorted(o.source for o in result.outcomes) == ["七里河.xlsx", "城关.xlsx", "西固.xlsx"]
     assert not result.ok
@@ -75,7 +77,7 @@ def test_valid_workbooks_are_rendered_and_faulty_ones_returned(company, tmp_path
 
 def test_manifest_and_listing_record_every_file_with_its_hash(company, tmp_path):
     out = tmp_path / "输出"
-    batch(company, out, formats=DOCX, options=OPTIONS, workers=1)
+    batch(company, out, formats=DOCX, config=CONFIG, options=OPTIONS, workers=1)
     data = manifest_of(out)
     assert data["finished"] is True
     document = out / "城关供电服务中心党支部" / "DJ-2024-001_立项表.docx"
@@ -106,14 +108,14 @@ def test_an_unreadable_workbook_and_a_failing_document_do_not_stop_the_others(co
     (company / "坏文件.xlsx").write_bytes(b"this is not a zip")
     real = batch_module.Renderers.render
 
-    def render(self, fmt, kind, context):
+    def render(self, fmt, kind, context, metadata=None):
         if kind == "plan" and "城关" in context.get("branch", ""):
             raise RuntimeError("模板出错")
-        return real(self, fmt, kind, context)
+        return real(self, fmt, kind, context, metadata)
 
     monkeypatch.setattr(batch_module.Renderers, "render", render)
     out = tmp_path / "输出"
-    result = batch(company, out, formats=DOCX, options=OPTIONS, workers=1)
+    result = batch(company, out, formats=DOCX, config=CONFIG, options=OPTIONS, workers=1)
     statuses = {o.source: o.status for o in result.outcomes}
     assert statuses["坏文件.xlsx"] == "invalid"
     assert statuses["城关.xlsx"] == "incomplete"
@@ -127,30 +129,30 @@ def test_an_unreadable_workbook_and_a_failing_document_do_not_stop_the_others(co
 
 def test_resume_skips_what_did_not_change(company, tmp_path):
     out = tmp_path / "输出"
-    batch(company, out, formats=DOCX, options=OPTIONS, workers=1)
+    batch(company, out, formats=DOCX, config=CONFIG, options=OPTIONS, workers=1)
     kept = out / "西固供电服务中心党支部" / "DJ-2024-002_立项表.docx"
     stamp = kept.stat().st_mtime_ns
 
     # a clerk corrects 城关's workbook; 西固 is unchanged
     branch_book(company, "城关.xlsx", "DJ-2024-001", "城关供电服务中心党支部", **{"项目口号": "新口号"})
-    result = batch(company, out, formats=DOCX, options=OPTIONS, workers=1, resume=True)
+    result = batch(company, out, formats=DOCX, config=CONFIG, options=OPTIONS, workers=1, resume=True)
     statuses = {o.source: o.status for o in result.outcomes}
     assert statuses == {"城关.xlsx": "rendered", "西固.xlsx": "unchanged", "七里河.xlsx": "invalid"}
     assert kept.stat().st_mtime_ns == stamp
     assert entry(manifest_of(out), "西固.xlsx")["documents"]  # still listed
     assert result.projects == 2  # unchanged workbooks still count in the year end
     assert (out / "荣誉证书-合订.docx").is_file()
-    again = batch(company, out, formats=DOCX, options=OPTIONS, workers=1, resume=True)
+    again = batch(company, out, formats=DOCX, config=CONFIG, options=OPTIONS, workers=1, resume=True)
     assert {o.source: o.status for o in again.outcomes}["城关.xlsx"] == "unchanged"
 
     # other options: everything again
     later = Options(date=dt.date(2024, 12, 30))
-    result = batch(company, out, formats=DOCX, options=later, workers=1, resume=True)
+    result = batch(company, out, formats=DOCX, config=CONFIG, options=later, workers=1, resume=True)
     assert {o.status for o in result.outcomes} == {"rendered", "invalid"}
 
     # a deleted output: that workbook again
     kept.unlink()
-    result = batch(company, out, formats=DOCX, options=later, workers=1, resume=True)
+    result = batch(company, out, formats=DOCX, config=CONFIG, options=later, workers=1, resume=True)
     assert {o.source: o.status for o in result.outcomes}["西固.xlsx"] == "rendered"
     assert kept.is_file()
 
@@ -168,7 +170,7 @@ def test_an_interrupted_run_leaves_only_whole_files_and_resumes(company, tmp_pat
 
     monkeypatch.setattr(batch_module._Placer, "place", place)
     with pytest.raises(BatchInterrupted, match="--resume"):
-        batch(company, out, formats=DOCX, options=OPTIONS, workers=1)
+        batch(company, out, formats=DOCX, config=CONFIG, options=OPTIONS, workers=1)
     assert not (out / WORK_FOLDER).exists()
     data = manifest_of(out)
     assert data["finished"] is False
@@ -178,7 +180,7 @@ def test_an_interrupted_run_leaves_only_whole_files_and_resumes(company, tmp_pat
     assert not (out / "荣誉证书-合订.docx").exists()
 
     monkeypatch.setattr(batch_module._Placer, "place", real)
-    result = batch(company, out, formats=DOCX, options=OPTIONS, workers=1, resume=True)
+    result = batch(company, out, formats=DOCX, config=CONFIG, options=OPTIONS, workers=1, resume=True)
     assert placed == ["七里河.xlsx", "城关.xlsx"]
     statuses = {o.source: o.status for o in result.outcomes}
     assert statuses == {"七里河.xlsx": "invalid", "城关.xlsx": "unchanged", "西固.xlsx": "rendered"}
@@ -192,7 +194,7 @@ def test_a_project_code_in_two_workbooks_sends_both_back(tmp_path):
     branch_book(folder, "乙.xlsx", "DJ-2024-001", "乙党支部")
     branch_book(folder, "丙.xlsx", "DJ-2024-003", "丙党支部")
     out = tmp_path / "输出"
-    result = batch(folder, out, formats=DOCX, options=OPTIONS, workers=1)
+    result = batch(folder, out, formats=DOCX, config=CONFIG, options=OPTIONS, workers=1)
     statuses = {o.source: o.status for o in result.outcomes}
     assert statuses == {"甲.xlsx": "invalid", "乙.xlsx": "invalid", "丙.xlsx": "rendered"}
     assert not (out / "甲党支部" / "DJ-2024-001_立项表.docx").exists()
@@ -208,7 +210,7 @@ def test_two_workbooks_of_one_branch_never_overwrite_each_other(tmp_path):
     branch_book(folder, "一.xlsx", "DJ-2024-001", "城关党支部")
     branch_book(folder, "二.xlsx", "DJ-2024-002", "城关党支部")
     out = tmp_path / "输出"
-    result = batch(folder, out, kinds=["notice"], formats=DOCX, options=OPTIONS, workers=1, make_zip=True)
+    result = batch(folder, out, kinds=["notice"], formats=DOCX, config=CONFIG, options=OPTIONS, workers=1, make_zip=True)
     paths = sorted(d.path for o in result.outcomes for d in o.documents)
     assert paths == ["城关党支部/城关党支部_“四公开”公示(2).docx", "城关党支部/城关党支部_“四公开”公示.docx"]
     assert all((out / p).is_file() for p in paths)
@@ -217,8 +219,8 @@ def test_two_workbooks_of_one_branch_never_overwrite_each_other(tmp_path):
 
 
 def test_worker_processes_write_the_same_files(company, tmp_path):
-    one = batch(company, tmp_path / "一", options=OPTIONS, workers=1)
-    two = batch(company, tmp_path / "二", options=OPTIONS, workers=2)
+    one = batch(company, tmp_path / "一", config=CONFIG, options=OPTIONS, workers=1)
+    two = batch(company, tmp_path / "二", config=CONFIG, options=OPTIONS, workers=2)
     names = lambda r: sorted(d.path for o in r.outcomes for d in o.documents) + sorted(d.path for d in r.year_end)
     assert names(one) == names(two)
     assert any(p.endswith(".pdf") for p in names(two))
@@ -251,8 +253,8 @@ def test_the_command_prints_plain_progress_and_a_summary(company, tmp_path):
 
 def test_the_output_folder_inside_the_input_folder_is_not_read_again(company):
     out = company / "输出"
-    batch(company, out, formats=DOCX, options=OPTIONS, workers=1)
-    result = batch(company, out, formats=DOCX, options=OPTIONS, workers=1)
+    batch(company, out, formats=DOCX, config=CONFIG, options=OPTIONS, workers=1)
+    result = batch(company, out, formats=DOCX, config=CONFIG, options=OPTIONS, workers=1)
     assert len(result.outcomes) == 3  # not the annotated copy written into 输出/退回
 
 
@@ -283,12 +285,12 @@ def test_a_killed_run_resumes_from_its_journal(company, tmp_path, monkeypatch):
 
     monkeypatch.setattr(batch_module._Placer, "place", place)
     with pytest.raises(SystemExit):
-        batch(company, out, formats=DOCX, options=OPTIONS, workers=1)
+        batch(company, out, formats=DOCX, config=CONFIG, options=OPTIONS, workers=1)
     assert not (out / "manifest.json").exists()
     assert len((out / batch_module.JOURNAL).read_text(encoding="utf-8").splitlines()) == 2
 
     monkeypatch.setattr(batch_module._Placer, "place", real)
-    result = batch(company, out, formats=DOCX, options=OPTIONS, workers=1, resume=True)
+    result = batch(company, out, formats=DOCX, config=CONFIG, options=OPTIONS, workers=1, resume=True)
     assert {o.source: o.status for o in result.outcomes} == {
         "七里河.xlsx": "invalid", "城关.xlsx": "unchanged", "西固.xlsx": "rendered"}
     assert not (out / batch_module.JOURNAL).exists() and not (out / WORK_FOLDER).exists()
@@ -336,7 +338,7 @@ def test_a_worker_that_dies_costs_only_its_workbook(company, tmp_path, monkeypat
         real(job, worker, outcome)
 
     monkeypatch.setattr(batch_module, "_process", process)  # forked workers inherit the patch
-    result = batch(company, tmp_path / "输出", formats=DOCX, options=OPTIONS, workers=2)
+    result = batch(company, tmp_path / "输出", formats=DOCX, config=CONFIG, options=OPTIONS, workers=2)
     statuses = {o.source: o.status for o in result.outcomes}
     assert statuses == {"七里河.xlsx": "invalid", "城关.xlsx": "rendered", "西固.xlsx": "failed"}
     failed = next(o for o in result.outcomes if o.source == "西固.xlsx")

@@ -151,3 +151,40 @@ def test_demo_runs_every_step_on_the_samples(tmp_path):
         "城关供电服务中心党支部.xlsx": "rendered", "变电运维中心.xlsx": "rendered", "有错误的申报表.xlsx": "invalid"}
     assert (out / "年终批量" / "退回" / "有错误的申报表.校验.xlsx").is_file()
     assert "5. 年终批量处理" in result.output and "演示完成" in result.output
+
+
+@pytest.mark.parametrize("command", ["render", "report", "batch"])
+def test_no_placeholder_organisation_reaches_paper(run, tmp_path, monkeypatch, command):
+    """Without [organization] name and party_committee every printing command stops first, naming the keys."""
+    monkeypatch.chdir(tmp_path)  # no docgen.toml here
+    folder = tmp_path / "收到的"
+    folder.mkdir()
+    valid_book().save(folder / "a.xlsx")
+    out = tmp_path / "out"
+    result = run(command, folder, "--out", out, "--format", "docx")
+    assert result.exit_code == 1
+    assert "name（单位名称）" in result.output and "party_committee（党委名称）" in result.output
+    assert "docgen init" in result.output and "Traceback" not in result.output
+    assert not out.exists() or not any(out.rglob("*.docx"))
+
+
+def test_init_writes_a_commented_configuration_that_still_asks_for_the_organisation(run, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert run("init").exit_code == 0
+    written = (tmp_path / "docgen.toml").read_text(encoding="utf-8")
+    assert "[organization]" in written and "单位名称" in written
+    assert run("init").exit_code == 1  # never over an existing file
+    folder = tmp_path / "收到的"
+    folder.mkdir()
+    valid_book().save(folder / "a.xlsx")
+    result = run("render", folder, "--out", tmp_path / "out", "--format", "docx")
+    assert result.exit_code == 1 and "docgen.toml 的 [organization] 中缺少" in result.output
+
+
+def test_fonts_names_each_role_and_its_face(run):
+    result = run("fonts")
+    assert result.exit_code == 0
+    for role in ("正文仿宋", "标题小标宋", "一级标题黑体", "二级标题楷体"):
+        assert role in result.output
+    assert "FandolFang" in result.output and "AR PL KaitiM GB" in result.output
+    assert "仿宋_GB2312" in result.output and "simfang.ttf" in result.output

@@ -16,6 +16,8 @@ from docgen.documents.workdays import WorkCalendar
 from docgen.errors import CalendarError
 from docgen.models.period import Period
 
+from conftest import CONFIG
+
 
 def load(book, tmp_path, name="book.xlsx"):
     intake, report = api.load(book.save(tmp_path / name))
@@ -24,7 +26,7 @@ def load(book, tmp_path, name="book.xlsx"):
 
 
 def only(intake, kind, config=None, **options):
-    found = list(documents(intake, [kind], config or Config(), Options(**options)))
+    found = list(documents(intake, [kind], config or CONFIG, Options(**options)))
     assert len(found) == 1, [d.stem for d in found]
     return found[0].context
 
@@ -79,7 +81,7 @@ def test_progress_period_can_be_chosen(intake):
     assert context.stat_date == "2024年3月29日"
     assert [t.percent for t in context.tasks] == ["40%", "0%", "0%", "0%"]
     assert "本期" not in context.tasks[0].status
-    assert not list(documents(intake, ["progress"], Config(), Options(period=Period.model_validate("2024Q3"))))
+    assert not list(documents(intake, ["progress"], CONFIG, Options(period=Period.model_validate("2024Q3"))))
 
 
 def test_a_task_not_reported_this_period_keeps_its_last_figure(tmp_path):
@@ -112,17 +114,35 @@ def test_notice_lists_the_branch_projects_with_contact_and_date(tmp_path):
     projects = [project_row(), project_row("DJ-2024-002", **{"项目名称*": "网格化服务"})]
     tasks = TASKS + [task_row("DJ-2024-002", seq=1)]
     intake = load(full_book(projects=projects, tasks=tasks, progress=PROGRESS), tmp_path)
-    notices = list(documents(intake, ["notice"], Config(), Options(date=dt.date(2024, 12, 23))))
+    notices = list(documents(intake, ["notice"], CONFIG, Options(date=dt.date(2024, 12, 23))))
     assert len(notices) == 1
     notice = notices[0].context
     assert notice.title == "关于城关供电服务中心党支部党建项目“四公开”的公示"
     assert [p.name for p in notice.projects] == ["连心桥共产党员服务队“创优”工程", "网格化服务"]
     assert notice.projects[1].progress == "尚未填报进度"
-    assert notice.contacts == ["联系人：马建华", "联系电话：13912345678"]
+    assert notice.contacts == ["联系人：王老师", "联系电话：0931-8881234", "地址：公司党建工作部（综合楼305室）"]
     assert notice.date == "2024年12月23日"
-    per_project = list(documents(intake, ["notice"], Config(), Options(date=dt.date(2024, 12, 23), per_project=True)))
+    per_project = list(documents(intake, ["notice"], CONFIG, Options(date=dt.date(2024, 12, 23), per_project=True)))
     assert [d.context.title for d in per_project] == [
         "关于“连心桥共产党员服务队‘创优’工程”党建项目“四公开”的公示", "关于“网格化服务”党建项目“四公开”的公示"]
+
+
+def test_a_notice_never_publishes_a_personal_mobile_by_default(tmp_path):
+    """No [notice] phone: the leader's name and a masked mobile, and the run warns the clerk."""
+    from builder import project_row
+    from docgen.api import run_warnings
+    from docgen.config import NoticeRules
+
+    unset = CONFIG.model_copy(update={"notice": NoticeRules()})
+    intake = load(full_book(projects=[project_row(**{"联系电话": "13812346378"})], tasks=TASKS, progress=PROGRESS), tmp_path)
+    notice = next(documents(intake, ["notice"], unset, Options(date=dt.date(2024, 12, 23)))).context
+    assert notice.contacts == ["联系人：马建华", "联系电话：138****6378"]
+    assert any("138****6378" in w for w in run_warnings(["docx"], ["notice"], unset))
+    assert run_warnings(["docx"], ["notice"], CONFIG) == []
+    office = load(full_book(projects=[project_row(**{"联系电话": "0931-8881234"})], tasks=TASKS, progress=PROGRESS),
+                  tmp_path)
+    notice = next(documents(office, ["notice"], unset, Options(date=dt.date(2024, 12, 23)))).context
+    assert notice.contacts == ["联系人：马建华", "联系电话：0931-8881234"]  # an office number is public anyway
 
 
 def test_eligibility_is_lost_for_unfinished_tasks_or_low_satisfaction(tmp_path):
@@ -179,7 +199,7 @@ def test_certificates_take_reason_from_the_sheet_or_the_project(tmp_path):
     awards = [award_row(), award_row("DJZS-2024-002", "李晓燕", **{"表彰事由": "在服务队建设中表现突出。",
                                                                    "荣誉称号*": "优秀共产党员", "项目编号": None})]
     intake = load(full_book(tasks=TASKS, progress=PROGRESS, awards=awards), tmp_path)
-    pages = [d.context.certificates[0] for d in documents(intake, ["certificate"], Config())]
+    pages = [d.context.certificates[0] for d in documents(intake, ["certificate"], CONFIG)]
     assert pages[0].reason == "在2024年度党建项目“连心桥共产党员服务队‘创优’工程”实施中成绩突出，被评为"
     assert pages[0].honour.lines == ["“十佳”党建精品项目"]
     assert pages[1].reason == "在服务队建设中表现突出，被评为"

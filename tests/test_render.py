@@ -15,7 +15,7 @@ from docgen.errors import TemplateError
 from docgen.render import DocxRenderer, PdfRenderer
 from textof import docx_paragraphs, golden_text, pdf_pages, squeeze
 
-from conftest import ALL_KINDS, OPTIONS, SAMPLES
+from conftest import CONFIG, ALL_KINDS, OPTIONS, SAMPLES
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -36,8 +36,9 @@ def test_golden_text(kind, renderers, sample_documents, update_golden):
     docx, pdf = _render(renderers, _golden_document(kind, sample_documents))
     text = golden_text(docx, pdf)
     golden = GOLDEN / f"{kind}.txt"
-    if update_golden or not golden.exists():
+    if update_golden:
         golden.write_text(text, encoding="utf-8")
+    assert golden.exists(), f"{golden} is missing: write it with --update-golden and review it"
     assert text == golden.read_text(encoding="utf-8")
 
 
@@ -54,7 +55,7 @@ def test_docx_and_pdf_carry_the_same_text(kind, renderers, sample_documents):
 
 
 def test_proposal_has_the_form_fields(renderers, sample_intake):
-    document = next(documents(sample_intake, ["proposal"], Config()))
+    document = next(documents(sample_intake, ["proposal"], CONFIG))
     paragraphs = docx_paragraphs(_render(renderers, document)[0])
     for label in ("项目名称", "申报党组织", "项目类别", "牵头单位", "重点实践单位", "项目负责人", "联系电话", "项目成员",
                   "起止时间", "立项背景", "目标任务", "主要措施", "预期成效", "任务安排", "党支部意见", "党委审批意见"):
@@ -63,7 +64,7 @@ def test_proposal_has_the_form_fields(renderers, sample_intake):
 
 
 def test_plan_has_its_sections_and_a_month_grid(renderers, sample_intake):
-    document = next(documents(sample_intake, ["plan"], Config()))
+    document = next(documents(sample_intake, ["plan"], CONFIG))
     paragraphs = docx_paragraphs(_render(renderers, document)[0])
     for heading in ("一、项目概况", "二、目标任务", "三、任务分解及进度安排", "四、主要措施", "五、预期成效"):
         assert heading in paragraphs
@@ -75,7 +76,7 @@ def test_plan_has_its_sections_and_a_month_grid(renderers, sample_intake):
 
 
 def test_gantt_cells_are_shaded_in_word(renderers, sample_intake):
-    document = next(documents(sample_intake, ["plan"], Config()))
+    document = next(documents(sample_intake, ["plan"], CONFIG))
     xml = _zip_part(_render(renderers, document)[0], "word/document.xml")
     assert xml.count('w:fill="8EA9DB"') == sum(sum(r.marks) for b in document.context.gantt for r in b.rows)
 
@@ -102,16 +103,17 @@ def _embedded_fonts(pdf: bytes) -> set[str]:
 
 def test_pdf_embeds_the_pre_subset_faces_and_falls_back_for_rare_characters(renderers, sample_intake):
     """GB 2312 text uses the cut-down faces only; 堃 (outside GB 2312, in a member's name) comes from full Noto."""
-    rare, plain = documents(sample_intake, ["plan"], Config())
+    rare, plain = documents(sample_intake, ["plan"], CONFIG)
     assert "堃" not in str(plain.context.model_dump()) and "堃" in str(rare.context.model_dump())
     fonts = _embedded_fonts(_render(renderers, plain)[1])
-    assert fonts == {"docgen-Serif", "docgen-Serif-Bold", "docgen-Sans"}, fonts
+    assert fonts == {"docgen-Fang", "docgen-Kai", "docgen-Serif", "docgen-Serif-Bold", "docgen-Sans"}, fonts
     pdf = _render(renderers, rare)[1]
-    assert "Noto-Serif-CJK-SC" in _embedded_fonts(pdf)
+    assert _embedded_fonts(pdf) - fonts  # a full face for 堃
     assert "堃" in "".join("".join(page) for page in pdf_pages(pdf))
 
 
 def test_the_pre_subset_faces_cover_gb2312_and_stay_small():
+    from docgen.render import fonts
     from docgen.render.fonts import FACES, prepared_face, repertoire
     import uharfbuzz as hb
     kept = repertoire()
@@ -119,10 +121,17 @@ def test_the_pre_subset_faces_cover_gb2312_and_stay_small():
         path = prepared_face(face)
         assert path is not None, face
         font = hb.Face(hb.Blob.from_file_path(str(path)))
-        assert font.glyph_count < 10_000 and path.stat().st_size < 4_000_000
+        source, _ = fonts.find_source(face)
+        assert font.glyph_count < 10_000 and path.stat().st_size < min(6_000_000, source.stat().st_size)
         covered = set(font.unicodes)
-        assert all(ord(c) in covered for c in "党建项目化管理（）“”、。—〇①")
         assert covered <= kept
+        assert all(ord(c) in covered for c in GB2312_HANZI), face  # every role's face has every GB 2312 hanzi
+        if face.family in fonts.SERIF_FALLBACK + fonts.SANS_FALLBACK:  # the fallbacks: the symbols too
+            assert all(ord(c) in covered for c in "党建项目化管理（）“”、。—〇①")
+
+
+GB2312_HANZI = "".join(bytes((high, low)).decode("gb2312") for high in range(0xB0, 0xF8) for low in range(0xA1, 0xFF)
+                       if (high, low) not in {(0xD7, n) for n in range(0xFA, 0xFF)})
 
 
 def test_weasyprint_found_the_harfbuzz_subsetter():
@@ -141,7 +150,7 @@ def test_markup_in_data_comes_out_literally(tmp_path, renderers):
     intake, report = api.load(book.save(tmp_path / "a.xlsx"))
     assert report.ok
     for kind in KINDS:
-        document = next(documents(intake, [kind], Config(), OPTIONS))
+        document = next(documents(intake, [kind], CONFIG, OPTIONS))
         docx, pdf = _render(renderers, document)
         paragraphs = docx_paragraphs(docx)
         pdf_text = squeeze("".join("".join(page) for page in pdf_pages(pdf)))
@@ -163,7 +172,7 @@ def test_template_variables_are_context_fields():
 
 
 def test_a_missing_variable_is_an_error(sample_intake):
-    document = next(documents(sample_intake, ["proposal"], Config()))
+    document = next(documents(sample_intake, ["proposal"], CONFIG))
     context = document.context.model_dump()
     del context["leader"]
     with pytest.raises(TemplateError, match="leader"):
@@ -175,14 +184,14 @@ def test_a_missing_variable_is_an_error(sample_intake):
 def test_output_names_stay_inside_the_output_folder(tmp_path):
     book = valid_book(projects=[project_row(**{"申报党组织*": "../../etc/城关:党支部*"})])
     out = tmp_path / "文书"
-    result = api.render(book.save(tmp_path / "a.xlsx"), out, ["proposal"], ["docx"])
+    result = api.render(book.save(tmp_path / "a.xlsx"), out, ["proposal"], ["docx"], CONFIG)
     assert [p.relative_to(out).as_posix() for p in result.written] == ["_.._etc_城关_党支部_/DJ-2024-001_立项表.docx"]
     assert all(p.resolve().is_relative_to(out.resolve()) for p in result.written)
 
 
 def test_render_refuses_a_workbook_with_errors(tmp_path):
     book = valid_book(tasks=[task_row(seq=1, **{"完成时限*": "2025-03-31"})])
-    result = api.render(book.save(tmp_path / "a.xlsx"), tmp_path / "out", None, ["docx"])
+    result = api.render(book.save(tmp_path / "a.xlsx"), tmp_path / "out", None, ["docx"], CONFIG)
     assert result.refused and result.written == []
     assert not (tmp_path / "out").exists()
 
@@ -201,7 +210,7 @@ def test_certificates_keep_a_long_unit_name_on_one_line(tmp_path, renderers):
     book = full_book(awards=[award_row(recipient=unit), award_row("DJZS-2024-002", "韩立新")])
     intake, report = api.load(book.save(tmp_path / "a.xlsx"))
     assert report.ok
-    singles = list(documents(intake, ["certificate"], Config(), OPTIONS))
+    singles = list(documents(intake, ["certificate"], CONFIG, OPTIONS))
     combined = certificate.combined([d.context for d in singles])
     pdf = renderers.render("pdf", "certificate", combined.model_dump())
     pages = pdf_pages(pdf)
@@ -235,7 +244,7 @@ def test_the_combined_pdf_is_laid_out_in_parts_and_joined_in_order(tmp_path, ren
     awards = [award_row(f"DJZS-2024-{n:03d}", f"获奖人{n}") for n in range(1, 6)]
     intake, report = api.load(full_book(awards=awards).save(tmp_path / "a.xlsx"))
     assert report.ok
-    contexts = [d.context for d in documents(intake, ["certificate"], Config(), OPTIONS)]
+    contexts = [d.context for d in documents(intake, ["certificate"], CONFIG, OPTIONS)]
     assert [len(p.certificates) for p in certificate.combined_parts(contexts)] == [2, 2, 1]
     written = api.write_combined_certificates(contexts, tmp_path / "out", renderers)
     pdf = next(p for p in written if p.suffix == ".pdf").read_bytes()

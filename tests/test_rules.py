@@ -25,10 +25,28 @@ def check(tmp_path, book, config=None):
     ({"联系电话": "1381234567"}, ("项目信息", "H2", "phone_invalid")),
     ({"开始日期*": "2024-02-30"}, ("项目信息", "J2", "date_invalid")),
     ({"结束日期*": dt.date(2024, 2, 1)}, ("项目信息", "K2", "end_before_start")),
+    ({"经费预算（万元）": "五万元"}, ("项目信息", "R2", "amount_invalid")),
+    ({"经费预算（万元）": -2}, ("项目信息", "R2", "amount_out_of_range")),
 ])
 def test_project_rules(tmp_path, changes, expected):
     book = valid_book(projects=[project_row(**changes)])
     assert expected in check(tmp_path, book)
+
+
+def test_amounts_are_read_in_ten_thousands(tmp_path):
+    """经费预算 and 经费使用: a number, with or without 万元, full-width digits too; shown as 万元 in documents."""
+    from builder import full_book, result_row
+    from docgen.documents import documents
+    from conftest import CONFIG, OPTIONS
+
+    book = full_book(projects=[project_row(**{"经费预算（万元）": "８万元"})],
+                     results=[result_row(**{"经费使用（万元）": 7.65})])
+    intake, report = load(book.save(tmp_path / "a.xlsx"))
+    assert report.ok, report
+    assert intake.projects[0].budget == 8 and intake.results[0].spent == 7.65
+    proposal = next(documents(intake, ["proposal"], CONFIG, OPTIONS)).context
+    closing = next(documents(intake, ["closing_report"], CONFIG, OPTIONS)).context
+    assert proposal.budget == "8万元" and closing.spent == "7.65万元"
 
 
 def test_practice_units_are_free_without_lead_unit(tmp_path):

@@ -10,9 +10,11 @@ from docgen.config import Config, ProjectRules
 from docgen.intake.layout import SHEETS
 from docgen.intake.template import HEADER_ROW, write_template
 
+from conftest import CONFIG
+
 
 def test_filled_template_reads_back(tmp_path):
-    path = write_template(tmp_path / "申报表.xlsx", Config())
+    path = write_template(tmp_path / "申报表.xlsx", CONFIG)
     book = load_workbook(path)
     first = HEADER_ROW + 1
     values = {
@@ -58,5 +60,5 @@ def test_template_has_guide_dropdowns_formats_and_frozen_headers(tmp_path):
 
 
 def test_blank_template_reads_without_issues(tmp_path):
-    _, report = load(write_template(tmp_path / "t.xlsx", Config()))
+    _, report = load(write_template(tmp_path / "t.xlsx", CONFIG))
     assert report.issues == []   # no rows yet: nothing wrong and nothing to render

@@ -45,36 +45,56 @@ def test_poppler_mupdf_and_pdfium_draw_and_read_the_same(kind, sample_documents,
             assert len(set(texts.values())) == 1, f"{stem} page {page + 1}: engines read different text"
 
 
-def test_the_check_sees_a_font_whose_cids_are_not_its_glyphs(sample_documents, rendered, monkeypatch):
-    """The font fix undone, the structural check and MuPDF both find the blank text again."""
-    from docgen.render import cff, pdf as pdf_backend
+def _font_test_pdf(face_file, finisher) -> bytes:
+    import weasyprint
 
-    monkeypatch.setattr(pdf_backend, "identity_font", lambda data: data)
-    from docgen.render import PdfRenderer
+    html = (f'<style>@font-face {{ font-family: probe; src: url("{face_file.as_uri()}"); }}'
+            'p { font-family: probe; font-size: 20pt; }</style><p>党建项目化管理：立项表、计划书、结题报告。</p>')
+    return weasyprint.HTML(string=html).write_pdf(finisher=finisher)
 
-    document = sample_documents["plan"][0]
-    broken = PdfRenderer().render(document.kind, document.context.model_dump())
+
+def test_any_cff_font_whose_cids_are_not_its_glyphs_is_mended(tmp_path):
+    """A CID-keyed face with another ordering (FandolFang's Adobe-GB1, as HarfBuzz cuts it) is blank in
+    MuPDF as WeasyPrint embeds it; after docgen's finisher the check and all three engines find every glyph."""
+    from docgen.render import fonts, pdf as pdf_backend
+
+    face = next(f for f in fonts.FACES if f.family == "docgen Fang")
+    source, index = fonts.find_source(face)
+    raw = tmp_path / "raw.otf"
+    raw.write_bytes(fonts.subset_face_keeping_cids(source, index, set(map(ord, "党建项目化管理：立项表、计划书、结题报告。"))))
+    broken = _font_test_pdf(raw, None)
     problems, _ = glyph_problems(broken)
     assert problems
     mupdf = next(d for d in draw_all(broken) if d.engine == "mupdf")
     assert any("FT_Load_Glyph" in line for line in mupdf.warnings)
-    assert cff.identity_font(b"\x00\x01\x00\x00rest") == b"\x00\x01\x00\x00rest"  # TrueType is left alone
+
+    mended = _font_test_pdf(raw, pdf_backend._finish)
+    assert glyph_problems(mended) == ([], 21)
+    for drawing in draw_all(mended):
+        assert drawing.warnings == [] and "党建项目化管理" in drawing.text[0].replace(" ", ""), drawing.engine
+
+
+def test_truetype_fonts_are_left_alone():
+    from docgen.render.cff import identity_font
+
+    assert identity_font(b"\x00\x01\x00\x00rest") == b"\x00\x01\x00\x00rest"
 
 
 def test_identity_charset_keeps_every_glyph():
-    """The cut-down face itself: after the rewrite glyph n is CID n, and each glyph's outline is unchanged."""
+    """A face cut by HarfBuzz keeping its CIDs: after the rewrite glyph n is CID n, every outline unchanged."""
     import io
 
     from fontTools.ttLib import TTFont
 
+    from docgen.render import fonts
     from docgen.render.cff import identity_font
-    from docgen.render.fonts import FACES, prepared_face
 
-    source = prepared_face(FACES[0]).read_bytes()
-    before, after = TTFont(io.BytesIO(source)), TTFont(io.BytesIO(identity_font(source)))
+    source, index = fonts.find_source(fonts.FACES[0])
+    cut = fonts.subset_face_keeping_cids(source, index, fonts.repertoire())
+    before, after = TTFont(io.BytesIO(cut)), TTFont(io.BytesIO(identity_font(cut)))
     old, new = before["CFF "].cff.topDictIndex[0], after["CFF "].cff.topDictIndex[0]
-    assert old.charset != [f"cid{n:05d}" if n else ".notdef" for n in range(len(old.charset))]
-    assert new.charset == [f"cid{n:05d}" if n else ".notdef" for n in range(len(new.charset))]
+    identity = [f"cid{n:05d}" if n else ".notdef" for n in range(len(old.charset))]
+    assert old.charset != identity and new.charset == identity
     for gid in (1, 100, len(old.charset) - 1):
         assert old.CharStrings[old.charset[gid]].bytecode == new.CharStrings[new.charset[gid]].bytecode
     assert after["head"].checkSumAdjustment != before["head"].checkSumAdjustment

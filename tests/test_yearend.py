@@ -16,6 +16,8 @@ from docgen.documents import Options
 from docgen.documents.annual_report import build_context, year_end
 from docgen.documents.assessment import share_count
 
+from conftest import CONFIG
+
 
 def company(tmp_path, scores, name="book.xlsx", prefix="DJ-2024-", satisfaction=95, unfinished=()):
     """One workbook, one project per score, each finished (unless listed in unfinished) with that score."""
@@ -87,7 +89,7 @@ def test_ratios_come_from_the_configuration(tmp_path):
 
 def test_annual_report_counts_and_states_the_rule(tmp_path):
     data, _ = selection_of(tmp_path, [95, 90, 88, 88, 80, 70], satisfaction=79, unfinished=("DJ-2024-006",))
-    context = build_context(data, Config(), Options(date=dt.date(2024, 12, 30)))
+    context = build_context(data, CONFIG, Options(date=dt.date(2024, 12, 30)))
     assert context.title == "2024年度党建项目化管理工作汇总报告"
     assert context.overview[0] == "2024年度，共有2个党组织实施党建项目6个（汇总自1份申报表）。"
     assert "5个项目全部完成计划任务，项目完成率83.3%" in context.overview[1]
@@ -110,7 +112,7 @@ def test_ledger_writes_formula_like_text_as_text(tmp_path):
     ws["M2"] = "@服务"
     wb.save(path)
     out = tmp_path / "out"
-    result = api.year_end_report([path], out, formats=(), config=Config(), options=Options(date=dt.date(2024, 12, 30)))
+    result = api.year_end_report([path], out, formats=(), config=CONFIG, options=Options(date=dt.date(2024, 12, 30)))
     assert result.report.ok
     ledger = out / "2024年度党建项目管理台账.xlsx"
     assert ledger in result.written
@@ -132,7 +134,7 @@ def test_the_same_project_code_in_two_workbooks_is_located_in_both(tmp_path):
     first = company(tmp_path, [90], name="一支部.xlsx")
     second = company(tmp_path, [80, 70], name="二支部.xlsx", prefix="DJ-2024-")  # 001 again
     other = company(tmp_path, [85], name="三支部.xlsx", prefix="DJ-2025-")
-    result = api.year_end_report([first, second, other], tmp_path / "out", formats=(), config=Config(),
+    result = api.year_end_report([first, second, other], tmp_path / "out", formats=(), config=CONFIG,
                                  options=Options(date=dt.date(2024, 12, 30)))
     by_name = {r.path.split("/")[-1]: r for r in result.report}
     clash_1 = [i for i in by_name["一支部.xlsx"].issues if i.code == "duplicate_project_across"]
@@ -162,7 +164,7 @@ def test_a_very_large_run_keeps_the_report_short_and_the_ledger_whole(tmp_path, 
 
     monkeypatch.setattr(module, "REPORT_ROWS_MAX", 3)
     data, selection = selection_of(tmp_path, [95, 90, 85, 80, 75, 70, 65], satisfaction=70)
-    context = build_context(data, Config(), Options(date=dt.date(2024, 12, 23)))
+    context = build_context(data, CONFIG, Options(date=dt.date(2024, 12, 23)))
     assert [row.code[-3:] for row in context.ranking] == ["001", "002", "003"]
     assert context.ranking_more == ("参加排名的项目共7个，篇幅所限，这里只列出前3个；"
                                     "全部内容见同时生成的《2024年度党建项目管理台账》。")
@@ -170,7 +172,7 @@ def test_a_very_large_run_keeps_the_report_short_and_the_ledger_whole(tmp_path, 
     assert len(context.lost) == 3 and "共7个" in context.lost_more  # satisfaction 70 % < 80 %: all lost
     assert context.outstanding_more == "" and context.branches_more == ""
     renderers = api.Renderers(["docx", "pdf"])
-    document = module.document(data, Config(), Options(date=dt.date(2024, 12, 23)))
+    document = module.document(data, CONFIG, Options(date=dt.date(2024, 12, 23)))
     docx = renderers.render("docx", "annual_report", document.context.model_dump())
     pdf = renderers.render("pdf", "annual_report", document.context.model_dump())
     assert context.ranking_more in docx_paragraphs(docx)

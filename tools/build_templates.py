@@ -14,6 +14,8 @@ w:sz from its Fitted size, w:pageBreakBefore and w:keepNext from loop.first / lo
 """
 from __future__ import annotations
 
+import re
+import zipfile
 from pathlib import Path
 
 from docx import Document
@@ -34,6 +36,21 @@ XIAOBIAOSONG = "方正小标宋简体"
 SONG = "宋体"
 LATIN = "Times New Roman"
 LINE = Pt(28.95)
+# 28 characters a line (GB/T 9704): 3号 text condensed by 0.25 pt is a 15.75 pt pitch, and
+# 28 × 15.75 pt fits the 442.2 pt text block in Word, WPS and LibreOffice alike. (Word's
+# character grid would do it too, but LibreOffice spreads CJK text across that grid.)
+BODY_CONDENSED = -5  # twentieths of a point
+BODY_INDENT = Pt(31.5)  # two characters of that pitch
+
+# Every face the templates name, with the name a stock Chinese Windows/WPS has for it
+# (written to word/fontTable.xml, where Word and WPS look for a substitute).
+FONT_TABLE = (
+    (FANGSONG, "仿宋", "02010609030101010101", "modern", "fixed"),
+    (KAITI, "楷体", "02010609030101010101", "modern", "fixed"),
+    (HEITI, "SimHei", "02010609060101010101", "modern", "fixed"),
+    (XIAOBIAOSONG, "宋体", "02000000000000000000", "script", "variable"),
+    (SONG, "SimSun", "02010600030101010101", "auto", "variable"),
+)
 
 
 def set_fonts(target, east_asia: str, size: float | None = None, bold: bool | None = None) -> None:
@@ -55,7 +72,7 @@ def set_fonts(target, east_asia: str, size: float | None = None, bold: bool | No
 
 
 def paragraph_style(doc, name, east_asia, size, *, align=None, indent=True, line=LINE, bold=False,
-                    space_before=0, space_after=0, snap=False, keep=False):
+                    space_before=0, space_after=0, snap=False, keep=False, grid=False):
     styles = doc.styles
     style = styles[name] if name in [s.name for s in styles] else styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
     if name != "Normal":
@@ -64,7 +81,9 @@ def paragraph_style(doc, name, east_asia, size, *, align=None, indent=True, line
     fmt = style.paragraph_format
     if align is not None:
         fmt.alignment = align
-    fmt.first_line_indent = Pt(size * 2) if indent else Pt(0)
+    fmt.first_line_indent = (BODY_INDENT if grid else Pt(size * 2)) if indent else Pt(0)
+    if grid:
+        child(style.element.get_or_add_rPr(), "w:spacing", RPR_ORDER, val=str(BODY_CONDENSED))
     if isinstance(line, float):
         fmt.line_spacing_rule = WD_LINE_SPACING.MULTIPLE
         fmt.line_spacing = line
@@ -102,13 +121,13 @@ def base_document():
     grid.set(qn("w:type"), "lines")
     grid.set(qn("w:linePitch"), "579")
 
-    paragraph_style(doc, "Normal", FANGSONG, 16, snap=True)
+    paragraph_style(doc, "Normal", FANGSONG, 16, snap=True, grid=True)
     paragraph_style(doc, "文书标题", XIAOBIAOSONG, 22, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False,
                     line=Pt(36), space_after=28.95)
     paragraph_style(doc, "副标题", KAITI, 16, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, space_after=14)
-    paragraph_style(doc, "一级标题", HEITI, 16, snap=True, keep=True)
-    paragraph_style(doc, "二级标题", KAITI, 16, snap=True, keep=True)
-    paragraph_style(doc, "正文", FANGSONG, 16, snap=True)
+    paragraph_style(doc, "一级标题", HEITI, 16, snap=True, keep=True, grid=True)
+    paragraph_style(doc, "二级标题", KAITI, 16, snap=True, keep=True, grid=True)
+    paragraph_style(doc, "正文", FANGSONG, 16, snap=True, grid=True)
     paragraph_style(doc, "表格文字", FANGSONG, 12, indent=False, line=1.3)
     paragraph_style(doc, "表格段落", FANGSONG, 12, indent=True, line=1.3)
     paragraph_style(doc, "表格标签", HEITI, 12, indent=False, line=1.3, align=WD_ALIGN_PARAGRAPH.CENTER)
@@ -119,6 +138,7 @@ def base_document():
     paragraph_style(doc, "题注", FANGSONG, 12, indent=False, line=1.8, align=WD_ALIGN_PARAGRAPH.CENTER,
                     space_before=8, keep=True)
     paragraph_style(doc, "落款", FANGSONG, 16, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT, space_before=28.95)
+    paragraph_style(doc, "主送", FANGSONG, 16, indent=False, space_before=14.95, grid=True)
     paragraph_style(doc, "页码", SONG, 14, indent=False, line=1.0)
     page_numbers(doc)
     # python-docx starts with one empty paragraph; the templates add their own
@@ -247,7 +267,7 @@ def project_overview(doc) -> None:
     para(doc, "项目编号：{{ code }}；项目类别：{{ category }}；申报党组织：{{ branch }}。")
     para(doc, "项目负责人：{{ leader }}（联系电话：{{ phone }}）；项目成员：{{ members }}。")
     para(doc, "牵头单位：{{ lead_unit }}；重点实践单位：{{ practice_units }}。")
-    para(doc, "实施时间：{{ period }}。项目口号：{{ slogan }}。关联中心工作：{{ central_work }}。")
+    para(doc, "实施时间：{{ period }}。项目口号：{{ slogan }}。关联中心工作：{{ central_work }}。经费预算：{{ budget }}。")
 
 
 def build_proposal() -> None:
@@ -291,6 +311,7 @@ def build_proposal() -> None:
     pair_row("项目负责人", "{{ leader }}", "联系电话", "{{ phone }}")
     full_row("项目成员", "{{ members }}")
     full_row("起止时间", "{{ period }}")
+    full_row("经费预算", "{{ budget }}")
     full_row("项目口号", "{{ slogan }}")
     full_row("关联中心工作", "{{ central_work }}")
     full_row("立项背景", loop="background")
@@ -317,13 +338,12 @@ def build_proposal() -> None:
         para(cell, "年　　月　　日", "表格文字", WD_ALIGN_PARAGRAPH.RIGHT)
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
     widths(table, [label, (text_width - 2 * label) / 2, label, (text_width - 2 * label) / 2])
-    doc.core_properties.title = "党建项目立项表"
-    doc.core_properties.author = "docgen"
-    doc.save(OUT / "proposal.docx")
+    save(doc, "proposal")
 
 
 def build_plan() -> None:
     doc = base_document()
+    report_styles(doc)
     para(doc, "{{ title }}", "文书标题")
     para(doc, "{{ subtitle }}", "副标题")
     project_overview(doc)
@@ -375,11 +395,8 @@ def build_plan() -> None:
     body_loop(doc, "measures")
     para(doc, "五、预期成效", "一级标题")
     body_loop(doc, "outcomes")
-    sign = para(doc, "{{ branch }}", "落款")
-    sign.paragraph_format.right_indent = Pt(64)
-    doc.core_properties.title = "党建项目计划书"
-    doc.core_properties.author = "docgen"
-    doc.save(OUT / "plan.docx")
+    signature_block(doc, "{{ branch }}", "{{ date }}")
+    save(doc, "plan")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -693,6 +710,7 @@ def build_progress() -> None:
     report_styles(doc)
     para(doc, "{{ title }}", "文书标题")
     para(doc, "{{ subtitle }}", "副标题")
+    para(doc, "{{ main_recipient }}", "主送")
 
     para(doc, "一、基本情况", "一级标题")
     para(doc, "项目编号：{{ code }}；项目类别：{{ category }}；申报党组织：{{ branch }}；项目负责人：{{ leader }}。")
@@ -730,9 +748,8 @@ def build_progress() -> None:
     body_list(doc, "problems")
     para(doc, "六、下步计划", "一级标题")
     body_list(doc, "next_steps")
-    doc.core_properties.title = "党建项目进度报告"
-    doc.core_properties.author = "docgen"
-    doc.save(OUT / "progress.docx")
+    signature_block(doc, "{{ branch }}", "{{ date }}")
+    save(doc, "progress")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -780,9 +797,7 @@ def build_notice() -> None:
     keep_next(para(doc, "{{ line }}"))  # the 落款 never stands alone on a page
     para(doc, "{%p endfor %}")
     signature_block(doc, "{{ signature }}", "{{ date }}", blank_lines=1)
-    doc.core_properties.title = "党建项目“四公开”公示"
-    doc.core_properties.author = "docgen"
-    doc.save(OUT / "notice.docx")
+    save(doc, "notice")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -833,7 +848,7 @@ def build_certificate() -> None:
             bottom=("double", 18, CERT_BORDER, 24), right=("double", 18, CERT_BORDER, 24))
     sect.find(qn("w:pgBorders")).set(qn("w:offsetFrom"), "page")
 
-    paragraph_style(doc, "Normal", FANGSONG, 16, snap=True)
+    paragraph_style(doc, "Normal", FANGSONG, 16, snap=True, grid=True)
     certificate_style(doc, "证书分页", FANGSONG, 1, 1)
     certificate_style(doc, "证书标题", XIAOBIAOSONG, 54, 62, align=WD_ALIGN_PARAGRAPH.CENTER, before=12, after=16,
                       bold=True, colour=RED)
@@ -896,9 +911,7 @@ def build_certificate() -> None:
     tidy_table(table)
     para(doc, "{%p endfor %}", "证书分页")
     para(doc, "", "证书分页")  # the body ends with a paragraph, on the last certificate's page
-    doc.core_properties.title = "荣誉证书"
-    doc.core_properties.author = "docgen"
-    doc.save(OUT / "certificate.docx")
+    save(doc, "certificate")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -913,6 +926,7 @@ def build_closing_report() -> None:
     report_styles(doc)
     para(doc, "{{ title }}", "文书标题")
     para(doc, "{{ subtitle }}", "副标题")
+    para(doc, "{{ main_recipient }}", "主送")
 
     project_overview(doc)
     para(doc, "（一）目标任务", "二级标题")
@@ -953,6 +967,7 @@ def build_closing_report() -> None:
     para(doc, "四、实施效果", "一级标题")
     body_loop(doc, "effect")
     para(doc, "群众满意率：{{ satisfaction }}；评价得分：{{ score }}；验收结论：{{ conclusion }}。")
+    para(doc, "经费使用：{{ spent }}。")
 
     para(doc, "五、评优资格", "一级标题")
     keep_next(para(doc, "{{ eligibility }}"))
@@ -964,9 +979,7 @@ def build_closing_report() -> None:
     para(doc, "{%p endfor %}")
     para(doc, "{%p endif %}")
     signature_block(doc, "{{ branch }}", "{{ date }}", blank_lines=1)
-    doc.core_properties.title = "党建项目结题报告"
-    doc.core_properties.author = "docgen"
-    doc.save(OUT / "closing_report.docx")
+    save(doc, "closing_report")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1000,6 +1013,7 @@ def build_annual_report() -> None:
     centre = WD_ALIGN_PARAGRAPH.CENTER
     para(doc, "{{ title }}", "文书标题")
     para(doc, "{{ subtitle }}", "副标题")
+    para(doc, "{{ main_recipient }}", "主送")
 
     para(doc, "一、总体情况", "一级标题")
     body_loop(doc, "overview")
@@ -1082,9 +1096,64 @@ def build_annual_report() -> None:
     keep_next(para(doc, "本年度所有项目均保留评优资格。"))
     para(doc, "{%p endif %}")
     signature_block(doc, "{{ signature }}", "{{ date }}", blank_lines=1)
-    doc.core_properties.title = "党建项目年度汇总报告"
-    doc.core_properties.author = "docgen"
-    doc.save(OUT / "annual_report.docx")
+    save(doc, "annual_report")
+
+
+W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+LANG = '<w:lang w:val="zh-CN" w:eastAsia="zh-CN" w:bidi="ar-SA"/>'
+# Placeholders: docgen writes each document's own title, organisation and time when it renders.
+CORE = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><dc:title></dc:title><dc:creator></dc:creator>'
+        '<dc:language>zh-CN</dc:language></cp:coreProperties>')
+APP = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+       '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+       '<Application>docgen</Application><DocSecurity>0</DocSecurity><Company></Company></Properties>')
+
+
+def font_table() -> str:
+    fonts = [f'<w:font w:name="{LATIN}"><w:panose1 w:val="02020603050405020304"/><w:charset w:val="00"/>'
+             '<w:family w:val="roman"/><w:pitch w:val="variable"/></w:font>']
+    for name, alt, panose, family, pitch in FONT_TABLE:
+        fonts.append(f'<w:font w:name="{name}"><w:altName w:val="{alt}"/><w:panose1 w:val="{panose}"/>'
+                     f'<w:charset w:val="86"/><w:family w:val="{family}"/><w:pitch w:val="{pitch}"/></w:font>')
+    return f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:fonts {W_NS}>{"".join(fonts)}</w:fonts>'
+
+
+def clean_package(path: Path) -> None:
+    """Chinese language tags, the fonts actually named, no leftovers of python-docx's default template."""
+    with zipfile.ZipFile(path) as archive:
+        parts = [(info, archive.read(info)) for info in archive.infolist()]
+    out = []
+    for info, data in parts:
+        name = info.filename
+        if name == "docProps/thumbnail.jpeg":
+            continue
+        if name == "docProps/core.xml":
+            data = CORE.encode()
+        elif name == "docProps/app.xml":
+            data = APP.encode()
+        elif name == "word/fontTable.xml":
+            data = font_table().encode()
+        elif name in ("word/styles.xml", "word/stylesWithEffects.xml"):
+            data = re.sub(rb"<w:lang [^>]*/>", LANG.encode(), data)
+        elif name == "word/settings.xml":
+            data = re.sub(rb"<w:themeFontLang [^>]*/>", b'<w:themeFontLang w:val="zh-CN" w:eastAsia="zh-CN"/>', data)
+        elif name == "_rels/.rels":
+            data = re.sub(rb'<Relationship [^>]*metadata/thumbnail"[^>]*/>', b"", data)
+        elif name == "[Content_Types].xml":
+            data = data.replace(b'<Default Extension="jpeg" ContentType="image/jpeg"/>', b"")
+        out.append((info, data))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info, data in out:
+            archive.writestr(info, data)
+
+
+def save(doc, kind: str) -> None:
+    path = OUT / f"{kind}.docx"
+    doc.save(path)
+    clean_package(path)
 
 
 if __name__ == "__main__":

@@ -10,11 +10,12 @@ import os
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Iterable, Iterator
+from typing import IO, TYPE_CHECKING, Any, Iterable, Iterator
 
-from .config import Config
+from .config import CONFIG_NAME, CONFIG_TEMPLATE, Config
+from .errors import ConfigError
 from .documents import KINDS, Document, Options, documents
-from .documents import annual_report, certificate, ledger
+from .documents import annual_report, certificate, ledger, notice
 from .intake.annotate import annotated_copy
 from .intake.reader import read_workbook
 from .issues import FileReport, Location, Report
@@ -23,6 +24,9 @@ from .render import DocxRenderer, PdfRenderer
 from .render.pdf import join_pdfs
 from .render.xlsx import write_table
 from .validate import check_across, project_locations, validate_raw
+
+if TYPE_CHECKING:
+    from .render.fonts import RoleFace
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 ANNOTATED_SUFFIX = ".校验.xlsx"
@@ -72,6 +76,37 @@ def validate(paths: Iterable[str | Path], config: Config | None = None) -> Repor
 FORMATS = ("docx", "pdf")
 
 
+def font_roles() -> list["RoleFace"]:
+    """Which face each typographic role (正文仿宋, 标题小标宋, …) gets in PDF output on this machine."""
+    from .render.fonts import role_faces
+
+    return role_faces()
+
+
+def write_config_template(target: str | Path, force: bool = False) -> Path:
+    """Write a commented docgen.toml (every setting with its default); never over an existing file unless forced."""
+    path = Path(target)
+    if path.is_dir():
+        path = path / CONFIG_NAME
+    if path.exists() and not force:
+        raise ConfigError(f"文件已存在：{path}（如需覆盖请加 --force）")
+    write_atomic(path, CONFIG_TEMPLATE.encode("utf-8"))
+    return path
+
+
+def run_warnings(formats: Iterable[str], kinds: Iterable[str], config: Config) -> list[str]:
+    """What the clerk should know before a run writes documents (nothing here stops it)."""
+    from .render import subsetter_missing
+
+    warnings = []
+    if "pdf" in formats and subsetter_missing():
+        warnings.append("未找到 HarfBuzz 字体子集库（libharfbuzz-subset0），生成 PDF 会慢很多倍。"
+                        "Debian/Ubuntu 可执行：sudo apt-get install libharfbuzz-subset0")
+    if notice.KIND in kinds and (contact := notice.contact_warning(config)):
+        warnings.append(contact)
+    return warnings
+
+
 @dataclass
 class RenderResult:
     """What one workbook produced: its report, the files written, its certificates."""
@@ -90,9 +125,9 @@ class Renderers:
         self.docx = DocxRenderer() if "docx" in self.formats else None
         self.pdf = PdfRenderer() if "pdf" in self.formats else None
 
-    def render(self, fmt: str, kind: str, context: dict) -> bytes:
+    def render(self, fmt: str, kind: str, context: dict, metadata: dict[str, str] | None = None) -> bytes:
         backend = self.docx if fmt == "docx" else self.pdf
-        return backend.render(kind, context)
+        return backend.render(kind, context, metadata)
 
 
 def render(
@@ -110,6 +145,7 @@ def render(
     file of a whole run (write_combined_certificates).
     """
     config = config or Config()
+    config.require_organization()
     intake, report = load(path, config)
     result = RenderResult(report)
     if intake is None or not report.ok:
@@ -130,19 +166,19 @@ def write_document(document: Document, out_dir: str | Path, renderers: Renderers
     written = []
     for fmt in renderers.formats:
         target = folder / f"{document.stem}.{fmt}"
-        write_atomic(target, renderers.render(fmt, document.kind, context))
+        write_atomic(target, renderers.render(fmt, document.kind, context, document.metadata))
         written.append(target)
     return written
 
 
-def combined_document(contexts: list[certificate.CertificateContext]) -> Document:
+def combined_document(contexts: list[certificate.CertificateContext], author: str = "") -> Document:
     """荣誉证书-合订: every certificate given, one per page, at the top of the output folder."""
     return Document(certificate.KIND, certificate.TITLE, "", "", certificate.combined(contexts),
-                    name=certificate.COMBINED, directory=".")
+                    name=certificate.COMBINED, directory=".", author=author)
 
 
 def write_combined_certificates(contexts: list[certificate.CertificateContext], out_dir: str | Path,
-                                renderers: Renderers) -> list[Path]:
+                                renderers: Renderers, author: str = "") -> list[Path]:
     """荣誉证书-合订.pdf/.docx in out_dir: every certificate of the run, one per page.
 
     The PDF is laid out in parts of certificate.PART_SIZE pages which are then joined,
@@ -150,15 +186,15 @@ def write_combined_certificates(contexts: list[certificate.CertificateContext], 
     """
     if not contexts:
         return []
-    document = combined_document(contexts)
+    document = combined_document(contexts, author)
     written = []
     for fmt in renderers.formats:
         if fmt == "pdf":
-            parts = [renderers.render(fmt, certificate.KIND, part.model_dump())
+            parts = [renderers.render(fmt, certificate.KIND, part.model_dump(), document.metadata)
                      for part in certificate.combined_parts(contexts)]
             data = join_pdfs(parts)
         else:
-            data = renderers.render(fmt, certificate.KIND, document.context.model_dump())
+            data = renderers.render(fmt, certificate.KIND, document.context.model_dump(), document.metadata)
         target = Path(out_dir) / f"{document.stem}.{fmt}"
         write_atomic(target, data)
         written.append(target)
@@ -193,6 +229,7 @@ def year_end_report(
     are left out of the report and listed in the result.
     """
     config = config or Config()
+    config.require_organization()
     options = options or Options()
     workbooks = find_workbooks(paths)
     loaded = [(path, *load_located(path, config)) for path in workbooks]

@@ -271,7 +271,7 @@ def _render_into(document: Document, renderers: Renderers, work: Path, outcome: 
     for fmt in formats or renderers.formats:
         relative = "/".join(p for p in (document.folder, f"{document.stem}.{fmt}") if p)
         try:
-            data = renderers.render(fmt, document.kind, context)
+            data = renderers.render(fmt, document.kind, context, document.metadata)
         except Exception as exc:  # noqa: BLE001 - one document must never stop the others
             outcome.failures.append(Failure(relative, fmt, describe(exc)))
             continue
@@ -291,10 +291,10 @@ def _render_document(document: Document, formats: tuple[str, ...], work: str) ->
     return outcome
 
 
-def _render_pdf(kind: str, context: dict[str, Any]) -> bytes:
+def _render_pdf(kind: str, context: dict[str, Any], metadata: dict[str, str]) -> bytes:
     """A pool task: one PDF as bytes (a part of the combined certificates)."""
     assert _WORKER is not None
-    return _WORKER.renderers.render("pdf", kind, context)
+    return _WORKER.renderers.render("pdf", kind, context, metadata)
 
 
 # ---------------------------------------------------------------- parent side
@@ -372,6 +372,7 @@ def batch(
         raise DocgenError(f"找不到申报表文件夹：{in_path}")
     settings = Settings(tuple(k for k in KINDS if k in set(kinds or KINDS)),
                         tuple(f for f in FORMATS if f in set(formats)), config or Config(), options or Options())
+    settings.config.require_organization()
     progress = progress or _Silent()
     if _inside(in_path, out):
         raise DocgenError(f"输出目录 {out} 不能是申报表文件夹本身或它的上级目录，请另选一个输出目录。")
@@ -622,12 +623,12 @@ def _year_end(result: BatchResult, settings: Settings, pool: "_Pool", placer: _P
                                       for i, task in enumerate(tasks)]
     parts = []
     if certificates:
-        combined = combined_document(certificates)
+        combined = combined_document(certificates, settings.config.organization.name)
         if "docx" in settings.formats:
             calls.append((_render_document, (combined, ("docx",), str(work / "year-end" / "combined"))))
         if "pdf" in settings.formats:  # laid out in parts, side by side in the workers, then joined here
             parts = certificate.combined_parts(certificates)
-            calls += [(_render_pdf, (certificate.KIND, part.model_dump())) for part in parts]
+            calls += [(_render_pdf, (certificate.KIND, part.model_dump(), combined.metadata)) for part in parts]
     results = pool.call_all(calls)
     pdf_parts = results[len(results) - len(parts):] if parts else []
     for outcome, (_, args) in zip(results[:len(results) - len(parts)], calls):

@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from . import api
 from . import batch as batch_run
 from .batch import STATUS_LABELS
-from .config import Config, load_config
+from .config import CONFIG_NAME, Config, load_config
 from .documents import KINDS, Options
 from .errors import DocgenError
 from .models.period import Period
@@ -72,6 +72,41 @@ def intake_template(target: str, force: bool, config: Config) -> None:
         raise click.ClickException(f"文件已存在：{path}（如需覆盖请加 --force）")
     write_template(path, config)
     click.echo(f"已生成空白申报表：{path}")
+
+
+@main.command()
+@click.argument("target", default=CONFIG_NAME, type=click.Path())
+@click.option("--force", is_flag=True, help="目标文件已存在时覆盖。")
+@library_errors
+def init(target: str, force: bool) -> None:
+    """在当前目录写出带说明的配置文件 docgen.toml（或写到 TARGET），再填写单位名称和党委名称。"""
+    path = api.write_config_template(target, force)
+    click.echo(f"已生成配置文件：{path}")
+    click.echo("请打开它填写 [organization] 的 name（单位名称）和 party_committee（党委名称），生成文书时用作落款。")
+
+
+@main.command()
+def fonts() -> None:
+    """列出 PDF 文书的各类文字在本机使用的字体，以及如何装上标准字体。"""
+    roles = api.font_roles()
+    click.echo("PDF 文书在本机使用的字体（Word 文书总是写明标准字体，由打开它的电脑显示）：")
+    width = max(len(r.role.label) for r in roles)  # CJK labels: padded with full-width spaces
+    missing = []
+    for r in roles:
+        standard = r.role.office[0]
+        if not r.face:
+            used = click.style("本机没有可用字体", fg="red")
+        elif r.standard:
+            used = click.style(f"{r.face}（标准字体）", fg="green")
+        else:
+            used = f"{r.face}（代用字体{'，已按 GB 2312 字符集裁剪' if r.cut_down else ''}）"
+            missing.append(r)
+        click.echo(f"  {r.role.label:　<{width}}　{used}；标准字体：{standard}")
+    if missing:
+        click.echo("\n如需使用标准字体：")
+        for r in missing:
+            click.echo(f"  {r.role.label}：{r.role.install}。")
+        click.echo("标准字体装好后 docgen 会自动优先使用；代用字体中没有的字会改用 Noto 字体，不会缺字。")
 
 
 def _collect(paths: tuple[str, ...]) -> list[Path]:
@@ -134,12 +169,10 @@ def _readable(report: FileReport) -> bool:
     return not any(i.code.startswith("file_") for i in report.issues)
 
 
-def _warn_slow_pdf(formats: tuple[str, ...]) -> None:
-    from .render import subsetter_missing
-
-    if "pdf" in formats and subsetter_missing():
-        click.echo(click.style("警告：", fg="yellow") + "未找到 HarfBuzz 字体子集库（libharfbuzz-subset0），"
-                   "生成 PDF 会慢很多倍。Debian/Ubuntu 可执行：sudo apt-get install libharfbuzz-subset0", err=True)
+def _warn_before_run(formats: tuple[str, ...], kinds: tuple[str, ...], config: Config) -> None:
+    """What the clerk should know before documents are written: a slow PDF set-up, a notice contact not set."""
+    for warning in api.run_warnings(formats, kinds or tuple(KINDS), config):
+        click.echo(click.style("注意：", fg="yellow") + warning, err=True)
 
 
 def _formats(value: str) -> tuple[str, ...]:
@@ -190,7 +223,7 @@ def render(paths: tuple[str, ...], out_dir: str, kinds: tuple[str, ...], fmt: st
     """
     workbooks = _collect(paths)
     formats = _formats(fmt)
-    _warn_slow_pdf(formats)
+    _warn_before_run(formats, kinds, config)
     options = Options(date=date, period=period, per_project=per_project)
     renderers = api.Renderers(formats)
     refused = 0
@@ -204,7 +237,7 @@ def render(paths: tuple[str, ...], out_dir: str, kinds: tuple[str, ...], fmt: st
             click.echo(click.style("  未生成文书：", fg="red") + "请先修正以上错误。")
         else:
             click.echo(click.style("✓ ", fg="green") + f"{workbook}：生成 {len(result.written)} 个文件")
-    combined = api.write_combined_certificates(certificates, out_dir, renderers)
+    combined = api.write_combined_certificates(certificates, out_dir, renderers, config.organization.name)
     if combined:
         click.echo(f"荣誉证书合订本（{len(certificates)} 张）：" + "、".join(str(t) for t in combined))
     if period is not None:
@@ -231,7 +264,7 @@ def report(paths: tuple[str, ...], out_dir: str, fmt: str, year: int | None, dat
     """
     workbooks = _collect(paths)
     formats = _formats(fmt)
-    _warn_slow_pdf(formats)
+    _warn_before_run(formats, ("annual_report",), config)
     result = api.year_end_report(workbooks, out_dir, formats, config, Options(date=date, year=year))
     left_out = [f for f in result.report if not f.ok]
     for file_report in left_out:
@@ -354,7 +387,7 @@ def batch(in_dir: str, out_dir: str, kinds: tuple[str, ...], fmt: str, workers: 
     中途中断（Ctrl-C）不会留下写了一半的文书，加 --resume 再次运行即可接着做。
     """
     formats = _formats(fmt)
-    _warn_slow_pdf(formats)
+    _warn_before_run(formats, kinds, config)
     options = Options(date=date, period=period, per_project=per_project, year=year)
     try:
         result = batch_run.batch(in_dir, out_dir, kinds or None, formats, config, options, workers, resume,
@@ -409,12 +442,14 @@ def demo(out_dir: str, fmt: str, date: dt.date, config: Config) -> None:
     """用自带的示例申报表演示全部功能：空白模板、校验与退回、生成全部文书、年度汇总与台账。"""
     out = Path(out_dir)
     samples = samples_dir()
+    if config.source is None:  # the samples come with the configuration of their (fictional) company
+        config = _load_config(str(samples / CONFIG_NAME))
     workbooks = api.find_workbooks([samples])
     if not workbooks:
         raise click.ClickException(f"找不到示例申报表：{samples}")
     out.mkdir(parents=True, exist_ok=True)
     formats = _formats(fmt)
-    _warn_slow_pdf(formats)
+    _warn_before_run(formats, (), config)
     options = Options(date=date)
 
     click.echo(click.style("1. 空白申报表", bold=True))
@@ -442,7 +477,7 @@ def demo(out_dir: str, fmt: str, date: dt.date, config: Config) -> None:
         certificates += result.certificates
         total += len(result.written)
         click.echo(f"{workbook.name}：生成 {len(result.written)} 个文件")
-    combined = api.write_combined_certificates(certificates, out / "文书", renderers)
+    combined = api.write_combined_certificates(certificates, out / "文书", renderers, config.organization.name)
     if combined:
         total += len(combined)
         click.echo(f"荣誉证书合订本（{len(certificates)} 张）：" + "、".join(str(t) for t in combined))

@@ -32,6 +32,8 @@ MESSAGES: dict[str, str] = {
     "percent_ambiguous": "比例填写为 {value}，已按 {value}% 理解；如指 {scaled}%，请填写 {scaled} 或 {scaled}%",
     "score_invalid": "无法识别的得分“{value}”，请填写 0–100 之间的数字",
     "score_out_of_range": "得分 {value} 超出 0–100 的范围",
+    "amount_invalid": "无法识别的金额“{value}”，请填写以万元为单位的数字，如 5 或 2.5",
+    "amount_out_of_range": "金额 {value} 万元超出 0–100000 万元的范围",
     "seq_invalid": "“{value}”应为正整数",
     "phone_invalid": "联系电话“{value}”有误，应为 11 位手机号或带区号的固定电话（如 0931-8881234）",
     "category_unknown": "项目类别“{value}”不在规定类别中（{choices}）",

@@ -13,7 +13,7 @@ from pathlib import Path
 from ..config import Config
 from ..models import Intake
 from .assessment import Assessment, Selection, TaskState, assess, select
-from .common import Chart, Context, Document, Options, bar, cn_date, number, percent, quoted, score
+from .common import Chart, Context, Document, Options, bar, cn_date, main_recipient, number, percent, quoted, score
 
 KIND = "annual_report"
 TITLE = "年度汇总报告"
@@ -124,6 +124,7 @@ class LostRow(Context):
 
 
 class AnnualContext(Context):
+    main_recipient: str  # 主送: 公司党委：
     title: str
     subtitle: str
     year: int
@@ -219,6 +220,7 @@ def build_context(data: YearEnd, config: Config, options: Options) -> AnnualCont
     outstanding, outstanding_more = capped(selection.outstanding, "突出贡献项目", "个")
     lost, lost_more = capped(lost, "失去年度评优资格的项目", "个")
     return AnnualContext(
+        main_recipient=main_recipient(config),
         title=f"{data.year}年度党建项目化管理工作汇总报告",
         subtitle=config.organization.name,
         year=data.year,
@@ -266,4 +268,5 @@ def build_context(data: YearEnd, config: Config, options: Options) -> AnnualCont
 
 def document(data: YearEnd, config: Config, options: Options) -> Document:
     return Document(KIND, TITLE, "", "", build_context(data, config, options),
-                    name=f"{data.year}年度党建项目汇总报告", directory=".")
+                    name=f"{data.year}年度党建项目汇总报告", directory=".",
+                    author=config.organization.name, date=options.date)

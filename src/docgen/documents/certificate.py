@@ -64,7 +64,7 @@ def documents(intake: Intake, config: Config, options: Options) -> Iterator[Docu
     for award in intake.awards:
         context = CertificateContext(certificates=[page(award, intake)])
         yield Document(KIND, TITLE, award.project_code or "", FOLDER, context,
-                       name=f"{award.cert_no}_{award.recipient}", directory=FOLDER)
+                       author=config.organization.name, date=options.date, name=f"{award.cert_no}_{award.recipient}", directory=FOLDER)
 
 
 def combined(contexts: list[CertificateContext]) -> CertificateContext:

@@ -11,7 +11,9 @@ from .common import (
     Document,
     Options,
     ProjectFields,
+    amount,
     cn_date,
+    main_recipient,
     paragraphs,
     percent,
     project_fields,
@@ -46,6 +48,7 @@ class HistoryRow(Context):
 
 class ClosingContext(ProjectFields):
     organization: str
+    main_recipient: str  # 主送: 公司党委：
     title: str
     subtitle: str
     year: int
@@ -57,6 +60,7 @@ class ClosingContext(ProjectFields):
     satisfaction: str
     score: str
     conclusion: str
+    spent: str  # 经费使用
     eligible: bool
     eligibility: str
     reasons: list[str]
@@ -106,10 +110,12 @@ def build_from(a: Assessment, intake: Intake, config: Config, options: Options) 
         satisfaction=percent(a.satisfaction),
         score=score(a.score),
         conclusion=(result.conclusion if result and result.conclusion else "—"),
+        spent=amount(result.spent if result else None),
         eligible=a.eligible,
         eligibility=eligibility_sentence(a, config.assessment.satisfaction_min),
         reasons=a.reasons,
         date=cn_date(options.date),
+        main_recipient=main_recipient(config),
     )
 
 
@@ -120,4 +126,5 @@ def build_context(project: Project, intake: Intake, config: Config, options: Opt
 
 def documents(intake: Intake, config: Config, options: Options) -> Iterator[Document]:
     for project in intake.projects:
-        yield Document(KIND, TITLE, project.code, project.branch, build_context(project, intake, config, options))
+        yield Document(KIND, TITLE, project.code, project.branch, build_context(project, intake, config, options),
+                       author=config.organization.name, date=options.date)

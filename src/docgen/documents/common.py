@@ -23,6 +23,11 @@ class Context(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    def heading(self) -> str:
+        """The document's title as its file properties give it: its title, and its subtitle after a dash."""
+        title, subtitle = getattr(self, "title", ""), getattr(self, "subtitle", "")
+        return f"{title}——{subtitle}" if title and subtitle else title
+
 
 def cn_date(day: dt.date | None) -> str:
     """2024年3月9日, as official documents write dates."""
@@ -60,6 +65,11 @@ def quoted(text: str) -> str:
     return "“" + text.replace("“", "‘").replace("”", "’") + "”"
 
 
+def main_recipient(config: Config) -> str:
+    """主送 (GB/T 9704 7.2.4): the body addressed, ending in a full-width colon."""
+    return f"{config.organization.main_recipient.strip().rstrip('：:')}："
+
+
 def or_empty(text: str | None) -> str:
     return text if text else EMPTY
 
@@ -95,6 +105,14 @@ class Document:
     context: Context
     name: str = ""  # file name without suffix; default <project code>_<title>
     directory: str = ""  # folder under the output folder ("." for itself); default the branch
+    author: str = ""  # the organisation, for the file's properties
+    date: dt.date | None = None  # 成文日期, also the file's creation date (so output is reproducible)
+
+    @property
+    def metadata(self) -> dict[str, str]:
+        """Title, author, subject and date of the file's properties (Word's 属性, a PDF's document information)."""
+        return {"title": self.context.heading() or self.title, "author": self.author, "subject": self.title,
+                "date": (self.date or dt.date.today()).isoformat()}
 
     @property
     def stem(self) -> str:
@@ -108,12 +126,13 @@ class Document:
         return safe_name(self.directory or self.branch)
 
 
-def per_project(kind: str, title: str, build: Callable[[Project, Intake, Config], Context]
+def per_project(kind: str, title: str, build: Callable[[Project, Intake, Config, Options], Context]
                 ) -> Callable[[Intake, Config, Options], Iterator[Document]]:
     """documents() for a kind that is one document per project."""
     def documents(intake: Intake, config: Config, options: Options) -> Iterator[Document]:
         for project in intake.projects:
-            yield Document(kind, title, project.code, project.branch, build(project, intake, config))
+            yield Document(kind, title, project.code, project.branch, build(project, intake, config, options),
+                           author=config.organization.name, date=options.date)
     return documents
 
 
@@ -136,6 +155,7 @@ class ProjectFields(Context):
     objectives: list[str]
     measures: list[str]
     outcomes: list[str]
+    budget: str  # 经费预算, "—" when not given
 
 
 def project_fields(project: Project) -> dict[str, Any]:
@@ -157,6 +177,7 @@ def project_fields(project: Project) -> dict[str, Any]:
         objectives=paragraphs(project.objectives),
         measures=paragraphs(project.measures),
         outcomes=paragraphs(project.outcomes),
+        budget=amount(project.budget),
     )
 
 
@@ -189,6 +210,11 @@ def percent(value: float | None) -> str:
 
 def score(value: float | None) -> str:
     return EMPTY if value is None else number(value)
+
+
+def amount(value: float | None) -> str:
+    """An amount in 万元 with at most two decimals: 5 → "5万元", 2.35 → "2.35万元", None → —."""
+    return EMPTY if value is None else f"{value:.2f}".rstrip("0").rstrip(".") + "万元"
 
 
 def text_width(text: str) -> float:

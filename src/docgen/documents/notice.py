@@ -6,6 +6,7 @@ counted in working days on the State Council's holiday schedule (see workdays.py
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from typing import Iterator
 
@@ -42,6 +43,39 @@ class NoticeContext(Context):
     date: str
 
 
+_MOBILE = re.compile(r"^1\d{10}$")
+
+CONTACT_WARNING = ("没有配置公示的联系电话（docgen.toml 的 [notice] phone），“四公开”公示中的联系人为项目负责人，"
+                   "手机号已隐去中间四位（如 138****6378）。公示张贴后人人可见，请在 [notice] 中填写 contact、phone "
+                   "（党建部或支部的办公电话）。")
+
+
+def masked(phone: str) -> str:
+    """A personal mobile with its middle four digits hidden (138****6378); an office number as written."""
+    return f"{phone[:3]}****{phone[-4:]}" if _MOBILE.match(phone) else phone
+
+
+def contact_warning(config: Config) -> str | None:
+    """What the clerk should know before notices go out without a configured phone."""
+    return None if config.notice.phone.strip() else CONTACT_WARNING
+
+
+def _contacts(config: Config, leader: Project) -> list[str]:
+    """联系人, 联系电话 and 地址: the configured ones; without a phone, the leader with a masked mobile."""
+    notice = config.notice
+    if notice.phone.strip():
+        contacts = [f"联系人：{notice.contact or leader.leader}", f"联系电话：{notice.phone}"]
+    elif notice.contact:
+        contacts = [f"联系人：{notice.contact}"]
+    else:
+        contacts = [f"联系人：{leader.leader}"]
+        if leader.phone:
+            contacts.append(f"联系电话：{masked(leader.phone)}")
+    if notice.address:
+        contacts.append(f"地址：{notice.address}")
+    return contacts
+
+
 def notice_period(calendar: WorkCalendar, start: dt.date, days: int) -> str:
     """公示期为5个工作日（2024年12月23日至12月27日）."""
     first, last = calendar.span(start, days)
@@ -73,13 +107,6 @@ def build_context(branch: str, projects: list[Project], intake: Intake, config: 
         title = f"关于{branch}党建项目“四公开”的公示"
         what = f"{branch}{len(projects)}个党建项目"
     notice = config.notice
-    contact = notice.contact or projects[0].leader
-    phone = notice.phone or projects[0].phone or ""
-    contacts = [f"联系人：{contact}"]
-    if phone:
-        contacts.append(f"联系电话：{phone}")
-    if notice.address:
-        contacts.append(f"地址：{notice.address}")
     return NoticeContext(
         title=title,
         title_lines=title_lines(title),
@@ -90,7 +117,7 @@ def build_context(branch: str, projects: list[Project], intake: Intake, config: 
         objection=(f"公示期间，如有异议，请以书面、电话或来访等形式向{branch}或"
                    f"{config.organization.name}{config.organization.department}反映。"
                    f"以个人名义反映的，请署真实姓名并提供联系方式；以单位名义反映的，请加盖单位公章。"),
-        contacts=contacts,
+        contacts=_contacts(config, projects[0]),
         signature=branch,
         date=cn_date(options.date),
     )
@@ -101,7 +128,8 @@ def documents(intake: Intake, config: Config, options: Options) -> Iterator[Docu
     if options.per_project:
         for project in intake.projects:
             context = build_context(project.branch, [project], intake, config, options, calendar)
-            yield Document(KIND, TITLE, project.code, project.branch, context)
+            yield Document(KIND, TITLE, project.code, project.branch, context,
+                           author=config.organization.name, date=options.date)
         return
     by_branch: dict[str, list[Project]] = defaultdict(list)
     for project in intake.projects:
@@ -109,4 +137,5 @@ def documents(intake: Intake, config: Config, options: Options) -> Iterator[Docu
     for branch, projects in by_branch.items():
         context = build_context(branch, projects, intake, config, options, calendar)
         code = projects[0].code if len(projects) == 1 else ""
-        yield Document(KIND, TITLE, code, branch, context, name=f"{branch}_{TITLE}")
+        yield Document(KIND, TITLE, code, branch, context, name=f"{branch}_{TITLE}",
+                       author=config.organization.name, date=options.date)

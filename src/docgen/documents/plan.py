@@ -5,7 +5,7 @@ import datetime as dt
 
 from ..config import Config
 from ..models import Intake, Project
-from .common import Context, ProjectFields, per_project, project_fields, short_range
+from .common import Context, Options, ProjectFields, cn_date, per_project, project_fields, short_range
 
 KIND = "plan"
 TITLE = "计划书"
@@ -39,6 +39,7 @@ class GanttBlock(Context):
 
 class PlanContext(ProjectFields):
     organization: str
+    date: str  # 成文日期 under the branch's name
     title: str
     subtitle: str
     tasks: list[PlanTask]
@@ -76,11 +77,12 @@ def build_gantt(project: Project, intake: Intake) -> list[GanttBlock]:
     return blocks
 
 
-def build_context(project: Project, intake: Intake, config: Config) -> PlanContext:
+def build_context(project: Project, intake: Intake, config: Config, options: Options) -> PlanContext:
     """Build the 计划书 of one project."""
     return PlanContext(
         **project_fields(project),
         organization=config.organization.name,
+        date=cn_date(options.date),
         title=project.name,
         subtitle="党建项目计划书",
         tasks=[

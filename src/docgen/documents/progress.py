@@ -14,6 +14,7 @@ from .common import (
     ProjectFields,
     bar,
     cn_date,
+    main_recipient,
     paragraphs,
     percent,
     project_fields,
@@ -45,6 +46,8 @@ class ProgressTask(Context):
 
 class ProgressContext(ProjectFields):
     organization: str
+    main_recipient: str  # 主送: 公司党委：
+    date: str  # 成文日期 under the branch's name
     title: str
     subtitle: str
     period_label: str
@@ -102,7 +105,7 @@ def chart_of(snap: Snapshot) -> Chart:
                          (OVERDUE_COLOUR, "逾期未完成")])
 
 
-def build_context(snap: Snapshot, config: Config) -> ProgressContext:
+def build_context(snap: Snapshot, config: Config, options: Options) -> ProgressContext:
     project = snap.project
     tasks = []
     for state in snap.tasks:
@@ -119,6 +122,8 @@ def build_context(snap: Snapshot, config: Config) -> ProgressContext:
     return ProgressContext(
         **project_fields(project),
         organization=config.organization.name,
+        main_recipient=main_recipient(config),
+        date=cn_date(options.date),
         title=project.name,
         subtitle=f"党建项目进度报告（{snap.period.label}）",
         period_label=snap.period.label,
@@ -148,5 +153,6 @@ def snapshots(project: Project, intake: Intake, options: Options) -> list[Snapsh
 def documents(intake: Intake, config: Config, options: Options) -> Iterator[Document]:
     for project in intake.projects:
         for snap in snapshots(project, intake, options):
-            yield Document(KIND, TITLE, project.code, project.branch, build_context(snap, config),
-                           name=f"{project.code}_{TITLE}_{snap.period.label}")
+            yield Document(KIND, TITLE, project.code, project.branch, build_context(snap, config, options),
+                           name=f"{project.code}_{TITLE}_{snap.period.label}",
+                           author=config.organization.name, date=options.date)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..config import Config
 from ..models import Intake, Project
-from .common import Context, ProjectFields, per_project, cn_date, project_fields
+from .common import Context, Options, ProjectFields, per_project, cn_date, project_fields
 
 KIND = "proposal"
 TITLE = "立项表"
@@ -22,8 +22,11 @@ class ProposalContext(ProjectFields):
     title: str
     tasks: list[TaskLine]
 
+    def heading(self) -> str:
+        return f"{self.name}——立项表"
 
-def build_context(project: Project, intake: Intake, config: Config) -> ProposalContext:
+
+def build_context(project: Project, intake: Intake, config: Config, options: Options) -> ProposalContext:
     """Build the 立项表 of one project."""
     return ProposalContext(
         **project_fields(project),

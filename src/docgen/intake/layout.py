@@ -12,7 +12,8 @@ from typing import Literal
 from ..models import Award, Progress, Project, Result, Task
 from ..models.records import Record
 
-Kind = Literal["code", "text", "longtext", "list", "date", "seq", "percent", "score", "phone", "category", "conclusion", "period"]
+Kind = Literal["code", "text", "longtext", "list", "date", "seq", "percent", "score", "amount", "phone", "category",
+               "conclusion", "period"]
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ PROJECTS = Sheet(
         Column("主要措施", "measures", "longtext", True, 40, "怎么做；多条措施可分行填写"),
         Column("预期成效", "outcomes", "longtext", True, 40),
         Column("关联中心工作", "central_work", "text", False, 16, "如 安全生产、经营提效、优质服务"),
+        Column("经费预算（万元）", "budget", "amount", False, 12, "以万元为单位的数字，如 5 或 2.5；可不填"),
     ),
 )
 
@@ -105,6 +107,7 @@ RESULTS = Sheet(
         Column("群众满意率", "satisfaction", "percent", False, 12, "0%–100%"),
         Column("评价得分", "score", "score", False, 10, "0–100 分"),
         Column("验收结论", "conclusion", "conclusion", False, 10, "优秀、良好、合格、不合格"),
+        Column("经费使用（万元）", "spent", "amount", False, 12, "实际使用的经费，以万元为单位；可不填"),
     ),
 )
 

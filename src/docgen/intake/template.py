@@ -21,7 +21,8 @@ _HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
 _REQUIRED_FONT = Font(name="宋体", bold=True, color="C00000")
 _HEADER_FONT = Font(name="宋体", bold=True)
 
-_FORMATS = {"date": "yyyy-mm-dd", "percent": "0%", "score": "0.0", "seq": "0", "code": "@", "phone": "@"}
+_FORMATS = {"date": "yyyy-mm-dd", "percent": "0%", "score": "0.0", "amount": "0.00", "seq": "0", "code": "@",
+            "phone": "@"}
 
 
 def write_template(path: str | Path, config: Config) -> Path:
@@ -125,6 +126,9 @@ def _validation(column: Column, config: Config) -> DataValidation | None:
     elif kind == "score":
         dv = DataValidation(type="decimal", operator="between", formula1="0", formula2="100", allow_blank=True)
         dv.error = "请填写 0–100 之间的分数"
+    elif kind == "amount":
+        dv = DataValidation(type="decimal", operator="between", formula1="0", formula2="100000", allow_blank=True)
+        dv.error = "请填写以万元为单位的金额，如 5 或 2.5"
     elif kind == "seq":
         dv = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="1", allow_blank=True)
         dv.error = "请填写正整数"

@@ -18,6 +18,7 @@ from .period import Period
 from .values import (
     Code,
     Date,
+    OptAmount,
     OptCode,
     OptDate,
     OptPercent,
@@ -67,6 +68,7 @@ class Project(Record):
     measures: Text
     outcomes: Text
     central_work: OptText = None
+    budget: OptAmount = None  # 经费预算（万元）
 
     @field_validator("category")
     @classmethod
@@ -136,6 +138,7 @@ class Result(Record):
     satisfaction: OptPercent = None
     score: OptScore = None
     conclusion: Conclusion | None = None
+    spent: OptAmount = None  # 经费使用（万元）
 
     @field_validator("conclusion", mode="before")
     @classmethod

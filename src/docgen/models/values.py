@@ -124,6 +124,23 @@ def parse_score(value: Any) -> Any:
     return _zero_to_hundred(value, "score")
 
 
+_AMOUNT_UNIT = re.compile(r"万元?$")
+AMOUNT_MAX = 100_000  # 万元: a Party-building project's budget is far below 10 亿
+
+
+def parse_amount(value: Any) -> Any:
+    """Read an amount in 万元: 5, 5.5, '5.5万元'; codes amount_invalid and amount_out_of_range."""
+    if isinstance(value, str):
+        value = _AMOUNT_UNIT.sub("", _SPACES.sub("", to_halfwidth(value)))
+    number = parse_number(value, "amount_invalid")
+    if number is None:
+        return None
+    number = float(number)
+    if not 0 <= number <= AMOUNT_MAX:
+        raise PydanticCustomError("amount_out_of_range", "out of range", {"value": _number_text(number)})
+    return number
+
+
 def parse_positive_int(value: Any) -> Any:
     number = parse_number(value, "seq_invalid")
     if number is None:
@@ -196,6 +213,7 @@ OptDate = Annotated[dt.date | None, BeforeValidator(parse_date)]
 Percent = Annotated[float, BeforeValidator(parse_percent)]
 OptPercent = Annotated[float | None, BeforeValidator(parse_percent)]
 OptScore = Annotated[float | None, BeforeValidator(parse_score)]
+OptAmount = Annotated[float | None, BeforeValidator(parse_amount)]
 Seq = Annotated[int, BeforeValidator(parse_positive_int)]
 OptSeq = Annotated[int | None, BeforeValidator(parse_positive_int)]
 OptPhone = Annotated[str | None, BeforeValidator(parse_phone)]

@@ -1,13 +1,19 @@
-"""CJK fonts cut down to the GB 2312 repertoire once, and offered to WeasyPrint by @font-face.
+"""The faces of each typographic role, and CJK fonts cut down to GB 2312 once for WeasyPrint.
 
-A Noto CJK face holds about 65 000 glyphs in a 19–27 MB file. WeasyPrint copies
-and subsets every face a PDF uses, for every PDF, and that font work was most
-of the time of a one-page document. Here each Noto CJK SC face is subset once
-with HarfBuzz to the characters of GB 2312 plus Latin, punctuation and symbols
-(about 7 800 glyphs, 2–3 MB) and kept in a cache folder; the stylesheet names
-these faces ("docgen Serif", "docgen Sans") just before Noto in every font
-stack. A character outside the repertoire (a rare character in a name) falls
-through to the full Noto face, so nothing is lost, it is only slower.
+GB/T 9704 names four faces: 仿宋 for the body, 小标宋 for the title, 黑体 for 一、
+headings and 楷体 for （一） headings (and 宋体 for page numbers). Each role's font
+stack lists the faces of a Chinese office PC first (a clerk who installs 仿宋_GB2312
+gets it), then the free face docgen installs for the role, then Noto CJK, which has
+every character, so nothing prints as a box. The stacks reach the stylesheet as CSS
+variables (--font-fang, …), written once here.
+
+A CJK face holds 10 000–65 000 glyphs in a 5–27 MB file. WeasyPrint copies and subsets
+every face a PDF uses, for every PDF, and that font work was most of the time of a
+one-page document. So each free face is subset once with HarfBuzz to the characters
+of GB 2312 plus Latin, punctuation and symbols (about 7 800 glyphs) and kept in a cache
+folder; the stacks name these cut-down faces ("docgen Fang", …) just before the face
+they are cut from. A character outside the repertoire (a rare character in a name)
+falls through to the full face, so nothing is lost, it is only slower.
 """
 from __future__ import annotations
 
@@ -20,7 +26,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-REPERTOIRE_VERSION = "gb2312-1"
+from .cff import identity_font
+
+REPERTOIRE_VERSION = "gb2312-3"  # 2: glyph n is CID n (cff.py); 3: no hints
 FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts")
 KEPT_FEATURES = ("ccmp", "kern", "liga", "mark", "mkmk")
 
@@ -28,7 +36,7 @@ KEPT_FEATURES = ("ccmp", "kern", "liga", "mark", "mkmk")
 @dataclass(frozen=True)
 class Face:
     family: str  # the name the stylesheet uses
-    source_family: str  # the system face it is cut from
+    source_family: str  # the system face it is cut from (its name table's family)
     weight: int
     file_names: tuple[str, ...]  # the file names the Debian and upstream packages use
 
@@ -38,7 +46,51 @@ FACES = (
     Face("docgen Serif", "Noto Serif CJK SC", 700, ("NotoSerifCJK-Bold.ttc", "NotoSerifCJKsc-Bold.otf")),
     Face("docgen Sans", "Noto Sans CJK SC", 400, ("NotoSansCJK-Regular.ttc", "NotoSansCJKsc-Regular.otf")),
     Face("docgen Sans", "Noto Sans CJK SC", 700, ("NotoSansCJK-Bold.ttc", "NotoSansCJKsc-Bold.otf")),
+    Face("docgen Fang", "FandolFang R", 400, ("FandolFang-Regular.otf",)),
+    Face("docgen Kai", "AR PL KaitiM GB", 400, ("gkai00mp.ttf",)),
 )
+
+SERIF_FALLBACK = ("docgen Serif", "Noto Serif CJK SC")
+SANS_FALLBACK = ("docgen Sans", "Noto Sans CJK SC")
+
+
+@dataclass(frozen=True)
+class Role:
+    """One face the standard names, and how a PDF finds a stand-in for it."""
+
+    key: str  # the CSS variable: var(--font-<key>)
+    label: str  # what a clerk calls it
+    office: tuple[str, ...]  # the standard face under the names Chinese Windows, WPS and macOS use
+    free: tuple[str, ...]  # the free faces docgen installs (cut-down name first), then the fallback
+    generic: str
+    install: str  # how a clerk gets the standard face
+
+    def stack(self) -> str:
+        names = ", ".join(f'"{name}"' for name in (*self.office, *self.free))
+        return f"{names}, {self.generic}"
+
+
+_COPY = "复制到 ~/.local/share/fonts/（或 /usr/local/share/fonts/）后运行 fc-cache -f"
+ROLES = (
+    Role("fang", "正文仿宋", ("仿宋_GB2312", "仿宋", "FangSong", "STFangsong"),
+         ("docgen Fang", "FandolFang", *SERIF_FALLBACK), "serif",
+         f"把“仿宋_GB2312”或 Windows 的“仿宋”（simfang.ttf）{_COPY}"),
+    Role("title", "标题小标宋", ("方正小标宋简体", "方正小标宋_GBK", "FZXiaoBiaoSong-B05S", "华文中宋", "STZhongsong"),
+         SERIF_FALLBACK, "serif", f"把“方正小标宋简体”（需向方正字库取得授权）{_COPY}"),
+    Role("hei", "一级标题黑体", ("黑体", "SimHei", "STHeiti"), SANS_FALLBACK, "sans-serif",
+         f"把 Windows 的“黑体”（simhei.ttf）{_COPY}"),
+    Role("kai", "二级标题楷体", ("楷体_GB2312", "楷体", "KaiTi", "STKaiti"),
+         ("docgen Kai", "AR PL KaitiM GB", *SERIF_FALLBACK), "serif",
+         f"把“楷体_GB2312”或 Windows 的“楷体”（simkai.ttf）{_COPY}"),
+    Role("song", "页码宋体", ("宋体", "SimSun", "STSong"), SERIF_FALLBACK, "serif",
+         f"把 Windows 的“宋体”（simsun.ttc）{_COPY}"),
+)
+
+
+def stacks_css() -> str:
+    """The font stack of every role as a CSS variable on :root."""
+    lines = "".join(f"  --font-{role.key}: {role.stack()};\n" for role in ROLES)
+    return f":root {{\n{lines}}}"
 
 
 def repertoire() -> set[int]:
@@ -95,12 +147,26 @@ def find_source(face: Face) -> tuple[Path, int] | None:
 
 
 def subset_face(source: Path, index: int, points: set[int]) -> bytes:
-    """Cut one face of a font file down to `points`, keeping only the layout features Chinese text uses."""
+    """Cut one face of a font file down to `points` for the cache: no hints, glyph n as CID n."""
+    return identity_font(_subset(source, index, points, identity=True))
+
+
+def subset_face_keeping_cids(source: Path, index: int, points: set[int]) -> bytes:
+    """The same cut, but a CID-keyed face keeps its CIDs (what a plain subsetter makes; for tests)."""
+    return _subset(source, index, points, identity=False)
+
+
+def _subset(source: Path, index: int, points: set[int], identity: bool) -> bytes:
     import uharfbuzz as hb
 
     font = hb.Face(hb.Blob.from_file_path(str(source)), index)
     request = hb.SubsetInput()
     request.unicode_set.update(points)
+    # PDFs embed fonts without hints (WeasyPrint's own subset drops them), so the cache keeps none.
+    flags = hb.SubsetFlags.NO_HINTING
+    if identity and hasattr(hb.SubsetFlags, "CFF_IDENTITY_CHARSET"):
+        flags |= hb.SubsetFlags.CFF_IDENTITY_CHARSET
+    request.flags = flags
     features = request.sets(hb.SubsetInputSets.LAYOUT_FEATURE_TAG)
     features.clear()
     features.update(int.from_bytes(tag.encode("ascii"), "big") for tag in KEPT_FEATURES)
@@ -144,10 +210,10 @@ def prepared_face(face: Face, folder: Path | None = None) -> Path | None:
 
 @lru_cache(maxsize=None)
 def font_face_css() -> str:
-    """@font-face rules for every face found on this system ('' when none is, or HarfBuzz is missing)."""
+    """The role stacks, and @font-face rules for every cut-down face this system can make."""
+    rules = [stacks_css()]
     if importlib.util.find_spec("uharfbuzz") is None:
-        return ""
-    rules = []
+        return rules[0]
     for face in FACES:
         try:
             path = prepared_face(face)
@@ -157,3 +223,52 @@ def font_face_css() -> str:
             rules.append(f'@font-face {{ font-family: "{face.family}"; font-weight: {face.weight}; '
                          f'src: url("{path.resolve().as_uri()}"); }}')
     return "\n".join(rules)
+
+
+@lru_cache(maxsize=1)
+def installed_families() -> frozenset[str]:
+    """Every family name (in any language of the name table) of the fonts under the usual folders."""
+    from fontTools.ttLib import TTCollection, TTFont, TTLibError
+
+    names: set[str] = set()
+    for paths in _font_files().values():
+        for path in paths:
+            if path.suffix.lower() not in (".ttf", ".otf", ".ttc", ".otc"):
+                continue
+            try:
+                opened = (TTCollection(str(path), lazy=True) if path.suffix.lower() in (".ttc", ".otc")
+                          else TTFont(str(path), lazy=True))
+            except (TTLibError, OSError, ValueError):
+                continue
+            with opened:
+                for font in getattr(opened, "fonts", [opened]):
+                    if "name" in font:
+                        names.update(str(r).strip() for r in font["name"].names if r.nameID in (1, 16))
+    return frozenset(names)
+
+
+@dataclass(frozen=True)
+class RoleFace:
+    role: Role
+    face: str  # the face PDF output uses on this machine
+    standard: bool  # it is one of the standard (office) faces
+    cut_down: bool  # docgen's GB 2312 cut of it is used
+
+
+def role_faces() -> list[RoleFace]:
+    """For each role, the first face of its stack this machine has."""
+    installed = installed_families()
+    cut = {face.family: face.source_family for face in FACES} if font_face_css().count("@font-face") else {}
+    found = []
+    for role in ROLES:
+        stack = (*role.office, *role.free)
+        for i, name in enumerate(stack):
+            if name in cut and cut[name] in installed:  # shown by the name the stack gives next: FandolFang
+                found.append(RoleFace(role, stack[i + 1], False, True))
+                break
+            if name in installed:
+                found.append(RoleFace(role, name, name in role.office, False))
+                break
+        else:
+            found.append(RoleFace(role, "", False, False))
+    return found

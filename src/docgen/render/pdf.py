@@ -60,9 +60,18 @@ class PdfRenderer:
         except jinja2.UndefinedError as exc:
             raise TemplateError(f"PDF 模板 {kind}.html 使用了不存在的变量：{exc.message}") from None
 
-    def render(self, kind: str, context: dict[str, Any]) -> bytes:
-        document = self._weasyprint.HTML(string=self.html(kind, context), base_url=str(self.folder))
-        return document.write_pdf(stylesheets=self.stylesheets(), font_config=self.fonts, finisher=_finish)
+    def render(self, kind: str, context: dict[str, Any], metadata: dict[str, str] | None = None) -> bytes:
+        html = self._weasyprint.HTML(string=self.html(kind, context), base_url=str(self.folder))
+        document = html.render(stylesheets=self.stylesheets(), font_config=self.fonts)
+        if metadata is not None:
+            document.metadata.title = metadata.get("title") or document.metadata.title
+            document.metadata.authors = [metadata["author"]] if metadata.get("author") else []
+            document.metadata.description = metadata.get("subject") or None
+            if metadata.get("date"):
+                document.metadata.created = document.metadata.modified = f"{metadata['date']}T00:00:00Z"
+        document.metadata.lang = "zh-CN"
+        document.metadata.generator = "docgen"
+        return document.write_pdf(finisher=_finish)
 
     def stylesheets(self) -> list[Any]:
         """The pre-subset font faces, then the shared stylesheet."""
