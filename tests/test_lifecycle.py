@@ -8,7 +8,7 @@ import pytest
 from builder import award_row, full_book, progress_row, result_row, task_row
 from docgen import api
 from docgen.config import AssessmentRules, CalendarRules, Config
-from docgen.documents import Options, documents
+from docgen.documents import Options, annual_report, documents
 from docgen.documents.assessment import assess
 from docgen.documents.common import cn_numeral_date, fit
 from docgen.documents.notice import notice_period
@@ -160,11 +160,31 @@ def test_eligibility_is_lost_for_unfinished_tasks_or_low_satisfaction(tmp_path):
     assert project_assessment(done, 95, "a.xlsx").reasons == []
     unfinished = project_assessment(done[:1] + [progress_row(period="2024年第4季度", task=2, percent=90,
                                                              **{"统计日期*": dt.date(2024, 12, 20)})], 95, "b.xlsx")
-    assert unfinished.reasons == ["年底仍有1项任务未完成（第2项）"]
+    assert unfinished.reasons == ["截至12月31日，1项任务已过完成时限仍未完成（第2项）"]
     low = project_assessment(done, 79.5, "c.xlsx")
     assert low.reasons == ["群众满意率79.5%，低于80%"]
     assert project_assessment(done, 79.5, "d.xlsx", threshold=AssessmentRules(satisfaction_min=75)).eligible
     assert project_assessment(done, None, "e.xlsx", conclusion="不合格").reasons == ["未填报群众满意率", "验收结论为不合格"]
+
+
+def test_a_task_not_yet_due_is_at_risk_not_a_failure(tmp_path):
+    """Dated 23 Dec, a task due 31 Dec at 80 % keeps the award; the same task counts once the year is over."""
+    tasks = [task_row(seq=1), task_row(seq=2, **{"完成时限*": dt.date(2024, 12, 31)})]
+    progress = [progress_row(task=1, percent=100),
+                progress_row(period="2024年第4季度", task=2, percent=80, **{"统计日期*": dt.date(2024, 12, 20)})]
+    intake = load(full_book(tasks=tasks, progress=progress, results=[result_row(satisfaction=96, score=95.5)]),
+                  tmp_path)
+    before = only(intake, "closing_report", date=dt.date(2024, 12, 23))
+    assert before.eligible and before.reasons == []
+    assert "本次为2024年12月23日" in before.eligibility and "截至12月23日" in before.eligibility
+    assert before.at_risk == "年底前到期、尚未完成的任务：第2项（完成时限12月31日，完成80%），须在完成时限前完成。"
+    after = only(intake, "closing_report", date=dt.date(2025, 1, 6))
+    assert not after.eligible
+    assert after.reasons == ["截至12月31日，1项任务已过完成时限仍未完成（第2项）"]
+    data = annual_report.year_end([intake], CONFIG, Options(date=dt.date(2024, 12, 23)))
+    annual = annual_report.build_context(data, CONFIG, Options(date=dt.date(2024, 12, 23)))
+    assert annual.lost == [] and len(annual.at_risk) == 1 and "第2项（完成时限12月31日，完成80%）" in annual.at_risk[0]
+    assert annual.overview[1].startswith("截至12月23日")
 
 
 def test_closing_report_states_eligibility_and_history(intake):
@@ -172,7 +192,7 @@ def test_closing_report_states_eligibility_and_history(intake):
     assert [h.period for h in context.history] == ["2024年第1季度", "2024年第2季度"]
     assert context.history[1].overdue == 1
     assert not context.eligible
-    assert context.reasons == ["年底仍有3项任务未完成（第2项、第3项、第4项）"]
+    assert context.reasons == ["截至12月23日，3项任务已过完成时限仍未完成（第2项、第3项、第4项）"]
     assert "失去2024年度评优资格" in context.eligibility
     assert context.finished == "计划任务4项，已完成1项，总体完成比例47.5%。"
 

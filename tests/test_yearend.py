@@ -95,7 +95,7 @@ def test_annual_report_counts_and_states_the_rule(tmp_path):
     assert "5个项目全部完成计划任务，项目完成率83.3%" in context.overview[1]
     assert "平均79%" in context.overview[2] and "平均85.2分" in context.overview[2]
     assert len(context.lost) == 6  # satisfaction 79 % is below 80 % for every project
-    assert context.lost[5].reasons == "年底仍有1项任务未完成（第1项）；群众满意率79%，低于80%"
+    assert context.lost[5].reasons == "截至12月31日，1项任务已过完成时限仍未完成（第1项）；群众满意率79%，低于80%"
     assert context.outstanding == []
     assert "向上取整" in context.selection_rule and "并列" in context.selection_rule
     assert [b.value for b in context.score_chart.bars] == ["2个", "3个", "1个", "0个", "0个"]

@@ -239,7 +239,7 @@ def _process(job: Job, worker: _Worker, outcome: Outcome) -> None:
     outcome.branch = intake.projects[0].branch if intake.projects else ""
     outcome.projects = [p.code for p in intake.projects]
     outcome.key = _sha256(f"{outcome.sha256}|{worker.fingerprint}".encode())
-    outcome.pack(annual_report.assess_workbook(intake, settings.config, settings.options.year))
+    outcome.pack(annual_report.assess_workbook(intake, settings.config, settings.options.year, settings.options.date))
     planned = list(documents(intake, list(settings.kinds), settings.config, settings.options))
     outcome.certificates = [d.context for d in planned if d.kind == certificate.KIND]
     if _unchanged(job, outcome.key):
@@ -661,7 +661,8 @@ def _assess_again(outcomes: list[Outcome], settings: Settings, year: int) -> lis
         assert o.report is not None
         intake, _ = load(o.report.path, settings.config)
         if intake is not None:
-            pairs += [(a, Path(o.source).name) for a in annual_report.assess_workbook(intake, settings.config, year)]
+            assessed = annual_report.assess_workbook(intake, settings.config, year, settings.options.date)
+            pairs += [(a, Path(o.source).name) for a in assessed]
     return pairs
 
 

@@ -6,13 +6,15 @@ satisfaction and score, the ranking by 评价得分 with the 跟踪实施名单 
 """
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..config import Config
 from ..models import Intake
-from .assessment import Assessment, Selection, TaskState, assess, select
+from .assessment import (Assessment, Selection, TaskState, assess, assessment_date, eligibility_rule, month_day,
+                         risk_line, select)
 from .common import Chart, Context, Document, Options, bar, cn_date, main_recipient, number, percent, quoted, score
 
 KIND = "annual_report"
@@ -41,23 +43,25 @@ class YearEnd:
 def year_end(intakes: list[Intake], config: Config, options: Options | None = None) -> YearEnd:
     """Assess every project of the given workbooks for one year (default: the latest year reported)."""
     options = options or Options()
-    parts = [(assess_workbook(intake, config, options.year), intake) for intake in intakes]
+    parts = [(assess_workbook(intake, config, options.year, options.date), intake) for intake in intakes]
     year = run_year([a for assessed, _ in parts for a in assessed], options)
     # Each project was assessed in its own latest year; those of an earlier year are assessed again in this one.
-    parts = [(assessed if all(a.year == year for a in assessed) else assess_workbook(intake, config, year), intake)
+    parts = [(assessed if all(a.year == year for a in assessed)
+              else assess_workbook(intake, config, year, options.date), intake)
              for assessed, intake in parts]
     return combine([(a, Path(intake.source).name) for assessed, intake in parts for a in assessed],
                    len(intakes), year, config)
 
 
-def assess_workbook(intake: Intake, config: Config, year: int | None = None) -> list[Assessment]:
-    """Every project of one workbook, assessed in `year` (default: each project's own latest year).
+def assess_workbook(intake: Intake, config: Config, year: int | None = None,
+                    on: dt.date | None = None) -> list[Assessment]:
+    """Every project of one workbook, assessed in `year` (default: each project's own latest year) as of `on`.
 
     The result is lean: the figures the year-end report and the 台账 use, without the
     per-period history or the long texts (背景, 措施, task contents, 完成情况 …). A batch
     keeps one per project of thousands of workbooks until the year end.
     """
-    return [_lean(assess(project, intake, config.assessment, year)) for project in intake.projects]
+    return [_lean(assess(project, intake, config.assessment, year, on)) for project in intake.projects]
 
 
 _PROJECT_TEXTS = {"background": "", "objectives": "", "measures": "", "outcomes": "", "slogan": None,
@@ -75,7 +79,7 @@ def _lean(a: Assessment) -> Assessment:
     latest = a.latest and replace(a.latest, project=project, tasks=[state(s) for s in a.latest.tasks], reported=None)
     result = a.result and a.result.model_copy(update={"effect": ""})
     return replace(a, project=project, tasks=list(tasks.values()), result=result, latest=latest, history=[],
-                   unfinished=[state(s) for s in a.unfinished])
+                   unfinished=[state(s) for s in a.unfinished], at_risk=[state(s) for s in a.at_risk])
 
 
 def run_year(assessments: list[Assessment], options: Options) -> int:
@@ -147,6 +151,9 @@ class AnnualContext(Context):
     eligibility_rule: str
     lost: list[LostRow]
     lost_more: str
+    at_risk_intro: str
+    at_risk: list[str]  # projects with unfinished tasks due later in the year
+    at_risk_more: str
     signature: str
     date: str
 
@@ -178,15 +185,18 @@ def build_context(data: YearEnd, config: Config, options: Options) -> AnnualCont
     scores = [a.score for a in assessments if a.score is not None]
     selection = data.selection
     lost = [a for a in assessments if not a.eligible]
+    as_of = month_day(assessment_date(data.year, options.date))
+    at_risk = [a for a in assessments if a.eligible and a.at_risk]
 
     overview = [
         f"{data.year}年度，共有{len(branches)}个党组织实施党建项目{total}个（汇总自{data.workbooks}份申报表）。",
-        f"截至年底，{finished}个项目全部完成计划任务，项目完成率{percent(100 * finished / total if total else 0)}；"
+        f"截至{as_of}，{finished}个项目全部完成计划任务，项目完成率{percent(100 * finished / total if total else 0)}；"
         f"各项目平均完成比例{percent(_mean([a.completion for a in assessments]) or 0)}。",
         f"{len(satisfactions)}个项目填报了群众满意率，平均{percent(_mean(satisfactions))}；"
         f"{len(scores)}个项目填报了评价得分，平均{score(_mean(scores))}分。",
         f"按评价得分排名，{len(selection.tracking)}个项目列入跟踪实施名单，"
-        f"{len(selection.outstanding)}个项目评为突出贡献项目；{len(lost)}个项目失去年度评优资格。",
+        f"{len(selection.outstanding)}个项目评为突出贡献项目；"
+        + (f"{len(lost)}个项目失去年度评优资格。" if lost else "没有项目失去年度评优资格。"),
     ]
     most = max(categories.values(), default=0)
     category_rows = [CategoryRow(category=c, count=categories[c], share=percent(100 * categories[c] / total))
@@ -219,6 +229,7 @@ def build_context(data: YearEnd, config: Config, options: Options) -> AnnualCont
     tracking, tracking_more = capped(selection.tracking, "跟踪实施名单", "个项目")
     outstanding, outstanding_more = capped(selection.outstanding, "突出贡献项目", "个")
     lost, lost_more = capped(lost, "失去年度评优资格的项目", "个")
+    at_risk, at_risk_more = capped(at_risk, "有年底前到期任务的项目", "个")
     return AnnualContext(
         main_recipient=main_recipient(config),
         title=f"{data.year}年度党建项目化管理工作汇总报告",
@@ -256,11 +267,14 @@ def build_context(data: YearEnd, config: Config, options: Options) -> AnnualCont
         tracking_more=tracking_more,
         outstanding=[name_line(r) for r in outstanding],
         outstanding_more=outstanding_more,
-        eligibility_rule=(f"年底有未完成任务、群众满意率低于{percent(rules.satisfaction_min)}、未填报满意率"
-                          f"或验收结论为不合格的项目，失去年度评优资格。"),
+        eligibility_rule=eligibility_rule(data.year, options.date, rules.satisfaction_min),
         lost=[LostRow(code=a.project.code, name=a.project.name, branch=a.project.branch,
                       reasons="；".join(a.reasons)) for a in lost],
         lost_more=lost_more,
+        at_risk_intro=(f"以下项目有年底前到期、尚未完成的任务，截至{as_of}尚未到完成时限，暂不影响评优资格，"
+                       f"须在完成时限前完成："),
+        at_risk=[f"{quoted(a.project.name)}（{a.project.branch}）：{risk_line(a)}" for a in at_risk],
+        at_risk_more=at_risk_more,
         signature=f"{config.organization.name}{config.organization.department}",
         date=cn_date(options.date),
     )

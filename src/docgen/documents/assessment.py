@@ -102,9 +102,24 @@ def latest_snapshot(project: Project, intake: Intake) -> Snapshot | None:
     return snapshot(project, intake, found[-1]) if found else None
 
 
+def assessment_date(year: int, on: dt.date | None) -> dt.date:
+    """The day a year is judged on: the 成文日期 when it falls before the year's end, else 31 December."""
+    year_end = dt.date(year, 12, 31)
+    return min(on, year_end) if on else year_end
+
+
+def month_day(day: dt.date) -> str:
+    return f"{day.month}月{day.day}日"
+
+
 @dataclass(frozen=True)
 class Assessment:
-    """A project at year end: its result and whether it keeps its right to annual awards."""
+    """A project at year end: its result and whether it keeps its right to annual awards.
+
+    A task counts against the project only when its deadline lies before the assessment
+    date (as_of) and it is below 100 %; an unfinished task due between as_of and the year's
+    end is at risk, not yet a failure.
+    """
 
     project: Project
     year: int
@@ -112,8 +127,10 @@ class Assessment:
     result: Result | None
     latest: Snapshot | None
     history: list[Snapshot]
-    unfinished: list[TaskState]
+    unfinished: list[TaskState]  # past their deadline on as_of and below 100 %
     reasons: list[str]
+    as_of: dt.date = dt.date.min
+    at_risk: list[TaskState] = field(default_factory=list)  # due later in the year, not yet done
 
     @property
     def eligible(self) -> bool:
@@ -136,22 +153,30 @@ class Assessment:
         return self.latest is not None and all(t.done for t in self.latest.tasks)
 
 
-def assess(project: Project, intake: Intake, rules: AssessmentRules, year: int | None = None) -> Assessment:
-    """Assess a project at the end of `year` (default: the year of its latest report, else its end)."""
+def assess(project: Project, intake: Intake, rules: AssessmentRules, year: int | None = None,
+           on: dt.date | None = None) -> Assessment:
+    """Assess a project in `year` (default: the year of its latest report, else its end) as of `on`.
+
+    `on` is the 成文日期; the assessment date is the earlier of it and 31 December.
+    """
     history = [s for s in (snapshot(project, intake, p) for p in periods(intake, project.code)) if s]
     latest = history[-1] if history else None
     year = year or (latest.period.year if latest else project.end.year)
-    year_end = dt.date(year, 12, 31)
+    as_of = assessment_date(year, on)
     tasks = intake.tasks_of(project.code)
+    at_risk: list[TaskState] = []
     if latest is None:
         unfinished: list[TaskState] = []
         reasons = ["未填报任何进度"] if tasks else []
     else:
-        unfinished = [t for t in latest.tasks if not t.done and t.task.deadline <= year_end]
+        open_tasks = [t for t in latest.tasks if not t.done and t.task.deadline.year <= year]
+        year_over = as_of == dt.date(year, 12, 31)  # on the last day every task of the year is judged
+        unfinished = [t for t in open_tasks if t.task.deadline < as_of or year_over]
+        at_risk = [t for t in open_tasks if t not in unfinished]
         reasons = []
     if unfinished:
         seqs = "、".join(f"第{t.task.seq}项" for t in unfinished)
-        reasons.append(f"年底仍有{len(unfinished)}项任务未完成（{seqs}）")
+        reasons.append(f"截至{month_day(as_of)}，{len(unfinished)}项任务已过完成时限仍未完成（{seqs}）")
     result = intake.result_of(project.code)
     if result is None:
         reasons.append("未填报实施效果")
@@ -162,7 +187,21 @@ def assess(project: Project, intake: Intake, rules: AssessmentRules, year: int |
             reasons.append(f"群众满意率{number(result.satisfaction)}%，低于{number(rules.satisfaction_min)}%")
         if result.conclusion == "不合格":
             reasons.append("验收结论为不合格")
-    return Assessment(project, year, tasks, result, latest, history, unfinished, reasons)
+    return Assessment(project, year, tasks, result, latest, history, unfinished, reasons, as_of, at_risk)
+
+
+def eligibility_rule(year: int, on: dt.date | None, satisfaction_min: float) -> str:
+    """The award-eligibility rule as the reports state it, with the assessment date."""
+    as_of = assessment_date(year, on)
+    return (f"评优资格按评定日（成文日期与12月31日中较早的一天，本次为{as_of.year}年{month_day(as_of)}）判断："
+            f"完成时限已过而仍未完成的任务、群众满意率低于{number(satisfaction_min)}%、未填报满意率"
+            f"或验收结论为不合格的项目，失去{year}年度评优资格；年底前到期、尚未完成的任务不计为未完成。")
+
+
+def risk_line(a: Assessment) -> str:
+    """第6项（完成时限12月31日，完成80%）、…: the tasks of a project due later in the year and not yet done."""
+    return "、".join(f"第{t.task.seq}项（完成时限{month_day(t.task.deadline)}，完成{number(t.percent)}%）"
+                    for t in a.at_risk)
 
 
 @dataclass

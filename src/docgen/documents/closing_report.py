@@ -5,7 +5,7 @@ from typing import Iterator
 
 from ..config import Config
 from ..models import Intake, Project
-from .assessment import Assessment, assess
+from .assessment import Assessment, assess, eligibility_rule, month_day, risk_line
 from .common import (
     Context,
     Document,
@@ -64,14 +64,15 @@ class ClosingContext(ProjectFields):
     eligible: bool
     eligibility: str
     reasons: list[str]
+    at_risk: str  # tasks due later in the year and not yet done, "" when none
     date: str
 
 
 def eligibility_sentence(a: Assessment, satisfaction_min: float) -> str:
-    rule = (f"按规定，年底有未完成任务或群众满意率低于{percent(satisfaction_min)}的项目，"
-            f"失去年度评优资格。")
+    rule = eligibility_rule(a.year, a.as_of, satisfaction_min)
     if a.eligible:
-        return rule + f"本项目任务全部完成，群众满意率{percent(a.satisfaction)}，保留{a.year}年度评优资格。"
+        done = (f"截至{month_day(a.as_of)}，本项目已到完成时限的任务全部完成" if a.at_risk else "本项目任务全部完成")
+        return rule + f"{done}，群众满意率{percent(a.satisfaction)}，保留{a.year}年度评优资格。"
     return rule + f"本项目失去{a.year}年度评优资格，原因如下："
 
 
@@ -114,6 +115,7 @@ def build_from(a: Assessment, intake: Intake, config: Config, options: Options) 
         eligible=a.eligible,
         eligibility=eligibility_sentence(a, config.assessment.satisfaction_min),
         reasons=a.reasons,
+        at_risk=(f"年底前到期、尚未完成的任务：{risk_line(a)}，须在完成时限前完成。" if a.at_risk else ""),
         date=cn_date(options.date),
         main_recipient=main_recipient(config),
     )
@@ -121,7 +123,8 @@ def build_from(a: Assessment, intake: Intake, config: Config, options: Options) 
 
 def build_context(project: Project, intake: Intake, config: Config, options: Options | None = None) -> ClosingContext:
     options = options or Options()
-    return build_from(assess(project, intake, config.assessment, options.year), intake, config, options)
+    return build_from(assess(project, intake, config.assessment, options.year, options.date), intake, config,
+                      options)
 
 
 def documents(intake: Intake, config: Config, options: Options) -> Iterator[Document]:
