@@ -82,11 +82,14 @@ def paragraph_style(doc, name, east_asia, size, *, align=None, indent=True, line
     if align is not None:
         fmt.alignment = align
     fmt.first_line_indent = (BODY_INDENT if grid else Pt(size * 2)) if indent else Pt(0)
-    if grid:
-        child(style.element.get_or_add_rPr(), "w:spacing", RPR_ORDER, val=str(BODY_CONDENSED))
+    # Only the 3号 body text is condensed to the 28-character line; tables, notes and titles are not
+    # (the stylesheet sets letter-spacing: 0 for them), so they do not inherit Normal's condensing.
+    child(style.element.get_or_add_rPr(), "w:spacing", RPR_ORDER, val=str(BODY_CONDENSED if grid else 0))
     if isinstance(line, float):
-        fmt.line_spacing_rule = WD_LINE_SPACING.MULTIPLE
-        fmt.line_spacing = line
+        # A factor as CSS writes it (line-height: 1.5), set as an exact height: Word's "multiple" would
+        # scale the font's own line height, which differs from face to face and from the PDF.
+        fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        fmt.line_spacing = Pt(round(size * line, 2))
     else:
         fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
         fmt.line_spacing = line
@@ -109,7 +112,7 @@ def base_document():
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
     section.left_margin, section.right_margin = Mm(28), Mm(26)
-    section.footer_distance = Mm(28)
+    section.footer_distance = Mm(25.7)  # the dash stroke of — 1 — lies 7 mm below the text block
     # 22 lines a page through the line grid. A character grid (linesAndChars, charSpace -848)
     # would give 28 characters a line in Word, but LibreOffice and WPS spread CJK text
     # across it, so only lines are fixed.
@@ -122,19 +125,24 @@ def base_document():
     grid.set(qn("w:linePitch"), "579")
 
     paragraph_style(doc, "Normal", FANGSONG, 16, snap=True, grid=True)
+    # No extra space between Chinese and digits or Latin (Word and LibreOffice add it by default; the
+    # PDF has none): dates such as 2024年3月19日 keep their width and the 28-character line holds.
+    normal = doc.styles["Normal"].element.get_or_add_pPr()
+    for tag in ("w:autoSpaceDE", "w:autoSpaceDN"):
+        child(normal, tag, PPR_ORDER, val="0")
     paragraph_style(doc, "文书标题", XIAOBIAOSONG, 22, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False,
                     line=Pt(36), space_after=28.95)
     paragraph_style(doc, "副标题", KAITI, 16, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, space_after=14)
     paragraph_style(doc, "一级标题", HEITI, 16, snap=True, keep=True, grid=True)
     paragraph_style(doc, "二级标题", KAITI, 16, snap=True, keep=True, grid=True)
     paragraph_style(doc, "正文", FANGSONG, 16, snap=True, grid=True)
-    paragraph_style(doc, "表格文字", FANGSONG, 12, indent=False, line=1.3)
-    paragraph_style(doc, "表格段落", FANGSONG, 12, indent=True, line=1.3)
-    paragraph_style(doc, "表格标签", HEITI, 12, indent=False, line=1.3, align=WD_ALIGN_PARAGRAPH.CENTER)
-    paragraph_style(doc, "小表格文字", FANGSONG, 10.5, indent=False, line=1.2)
-    paragraph_style(doc, "小表格标签", HEITI, 10.5, indent=False, line=1.2, align=WD_ALIGN_PARAGRAPH.CENTER)
-    paragraph_style(doc, "图表文字", FANGSONG, 9, indent=False, line=1.1, align=WD_ALIGN_PARAGRAPH.CENTER)
-    paragraph_style(doc, "图表标签", HEITI, 9, indent=False, line=1.1, align=WD_ALIGN_PARAGRAPH.CENTER)
+    paragraph_style(doc, "表格文字", FANGSONG, 12, indent=False, line=1.5)
+    paragraph_style(doc, "表格段落", FANGSONG, 12, indent=True, line=1.5)
+    paragraph_style(doc, "表格标签", HEITI, 12, indent=False, line=1.5, align=WD_ALIGN_PARAGRAPH.CENTER)
+    paragraph_style(doc, "小表格文字", FANGSONG, 10.5, indent=False, line=1.5)
+    paragraph_style(doc, "小表格标签", HEITI, 10.5, indent=False, line=1.5, align=WD_ALIGN_PARAGRAPH.CENTER)
+    paragraph_style(doc, "图表文字", FANGSONG, 9, indent=False, line=1.5, align=WD_ALIGN_PARAGRAPH.CENTER)
+    paragraph_style(doc, "图表标签", HEITI, 9, indent=False, line=1.5, align=WD_ALIGN_PARAGRAPH.CENTER)
     paragraph_style(doc, "题注", FANGSONG, 12, indent=False, line=1.8, align=WD_ALIGN_PARAGRAPH.CENTER,
                     space_before=8, keep=True)
     paragraph_style(doc, "落款", FANGSONG, 16, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT, space_before=28.95)
@@ -270,28 +278,35 @@ def project_overview(doc) -> None:
     para(doc, "实施时间：{{ period }}。项目口号：{{ slogan }}。关联中心工作：{{ central_work }}。经费预算：{{ budget }}。")
 
 
+OPINION_HEIGHT = 36  # mm: 党支部意见 and 党委审批意见, as .form td.opinion in the stylesheet
+
+
 def build_proposal() -> None:
     doc = base_document()
     para(doc, "{{ title }}", "文书标题")
     meta = para(doc, "申报党组织（盖章）：{{ branch }}\t项目编号：{{ code }}", "表格文字")
     meta.paragraph_format.tab_stops.add_tab_stop(Mm(156), alignment=2)  # right tab at the text edge
     meta.paragraph_format.space_after = Pt(4)
+    # The form is set in 五号 (10.5 pt) as in the PDF (.form td), its columns as wide as there.
+    paragraph_style(doc, "表单文字", FANGSONG, 10.5, indent=False, line=1.45)
+    paragraph_style(doc, "表单段落", FANGSONG, 10.5, indent=True, line=1.45)
+    paragraph_style(doc, "表单标签", HEITI, 10.5, indent=False, line=1.45, align=WD_ALIGN_PARAGRAPH.CENTER)
     text_width = 156
     label = 29
     table = doc.add_table(rows=0, cols=4)
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
 
-    def full_row(name, value=None, loop=None, height=None):
+    def full_row(name, value=None, loop=None, height=None, split=False):
         row = table.add_row()
-        no_split(row) if loop is None else None
+        no_split(row) if loop is None and not split else None
         cells = row.cells
-        cell_text(cells[0], name, "表格标签", WD_ALIGN_PARAGRAPH.CENTER)
+        cell_text(cells[0], name, "表单标签", WD_ALIGN_PARAGRAPH.CENTER)
         merged = cells[1].merge(cells[3])
         if loop:
-            cell_loop(merged, loop)
+            cell_loop(merged, loop, "表单段落")
         elif value is not None:
-            cell_text(merged, value)
+            cell_text(merged, value, "表单文字")
         if height:
             row.height = Mm(height)
         return merged
@@ -300,10 +315,10 @@ def build_proposal() -> None:
         row = table.add_row()
         no_split(row)
         c = row.cells
-        cell_text(c[0], a, "表格标签", WD_ALIGN_PARAGRAPH.CENTER)
-        cell_text(c[1], av)
-        cell_text(c[2], b, "表格标签", WD_ALIGN_PARAGRAPH.CENTER)
-        cell_text(c[3], bv)
+        cell_text(c[0], a, "表单标签", WD_ALIGN_PARAGRAPH.CENTER)
+        cell_text(c[1], av, "表单文字")
+        cell_text(c[2], b, "表单标签", WD_ALIGN_PARAGRAPH.CENTER)
+        cell_text(c[3], bv, "表单文字")
 
     full_row("项目名称", "{{ name }}")
     pair_row("申报党组织", "{{ branch }}", "项目类别", "{{ category }}")
@@ -318,24 +333,26 @@ def build_proposal() -> None:
     full_row("目标任务", loop="objectives")
     full_row("主要措施", loop="measures")
     full_row("预期成效", loop="outcomes")
-    tasks = full_row("任务安排")
+    tasks = full_row("任务安排", split=True)  # a long list may run over a page
     p = tasks.paragraphs[0]
-    p.style = "表格文字"
+    p.style = "表单文字"
     p.add_run("{%p for task in tasks %}")
-    tasks.add_paragraph(style="表格文字").add_run("{{ task.seq }}. {{ task.content }}（责任人：{{ task.owner }}；完成时限：{{ task.deadline }}）")
-    tasks.add_paragraph(style="表格文字").add_run("{%p endfor %}")
+    line = tasks.add_paragraph(style="表单文字")
+    line.add_run("{{ task.seq }}. {{ task.content }}（责任人：{{ task.owner }}；完成时限：{{ task.deadline }}）")
+    keep_next(line)  # the signature boxes below never start a page alone
+    tasks.add_paragraph(style="表单文字").add_run("{%p endfor %}")
     tasks.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
     for name, signer in (("党支部意见", "党支部书记（签字）：　　　　　　（盖章）"),
                          ("党委审批意见", "{{ party_committee }}（盖章）")):
-        cell = full_row(name, height=48)
+        cell = full_row(name, height=OPINION_HEIGHT)
         table.rows[-1].height_rule = 2  # at least
         no_split(table.rows[-1])
         first = cell.paragraphs[0]
-        first.style = "表格文字"
+        first.style = "表单文字"
         for _ in range(3):
-            cell.add_paragraph(style="表格文字")
-        para(cell, signer, "表格文字", WD_ALIGN_PARAGRAPH.RIGHT)
-        para(cell, "年　　月　　日", "表格文字", WD_ALIGN_PARAGRAPH.RIGHT)
+            cell.add_paragraph(style="表单文字")
+        para(cell, signer, "表单文字", WD_ALIGN_PARAGRAPH.RIGHT)
+        para(cell, "年　　月　　日", "表单文字", WD_ALIGN_PARAGRAPH.RIGHT)
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
     widths(table, [label, (text_width - 2 * label) / 2, label, (text_width - 2 * label) / 2])
     save(doc, "proposal")
@@ -387,8 +404,13 @@ def build_plan() -> None:
     for i in range(12):
         cell_text(data[2 + i], f"{{% cellbg row.cells[{i}] %}}", "图表文字")
     no_split(gantt.rows[2])
+    for cell in head:  # the chart stays whole on one page, as in the PDF (.gantt)
+        keep_next(cell.paragraphs[0])
+    for cell in data:  # every row but the last is kept with the next one
+        par_prop(cell.paragraphs[0], "w:keepNext", val="{{ 0 if loop.last else 1 }}")
     cell_text(gantt.rows[3].cells[0], "{%tr endfor %}", "图表文字")
     widths(gantt, [9, 51] + [8] * 12)
+    cell_margins(gantt, 0.35)  # "10月" fits its 8 mm column
     para(doc, "{%p endfor %}", "题注")
 
     para(doc, "四、主要措施", "一级标题")
@@ -493,6 +515,9 @@ def table_borders(table, **sides) -> None:
 
 def cell_borders(cell, **sides) -> None:
     borders(cell._tc.get_or_add_tcPr(), "w:tcBorders", **sides)
+
+
+CELL_PAD_MM = 0.35  # 1 pt above and below the text of a report's table cell, as the stylesheet's padding
 
 
 def cell_margins(table, left_mm: float, right_mm: float | None = None, top_mm: float = 0, bottom_mm: float = 0):
@@ -608,7 +633,7 @@ def loop_table(doc, labels, loop: str, cells, mm, style="小表格文字", split
         no_split(table.rows[2])
     cell_text(table.rows[3].cells[0], "{%tr endfor %}", style)
     widths(table, mm)
-    cell_margins(table, 1.2)
+    cell_margins(table, 1.2, top_mm=CELL_PAD_MM, bottom_mm=CELL_PAD_MM)
     tidy_table(table)
     return table
 
@@ -759,8 +784,8 @@ def build_progress() -> None:
 def build_notice() -> None:
     doc = base_document()
     report_styles(doc)
-    paragraph_style(doc, "公示表格文字", FANGSONG, 10.5, indent=False, line=1.45)
-    paragraph_style(doc, "公示表格标签", HEITI, 10.5, indent=False, line=1.45, align=WD_ALIGN_PARAGRAPH.CENTER)
+    paragraph_style(doc, "公示表格文字", FANGSONG, 10.5, indent=False, line=1.4)
+    paragraph_style(doc, "公示表格标签", HEITI, 10.5, indent=False, line=1.4, align=WD_ALIGN_PARAGRAPH.CENTER)
     para(doc, '{{ title_lines|join("\\n") }}', "文书标题")  # a line break in the value becomes <w:br/>
     para(doc, "{{ intro }}")
     style = "公示表格文字"
@@ -1070,7 +1095,7 @@ def build_annual_report() -> None:
     for cell in ranking.rows[0].cells:
         for p in cell.paragraphs:
             p.style = doc.styles["图表标签"]
-    cell_margins(ranking, 0.8)
+    cell_margins(ranking, 0.8, top_mm=CELL_PAD_MM, bottom_mm=CELL_PAD_MM)
     tidy_table(ranking)
     more_note(doc, "ranking_more")
     chart_table(doc, "score_chart", label_mm=40, pairs=False)
@@ -1150,6 +1175,9 @@ def clean_package(path: Path) -> None:
             data = font_table().encode()
         elif name in ("word/styles.xml", "word/stylesWithEffects.xml"):
             data = re.sub(rb"<w:lang [^>]*/>", LANG.encode(), data)
+            # No extra space between Chinese and digits or Latin for any paragraph (see Normal).
+            data = data.replace(b"<w:pPrDefault><w:pPr>", b'<w:pPrDefault><w:pPr><w:autoSpaceDE w:val="0"/>'
+                                b'<w:autoSpaceDN w:val="0"/>')
         elif name == "word/settings.xml":
             data = re.sub(rb"<w:themeFontLang [^>]*/>", b'<w:themeFontLang w:val="zh-CN" w:eastAsia="zh-CN"/>', data)
         elif name == "_rels/.rels":

@@ -1,0 +1,83 @@
+"""The page as GB/T 9704 sets it and as Word lays it out: the grid, the page number, the page count.
+
+The .docx files are laid out by LibreOffice (libreoffice.py), standing in for Word and WPS.
+"""
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from builder import full_book, project_row
+from conftest import ALL_KINDS, CONFIG, OPTIONS, SAMPLES
+from docgen import api
+from docgen.documents import KINDS, documents
+from libreoffice import available, to_pdf
+from pagegeometry import dash_line_below_text_block
+
+pytestmark = pytest.mark.skipif(not available(), reason="LibreOffice (soffice) is not installed: make test-deps")
+
+# 60 hanzi without punctuation: the lines break only where the grid ends them.
+PLAIN = "党建引领供电服务提质增效支部书记带头攻坚党员骨干示范在前群众满意作为标准持续改进工作方法" * 3
+
+
+def _pages(pdf: bytes) -> int:
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+@pytest.fixture(scope="module")
+def every_sample(sample_documents):
+    """Every document of every kind from every valid sample workbook, and the year-end report."""
+    found = {kind: list(docs) for kind, docs in sample_documents.items()}
+    intake, report = api.load(SAMPLES / "变电运维中心.xlsx", CONFIG)
+    assert report.ok
+    for kind in KINDS:
+        found[kind] += list(documents(intake, [kind], CONFIG, OPTIONS))
+    return found
+
+
+@pytest.fixture(scope="module")
+def laid_out(every_sample, rendered):
+    """kind → [(stem, PDF from WeasyPrint, the .docx as LibreOffice prints it)], one soffice run for all."""
+    docx = {(kind, i): rendered(d, "docx") for kind, docs in every_sample.items() for i, d in enumerate(docs)}
+    office = to_pdf({f"{kind}-{i}": data for (kind, i), data in docx.items()})
+    return {kind: [(d.stem, rendered(d, "pdf"), office[f"{kind}-{i}"]) for i, d in enumerate(docs)]
+            for kind, docs in every_sample.items()}
+
+
+@pytest.mark.parametrize("kind", ALL_KINDS)
+def test_word_and_pdf_have_the_same_number_of_pages(kind, laid_out):
+    for stem, pdf, office in laid_out[kind]:
+        assert _pages(office) == _pages(pdf), f"{stem}: Word {_pages(office)} pages, PDF {_pages(pdf)}"
+
+
+@pytest.mark.parametrize("kind", ["plan", "progress", "notice", "closing_report", "annual_report"])
+def test_the_page_number_lies_7_mm_below_the_text_block(kind, laid_out):
+    stem, pdf, office = laid_out[kind][0]
+    for name, data in (("PDF", pdf), ("Word", office)):
+        for page in range(min(2, _pages(data))):  # odd and even pages
+            offset = dash_line_below_text_block(data, page)
+            assert abs(offset - 7) <= 0.5, f"{stem} {name} page {page + 1}: {offset:.1f} mm"
+
+
+def _body_lines(pdf: bytes) -> list[str]:
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    return [re.sub(r"\s+", "", line) for line in text.splitlines() if PLAIN[:6] in re.sub(r"\s+", "", line)
+            or re.sub(r"\s+", "", line) in PLAIN]
+
+
+def test_a_body_line_holds_28_characters_in_both_formats(tmp_path, renderers):
+    """GB/T 9704: 28 characters a line; the first line of a paragraph, indented two, holds 26."""
+    book = full_book(projects=[project_row(**{"立项背景*": PLAIN})])
+    intake, report = api.load(book.save(tmp_path / "a.xlsx"), CONFIG)
+    assert report.ok
+    document = next(documents(intake, ["plan"], CONFIG, OPTIONS))
+    context = document.context.model_dump()
+    pdf = renderers.render("pdf", "plan", context)
+    office = to_pdf({"plan": renderers.render("docx", "plan", context)})["plan"]
+    for name, data in (("PDF", pdf), ("Word", office)):
+        lines = [line for line in _body_lines(data) if line and line in PLAIN]
+        assert len(lines) >= 4, (name, lines)
+        assert len(lines[0]) == 26 and all(len(line) == 28 for line in lines[1:-1]), (name, [len(x) for x in lines])
