@@ -48,3 +48,41 @@ def test_file_properties_give_the_title_and_the_organisation(kind, sample_docume
     assert "docProps/thumbnail.jpeg" not in zipfile.ZipFile(io.BytesIO(rendered(document, "docx"))).namelist()
     info = PdfReader(io.BytesIO(rendered(document, "pdf"))).metadata
     assert info.title == title and info.author == CONFIG.organization.name and info.subject == document.title
+
+
+def _pdfa(pdf: bytes) -> dict[str, object]:
+    reader = PdfReader(io.BytesIO(pdf))
+    root = reader.trailer["/Root"]
+    xmp = root["/Metadata"].get_object().get_data().decode("utf-8")
+    intent = root["/OutputIntents"][0].get_object()
+    profile = intent["/DestOutputProfile"].get_object()
+    return {
+        "part": re.search(r"pdfaid:part(?:>|=\")(\d)", xmp).group(1),
+        "conformance": re.search(r"pdfaid:conformance(?:>|=\")(\w)", xmp).group(1),
+        "intent": intent["/S"], "icc": profile.get_data()[36:40], "components": profile["/N"],
+        "lang": root.get("/Lang"), "xmp": xmp, "encrypted": reader.is_encrypted,
+    }
+
+
+@pytest.mark.parametrize("kind", ALL_KINDS)
+def test_pdfs_are_pdf_a_2b_for_the_archive(kind, sample_documents, rendered):
+    """PDF/A-2b identification, an sRGB output intent, zh-CN, and the XMP agreeing with the document info."""
+    document = sample_documents[kind][0]
+    pdf = rendered(document, "pdf")
+    found = _pdfa(pdf)
+    assert (found["part"], found["conformance"]) == ("2", "B")
+    assert found["intent"] == "/GTS_PDFA1" and found["icc"] == b"acsp" and found["components"] == 3
+    assert found["lang"] == "zh-CN" and not found["encrypted"]
+    info = PdfReader(io.BytesIO(pdf)).metadata
+    assert info.title in found["xmp"] and info.author in found["xmp"]
+
+
+def test_the_combined_certificates_stay_pdf_a(sample_documents, rendered):
+    from docgen.documents import certificate
+    from docgen.render.pdf import join_pdfs
+
+    parts = [rendered(d, "pdf") for d in sample_documents[certificate.KIND][:2]]
+    joined = join_pdfs(parts)
+    found = _pdfa(joined)
+    assert (found["part"], found["conformance"], found["intent"], found["lang"]) == ("2", "B", "/GTS_PDFA1", "zh-CN")
+    assert len(PdfReader(io.BytesIO(joined)).pages) == 2

@@ -14,6 +14,11 @@ from .environment import html_environment, template_dir
 from .fonts import font_face_css
 
 
+# Archive systems take PDF/A: PDF/A-2b (ISO 19005-2, level B) allows the transparency of the
+# coloured table rows and needs every font embedded, an sRGB output intent and XMP metadata.
+PDF_VARIANT = "pdf/a-2b"
+
+
 def subsetter_missing() -> bool:
     """True when WeasyPrint cannot use HarfBuzz's subsetter (PDF output is then many times slower)."""
     try:
@@ -71,7 +76,7 @@ class PdfRenderer:
                 document.metadata.created = document.metadata.modified = f"{metadata['date']}T00:00:00Z"
         document.metadata.lang = "zh-CN"
         document.metadata.generator = "docgen"
-        return document.write_pdf(finisher=_finish)
+        return document.write_pdf(finisher=_finish, pdf_variant=PDF_VARIANT)
 
     def stylesheets(self) -> list[Any]:
         """The pre-subset font faces, then the shared stylesheet."""
@@ -94,18 +99,24 @@ def _finish(_document: Any, pdf: Any) -> None:
 
 
 def join_pdfs(parts: list[bytes]) -> bytes:
-    """One PDF of the given PDFs' pages in order, with the first part's title and author."""
+    """One PDF of the given PDFs' pages in order, with the first part's properties and PDF/A identity."""
     if len(parts) == 1:
         return parts[0]
     import io
 
     from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject
 
     writer = PdfWriter()
     for number, part in enumerate(parts):
         reader = PdfReader(io.BytesIO(part))
-        if number == 0 and reader.metadata:
-            writer.add_metadata({k: v for k, v in reader.metadata.items() if isinstance(v, str)})
+        if number == 0:
+            if reader.metadata:
+                writer.add_metadata({k: v for k, v in reader.metadata.items() if isinstance(v, str)})
+            root = reader.trailer["/Root"]
+            for key in ("/Metadata", "/OutputIntents", "/Lang", "/MarkInfo"):  # what makes it PDF/A
+                if key in root:
+                    writer.root_object[NameObject(key)] = root.raw_get(key).clone(writer)
         writer.append(reader)
     out = io.BytesIO()
     writer.write(out)
