@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import hashlib
 import json
 import re
@@ -43,7 +44,8 @@ def company(tmp_path):
     branch_book(folder, "西固.xlsx", "DJ-2024-002", "西固供电服务中心党支部")
     branch_book(folder, "七里河.xlsx", "DJ-2024-003", "七里河供电服务中心党支部", **{"项目负责人*": None})
     (folder / "~$城关.xlsx").write_bytes(b"lock")
-    (folder / "旧.校验.xlsx").write_bytes(b"not read")
+    (folder / "城关.校验.xlsx").write_bytes(b"older than its workbook: not read")
+    os.utime(folder / "城关.校验.xlsx", (1_700_000_000, 1_700_000_000))
     return folder
 
 
@@ -218,6 +220,24 @@ def test_two_workbooks_of_one_branch_never_overwrite_each_other(tmp_path):
         assert sorted(archive.namelist()) == paths
 
 
+def test_the_first_workbook_in_the_folder_keeps_the_plain_name_however_the_workers_finish(tmp_path):
+    """一.xlsx (slow: 24 projects) and 二.xlsx (fast) of one branch: 一 keeps the name with 1 worker and with 2."""
+    folder = tmp_path / "收件"
+    folder.mkdir()
+    codes = [f"DJ-2024-{n:03d}" for n in range(1, 25)]
+    projects = [project_row(c, **{"申报党组织*": "城关党支部"}) for c in codes]
+    tasks = [task_row(c, seq=1) for c in codes]
+    full_book(projects, tasks, [progress_row(c) for c in codes], [result_row(c) for c in codes], []).save(
+        folder / "一.xlsx")
+    branch_book(folder, "二.xlsx", "DJ-2024-099", "城关党支部")
+    for workers in (1, 2):
+        out = tmp_path / f"输出{workers}"
+        result = batch(folder, out, kinds=["notice"], formats=DOCX, config=CONFIG, options=OPTIONS, workers=workers)
+        names = {o.source: [d.path for d in o.documents] for o in result.outcomes}
+        assert names == {"一.xlsx": ["城关党支部/城关党支部_“四公开”公示.docx"],
+                         "二.xlsx": ["城关党支部/城关党支部_“四公开”公示(2).docx"]}, workers
+
+
 def test_worker_processes_write_the_same_files(company, tmp_path):
     one = batch(company, tmp_path / "一", config=CONFIG, options=OPTIONS, workers=1)
     two = batch(company, tmp_path / "二", config=CONFIG, options=OPTIONS, workers=2)
@@ -240,6 +260,8 @@ def test_the_command_prints_plain_progress_and_a_summary(company, tmp_path):
     assert "✗ 七里河.xlsx：有错误，已退回（错误 1 处，警告 0 处）" in run.output
     assert "退回副本：退回/七里河.校验.xlsx" in run.output
     assert "共 3 个申报表：已生成 2 个，有错误，已退回 1 个。" in run.output
+    assert "未读取的文件（2 个" in run.output and "城关.校验.xlsx：同一申报表有较新的文件 城关.xlsx" in run.output
+    assert [s["source"] for s in manifest_of(out)["skipped"]] == ["~$城关.xlsx", "城关.校验.xlsx"]
     assert "Traceback" not in run.output
 
     missing = CliRunner().invoke(main, ["batch", str(tmp_path / "没有"), "--out", str(out)])

@@ -37,6 +37,27 @@ def test_validate_exit_codes(run, tmp_path):
     assert run("validate", empty).exit_code == 2
 
 
+def test_a_branch_that_sends_its_marked_copy_back_is_read(run, tmp_path):
+    """城关.校验.xlsx, corrected and sent back, newer than the first 城关.xlsx: it is the one checked."""
+    import os
+
+    folder = tmp_path / "收到的"
+    folder.mkdir()
+    first = valid_book(tasks=[task_row(seq=1, **{"完成时限*": "2025-03-31"})]).save(folder / "城关.xlsx")
+    os.utime(first, (1_700_000_000, 1_700_000_000))
+    report = api.validate([first])
+    annotated = api.annotate(report.files[0], folder)
+    assert annotated.name == "城关.校验.xlsx"
+    book = load_workbook(annotated)
+    book["任务分解"]["F2"].value = "2024-06-30"  # the branch corrects the marked cell and saves
+    book.save(annotated)
+    found = api.scan_workbooks([folder])
+    assert [p.name for p in found.workbooks] == ["城关.校验.xlsx"]
+    assert [p.name for p, _ in found.skipped] == ["城关.xlsx"]
+    result = run("validate", folder)
+    assert result.exit_code == 0, result.output  # its 校验结果 sheet and marks are not read as data
+
+
 def test_warnings_alone_pass(run, tmp_path):
     path = valid_book(tasks=[task_row(seq=1, **{"开始日期": "2024-01-01"})]).save(tmp_path / "w.xlsx")
     result = run("validate", path)
@@ -61,14 +82,22 @@ def test_json_equals_the_library_report(run, tmp_path):
                      "row": 7, "column": "F", "field": "deadline", "message": "完成时限晚于项目结束日期 2024-12-31"}
 
 
-def test_folders_skip_lock_files_and_annotated_copies_but_named_files_are_checked(run, tmp_path):
+def test_folders_skip_lock_files_and_older_annotated_copies_but_named_files_are_checked(run, tmp_path):
+    import os
+
     folder = tmp_path / "收到的"
     folder.mkdir()
     valid_book().save(folder / "a.xlsx")
     (folder / "~$a.xlsx").write_bytes(b"lock")
     (folder / "a.校验.xlsx").write_bytes(b"old copy")
+    os.utime(folder / "a.校验.xlsx", (1_700_000_000, 1_700_000_000))  # older than a.xlsx
     (folder / "说明.txt").write_text("x")
-    assert [p.name for p in api.find_workbooks([folder])] == ["a.xlsx"]
+    found = api.scan_workbooks([folder])
+    assert [p.name for p in found.workbooks] == ["a.xlsx"]
+    assert [(p.name, "较新的文件 a.xlsx" in why or "锁文件" in why) for p, why in found.skipped] == [
+        ("a.校验.xlsx", True), ("~$a.xlsx", True)]
+    result = run("validate", folder)
+    assert "未读取的文件（2 个）" in result.output and "a.校验.xlsx" in result.output
     odd = tmp_path / "申报表.dat"
     odd.write_bytes((folder / "a.xlsx").read_bytes())
     assert run("validate", odd).exit_code == 0

@@ -32,27 +32,62 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 ANNOTATED_SUFFIX = ".校验.xlsx"
 
 
-def find_workbooks(paths: Iterable[str | Path]) -> list[Path]:
-    """Expand folders to the workbooks inside (no lock files, no annotated copies); keep named files."""
-    found: list[Path] = []
-    for item in paths:
-        path = Path(item)
-        if path.is_dir():
-            found.extend(
-                p for p in sorted(path.rglob("*"))
-                if p.is_file() and p.suffix.lower() in WORKBOOK_SUFFIXES
-                and not p.name.startswith("~$") and not p.name.endswith(ANNOTATED_SUFFIX)
-            )
-        else:
-            found.append(path)
+@dataclass
+class Found:
+    """The workbooks of a set of files and folders, and each file left out with the reason."""
+
+    workbooks: list[Path] = field(default_factory=list)
+    skipped: list[tuple[Path, str]] = field(default_factory=list)
+
+
+def _original_of(marked: Path) -> Path | None:
+    """The workbook beside an annotated copy that it was made from (城关.xlsx for 城关.校验.xlsx)."""
+    stem = marked.name[: -len(ANNOTATED_SUFFIX)]
+    return next((marked.with_name(stem + s) for s in WORKBOOK_SUFFIXES if marked.with_name(stem + s).is_file()), None)
+
+
+def scan_workbooks(paths: Iterable[str | Path]) -> Found:
+    """Expand folders to the workbooks inside; named files are always taken.
+
+    A folder's Office lock files (~$…) are left out. An annotated copy (…校验.xlsx) is a
+    branch's resubmission when it is the newer of it and the workbook it was made from
+    (or that workbook is not there): it is read like any workbook, its 校验结果 sheet and
+    marks ignored; otherwise the older one is left out. Every file left out is listed.
+    """
+    found = Found()
     seen: set[Path] = set()
-    unique = []
-    for p in found:
-        key = p.resolve()
+
+    def take(path: Path) -> None:
+        key = path.resolve()
         if key not in seen:
             seen.add(key)
-            unique.append(p)
-    return unique
+            found.workbooks.append(path)
+
+    for item in paths:
+        path = Path(item)
+        if not path.is_dir():
+            take(path)
+            continue
+        for p in sorted(path.rglob("*")):
+            if not p.is_file() or p.suffix.lower() not in WORKBOOK_SUFFIXES:
+                continue
+            if p.name.startswith("~$"):
+                found.skipped.append((p, "Office 锁文件（该表正在 Excel/WPS 中打开），不是申报表"))
+                continue
+            marked = p if p.name.endswith(ANNOTATED_SUFFIX) else p.with_name(p.stem + ANNOTATED_SUFFIX)
+            original = _original_of(marked) if marked.is_file() else None
+            if original is not None:
+                newer = marked if marked.stat().st_mtime > original.stat().st_mtime else original
+                if p != newer:
+                    found.skipped.append((p, f"同一申报表有较新的文件 {newer.name}，按较新的校验"))
+                    continue
+            take(p)
+    return found
+
+
+def find_workbooks(paths: Iterable[str | Path]) -> list[Path]:
+    """The workbooks scan_workbooks finds."""
+    return scan_workbooks(paths).workbooks
 
 
 def load(path: str | Path, config: Config | None = None) -> tuple[Intake | None, FileReport]:

@@ -33,7 +33,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Protocol
 
-from .api import (ANNOTATED_SUFFIX, FORMATS, Renderers, atomic_file, combined_document, find_workbooks, load,
+from .api import (ANNOTATED_SUFFIX, FORMATS, Renderers, atomic_file, combined_document, load, scan_workbooks,
                   write_atomic, write_ledger)
 from .config import Config
 from .documents import KINDS, Document, Options, documents, safe_name
@@ -323,6 +323,7 @@ class BatchResult:
     projects: int = 0
     zips: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file relative to the input, why)
 
     def count(self, *statuses: str) -> int:
         return sum(o.status in statuses for o in self.outcomes)
@@ -376,7 +377,8 @@ def batch(
     progress = progress or _Silent()
     if _inside(in_path, out):
         raise DocgenError(f"输出目录 {out} 不能是申报表文件夹本身或它的上级目录，请另选一个输出目录。")
-    workbooks = [p for p in find_workbooks([in_path]) if not _inside(p, out)]
+    found = scan_workbooks([in_path])
+    workbooks = [p for p in found.workbooks if not _inside(p, out)]
     if not workbooks:
         raise DocgenError(f"在 {in_path} 里没有找到任何 .xlsx / .xlsm 申报表。")
     out.mkdir(parents=True, exist_ok=True)
@@ -387,19 +389,25 @@ def batch(
     fingerprint = settings.fingerprint()
     jobs = [Job(i, str(p), _relative(p, in_path), str(work / str(i)), previous.get(_relative(p, in_path)), str(out))
             for i, p in enumerate(workbooks)]
-    result = BatchResult(out, [])
+    result = BatchResult(out, [], skipped=[(_relative(p, in_path), why) for p, why in found.skipped
+                                             if not _inside(p, out)])
     placer = _Placer(out, previous)
     manifest = _ManifestWriter(out, in_path, settings)
     progress.start(len(jobs))
     try:
         try:
             with _sigterm_as_interrupt(), _pool(settings, fingerprint, workers or default_workers()) as pool:
+                # Placed in folder order whatever order the workers finish in, so that of two
+                # workbooks giving one name the first in the folder keeps it and the other gets (2).
+                waiting: dict[int, Outcome] = {}
                 for outcome in pool.run(jobs):
-                    placer.place(outcome)
-                    result.outcomes.append(outcome)
-                    manifest.append(outcome)
                     progress.advance(outcome)
-                result.outcomes.sort(key=lambda o: o.index)
+                    waiting[outcome.index] = outcome
+                    while len(result.outcomes) in waiting:
+                        ready = waiting.pop(len(result.outcomes))
+                        placer.place(ready)
+                        result.outcomes.append(ready)
+                        manifest.append(ready)
                 _codes_across(result, placer)
                 progress.stage("年度汇总报告、台账和荣誉证书合订本")
                 _year_end(result, settings, pool, placer, work)
@@ -570,6 +578,7 @@ def manifest(result: BatchResult, in_dir: Path, settings: Settings, final: bool 
                      "documents": [asdict(d) for d in result.year_end],
                      "failures": [asdict(f) for f in result.year_end_failures]},
         "zips": result.zips,
+        "skipped": [{"source": source, "reason": why} for source, why in result.skipped],
     }
 
 

@@ -110,10 +110,19 @@ def fonts() -> None:
 
 
 def _collect(paths: tuple[str, ...]) -> list[Path]:
-    workbooks = api.find_workbooks(paths)
-    if not workbooks:
+    found = api.scan_workbooks(paths)
+    _print_skipped([(str(p), why) for p, why in found.skipped])
+    if not found.workbooks:
         raise click.UsageError("在给出的位置没有找到任何 .xlsx / .xlsm 工作簿。")
-    return workbooks
+    return found.workbooks
+
+
+def _print_skipped(skipped: list[tuple[str, str]]) -> None:
+    """Every file of the folders that was not read, so that no branch drops out unseen (on stderr: JSON stays clean)."""
+    if skipped:
+        click.echo(f"未读取的文件（{len(skipped)} 个）：", err=True)
+        for path, why in skipped:
+            click.echo(f"  {path}：{why}", err=True)
 
 
 def _print_file_report(report: FileReport) -> None:
@@ -412,6 +421,10 @@ def _print_batch_summary(result) -> None:
             click.echo(f"    未生成 {failure.document}：{failure.message}")
     for failure in result.year_end_failures:
         click.echo(click.style("✗ ", fg="red") + f"未生成 {failure.document}：{failure.message}")
+    if result.skipped:
+        click.echo(f"\n未读取的文件（{len(result.skipped)} 个，也记在 manifest.json 中）：")
+        for source, why in result.skipped:
+            click.echo(f"  {source}：{why}")
     counts = "，".join(f"{STATUS_LABELS[s]} {result.count(s)} 个" for s in STATUS_LABELS if result.count(s))
     click.echo(f"\n共 {len(result.outcomes)} 个申报表：{counts}。")
     if result.year:
