@@ -125,8 +125,12 @@ def test_annotated_copy_marks_cells_and_lists_issues(run, tmp_path):
     assert "完成时限晚于项目结束日期" in cell.comment.text
     assert book["进度"]["E9"].fill.fgColor.rgb.endswith("FFEB9C")   # a warning
     listing = book["校验结果"]
-    rows = list(listing.iter_rows(min_row=3, values_only=True))
+    rows = list(listing.iter_rows(min_row=4, values_only=True))
     assert len(rows) == 13
+    assert "有错误的申报表.xlsx" in listing["A2"].value and "交回党建部" in listing["A2"].value  # what to do next
+    setup = listing.page_setup
+    assert (setup.paperSize, setup.orientation, setup.fitToWidth) == (9, "portrait", 1)
+    assert sum(listing.column_dimensions[c].width for c in "ABCDE") <= 90  # prints within A4 width
     link = next(c for c in listing["C"] if c.value == "任务分解!F7")
     assert link.hyperlink.location == "'任务分解'!F7" or link.hyperlink.target.endswith("'任务分解'!F7")
     original = load_workbook(FAULTY)

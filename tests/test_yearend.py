@@ -101,6 +101,20 @@ def test_annual_report_counts_and_states_the_rule(tmp_path):
     assert [b.value for b in context.score_chart.bars] == ["2个", "3个", "1个", "0个", "0个"]
 
 
+def test_the_ledger_prints_on_a4_landscape_with_titles_and_a_footer(tmp_path):
+    path = company(tmp_path, [90, 80])
+    out = tmp_path / "out"
+    api.year_end_report([path], out, formats=(), config=CONFIG, options=Options(date=dt.date(2024, 12, 30)))
+    ws = load_workbook(out / "2024年度党建项目管理台账.xlsx").active
+    setup = ws.page_setup
+    assert (setup.paperSize, setup.orientation, setup.fitToWidth, setup.fitToHeight) == (9, "landscape", 1, 0)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == "$2:$2" and ws.print_title_cols == "$A:$B"  # 项目编号, 项目名称 on every page
+    assert ws.oddFooter.left.text == "制表单位：国网兰州供电公司党建工作部"
+    assert ws.oddFooter.center.text == "第 &P 页 共 &N 页"
+    assert ws.oddFooter.right.text == "制表日期：2024年12月30日"
+
+
 def test_ledger_writes_formula_like_text_as_text(tmp_path):
     path = company(tmp_path, [90, 80])
     wb = load_workbook(path)

@@ -15,6 +15,7 @@ from typing import IO, TYPE_CHECKING, Any, Iterable, Iterator
 from .config import CONFIG_NAME, CONFIG_TEMPLATE, Config
 from .errors import ConfigError
 from .documents import KINDS, Document, Options, documents
+from .documents.common import cn_date
 from .documents import annual_report, certificate, ledger, notice
 from .intake.annotate import annotated_copy
 from .intake.reader import read_workbook
@@ -283,14 +284,17 @@ def year_end_report(
         return result
     renderers = renderers or Renderers(formats)
     result.written += write_document(annual_report.document(data, config, options), out_dir, renderers)
-    result.written.append(write_ledger(data, out_dir)[0])
+    result.written.append(write_ledger(data, out_dir, config, options)[0])
     return result
 
 
-def write_ledger(data: annual_report.YearEnd, out_dir: str | Path) -> tuple[Path, bytes]:
+def write_ledger(data: annual_report.YearEnd, out_dir: str | Path, config: Config,
+                 options: Options) -> tuple[Path, bytes]:
     """<year>年度党建项目管理台账.xlsx in out_dir; returns its path and its bytes."""
     title = f"{data.year}年度{ledger.TITLE}"
-    content = write_table(title, ledger.COLUMNS, (row.model_dump() for row in ledger.rows(data)), LEDGER_HIGHLIGHTS)
+    unit = f"{config.organization.name}{config.organization.department}"
+    content = write_table(title, ledger.COLUMNS, (row.model_dump() for row in ledger.rows(data)), LEDGER_HIGHLIGHTS,
+                          made_by=unit, made_on=cn_date(options.date))
     target = Path(out_dir) / f"{title}.xlsx"
     write_atomic(target, content)
     return target, content

@@ -618,7 +618,7 @@ def _annual(result: BatchResult, settings: Settings, placer: _Placer, valid: lis
         data = annual_report.combine(assessed, len(valid), year, settings.config)
         result.year, result.projects = data.year, len(data.assessments)
         tasks.append(annual_report.document(data, settings.config, options))
-        target, content = write_ledger(data, placer.out)
+        target, content = write_ledger(data, placer.out, settings.config, options)
         result.year_end.append(Written(target.name, ledger.KIND, "", "xlsx", _sha256(content), len(content)))
     return tasks
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 from collections import defaultdict
+from pathlib import Path
 
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
@@ -11,6 +12,10 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from ..issues import FileReport, Issue
 
 RESULT_SHEET = "校验结果"
+PAPER_A4 = "9"  # the SpreadsheetML paper size code of A4
+NEXT_STEPS = ("下一步：请在本文件（{name} 的标注副本）中逐条修改下列问题：红色单元格是错误，必须改正；黄色单元格是警告，"
+              "请核实。点击“位置”可跳到对应单元格，单元格的批注写明了问题。改好后保存，把本文件交回党建部即可"
+              "（不必改回原文件名，也不必删除本页和标色，docgen 会自动略过）。")
 _FILLS = {"error": PatternFill("solid", fgColor="FFC7CE"), "warning": PatternFill("solid", fgColor="FFEB9C")}
 _SEVERITY = {"error": "错误", "warning": "警告"}
 _THIN = Side(style="thin", color="999999")
@@ -38,11 +43,16 @@ def annotated_copy(report: FileReport) -> bytes:
     if RESULT_SHEET in book.sheetnames:
         del book[RESULT_SHEET]
     ws = book.create_sheet(RESULT_SHEET, 0)
-    ws.append([f"校验结果：错误 {len(report.errors)} 处，警告 {len(report.warnings)} 处。请按下列说明修改后重新提交（点击位置可跳转到对应单元格）。"])
-    ws["A1"].font = Font(bold=True, color="C00000")
+    name = Path(report.path).name
+    ws.append([f"校验结果：错误 {len(report.errors)} 处，警告 {len(report.warnings)} 处。"])
+    ws["A1"].font = Font(bold=True, color="C00000", size=12)
+    ws.append([NEXT_STEPS.format(name=name)])
+    ws["A2"].alignment = Alignment(wrap_text=True, vertical="top")
+    ws.row_dimensions[2].height = 66
     ws.merge_cells("A1:E1")
+    ws.merge_cells("A2:E2")
     ws.append(["序号", "级别", "位置", "项目", "问题说明"])
-    for cell in ws[2]:
+    for cell in ws[3]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="D9E1F2")
         cell.border = _BORDER
@@ -60,9 +70,15 @@ def annotated_copy(report: FileReport) -> bytes:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         if issue.severity == "error":
             ws.cell(row, 2).font = Font(color="C00000", bold=True)
-    for letter, width in zip("ABCDE", (6, 6, 16, 14, 80)):
+    for letter, width in zip("ABCDE", (5, 5, 14, 12, 52)):  # 88 characters: the width of A4 portrait
         ws.column_dimensions[letter].width = width
-    ws.freeze_panes = "A3"
+    ws.freeze_panes = "A4"
+    ws.print_title_rows = "3:3"
+    ws.page_setup.paperSize = PAPER_A4
+    ws.page_setup.orientation = "portrait"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.oddFooter.center.text = "第 &P 页 共 &N 页"
     book.active = 0
     for sheet in book.worksheets:
         sheet.sheet_view.tabSelected = sheet.title == RESULT_SHEET

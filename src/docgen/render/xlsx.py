@@ -15,6 +15,7 @@ from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+PAPER_A4 = "9"  # the SpreadsheetML paper size code of A4
 FORMULA_START = ("=", "+", "-", "@")
 _THIN = Side(style="thin", color="999999")
 _HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
@@ -38,12 +39,15 @@ class Table:
     rows: Iterable[dict[str, Any]]
     highlights: dict[str, str] = field(default_factory=dict)
     sheet: str = ""  # the sheet's name when it differs from the title
+    made_by: str = ""  # 制表单位 in the printed footer
+    made_on: str = ""  # 制表日期 in the printed footer
+    title_columns: str = "A:B"  # repeated on every printed page (项目编号, 项目名称)
 
 
 def write_table(title: str, columns: Sequence[Column], rows: Iterable[dict[str, Any]],
-                highlights: dict[str, str] | None = None) -> bytes:
+                highlights: dict[str, str] | None = None, made_by: str = "", made_on: str = "") -> bytes:
     """A workbook of one sheet: a title row, a header row, then the rows; returns the .xlsx bytes."""
-    return write_tables([Table(title, columns, rows, highlights or {})])
+    return write_tables([Table(title, columns, rows, highlights or {}, made_by=made_by, made_on=made_on)])
 
 
 def write_tables(tables: Sequence[Table]) -> bytes:
@@ -65,6 +69,7 @@ def _write_sheet(wb: Any, ws: Any, table: Table) -> None:
     for col, (_, _, width, _) in enumerate(columns, 1):  # widths and panes come before the first row
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = "C3"
+    print_setup(ws, "landscape")  # in write-only mode the sheet's properties go out with its first row
     title = WriteOnlyCell(ws, table.title)
     title.font = Font(bold=True, size=14)
     ws.append([title])
@@ -104,10 +109,28 @@ def _write_sheet(wb: Any, ws: Any, table: Table) -> None:
             ws.conditional_formatting.add(ref, CellIsRule(operator="greaterThanOrEqual", formula=["100"], fill=_GREEN))
             ws.conditional_formatting.add(ref, CellIsRule(operator="between", formula=["0", "99.99"], fill=_YELLOW))
     ws.print_title_rows = "2:2"
-    ws.page_setup.orientation = "landscape"
+    if table.title_columns:
+        ws.print_title_cols = table.title_columns
+    footer = ws.oddFooter
+    if table.made_by:
+        footer.left.text = f"制表单位：{_footer_text(table.made_by)}"
+    footer.center.text = "第 &P 页 共 &N 页"
+    if table.made_on:
+        footer.right.text = f"制表日期：{_footer_text(table.made_on)}"
+
+
+def print_setup(ws: Any, orientation: str) -> None:
+    """A4 in the given orientation, every column on one page's width, as many pages down as needed."""
+    ws.page_setup.paperSize = PAPER_A4
+    ws.page_setup.orientation = orientation
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _footer_text(text: str) -> str:
+    """Text as a header/footer shows it: & starts a code there, so it is doubled."""
+    return text.replace("&", "&&")
 
 
 def _set(cell: Any, value: Any) -> None:
