@@ -394,24 +394,29 @@ def batch(
     placer = _Placer(out, previous)
     manifest = _ManifestWriter(out, in_path, settings)
     progress.start(len(jobs))
+    # Placed in folder order whatever order the workers finish in, so that of two workbooks
+    # giving one name the first in the folder keeps it and the other gets (2).
+    waiting: dict[int, Outcome] = {}
+
+    def place(outcome: Outcome) -> None:
+        placer.place(outcome)
+        result.outcomes.append(outcome)
+        manifest.append(outcome)
+
     try:
         try:
             with _sigterm_as_interrupt(), _pool(settings, fingerprint, workers or default_workers()) as pool:
-                # Placed in folder order whatever order the workers finish in, so that of two
-                # workbooks giving one name the first in the folder keeps it and the other gets (2).
-                waiting: dict[int, Outcome] = {}
                 for outcome in pool.run(jobs):
                     progress.advance(outcome)
                     waiting[outcome.index] = outcome
                     while len(result.outcomes) in waiting:
-                        ready = waiting.pop(len(result.outcomes))
-                        placer.place(ready)
-                        result.outcomes.append(ready)
-                        manifest.append(ready)
+                        place(waiting.pop(len(result.outcomes)))
                 _codes_across(result, placer)
                 progress.stage("年度汇总报告、台账和荣誉证书合订本")
                 _year_end(result, settings, pool, placer, work)
         except KeyboardInterrupt:
+            for index in sorted(waiting):  # finished before the interruption: kept, in folder order
+                place(waiting.pop(index))
             done = {o.source for o in result.outcomes}
             # Workbooks not reached keep their last entry: their files from the last run are still there.
             manifest.save(result, carried=[e for source, e in previous.items() if source not in done])
