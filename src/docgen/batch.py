@@ -407,10 +407,10 @@ def batch(
         try:
             with _sigterm_as_interrupt(), _pool(settings, fingerprint, workers or default_workers()) as pool:
                 for outcome in pool.run(jobs):
-                    progress.advance(outcome)
                     waiting[outcome.index] = outcome
                     while len(result.outcomes) in waiting:
                         place(waiting.pop(len(result.outcomes)))
+                    progress.advance(outcome)  # reported once placed or waiting: an interruption keeps it
                 _codes_across(result, placer)
                 progress.stage("年度汇总报告、台账和荣誉证书合订本")
                 _year_end(result, settings, pool, placer, work)
