@@ -81,3 +81,28 @@ def test_a_body_line_holds_28_characters_in_both_formats(tmp_path, renderers):
         lines = [line for line in _body_lines(data) if line and line in PLAIN]
         assert len(lines) >= 4, (name, lines)
         assert len(lines[0]) == 26 and all(len(line) == 28 for line in lines[1:-1]), (name, [len(x) for x in lines])
+
+
+DATE = re.compile(r"(\d{4}年)?\d{1,2}月\d{1,2}日")
+
+
+def _broken_dates(lines: list[str]) -> list[str]:
+    """Dates that run over the end of a line: the text joined has a date no single line holds whole."""
+    joined = "".join(lines)
+    whole = {m.group(0) for line in lines for m in DATE.finditer(line)}
+    return [m.group(0) for m in DATE.finditer(joined) if m.group(0) not in whole
+            and not any(m.group(0) in line for line in lines)]
+
+
+@pytest.mark.parametrize("kind", ALL_KINDS)
+def test_headers_and_dates_never_break_and_nothing_leaves_its_cell(kind, every_sample, renderers):
+    """完成时/限, 序/号, 2024年4/月30日 no more: a header word is one line (or its own two), a date one piece."""
+    from boxes import table_cells
+
+    for document in every_sample[kind]:
+        for cell in table_cells(renderers.pdf, kind, document.context.model_dump()):
+            where = f"{document.stem}: {cell.tag} {cell.lines}"
+            assert cell.overflow < 0.5, where
+            if cell.tag == "th":
+                assert len(cell.lines) <= 2 and all(len(line) >= 2 for line in cell.lines), where
+            assert _broken_dates(cell.lines) == [], where

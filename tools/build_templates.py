@@ -384,7 +384,7 @@ def build_plan() -> None:
         cell_text(cell, text, "小表格文字", WD_ALIGN_PARAGRAPH.CENTER if centred else None)
     no_split(table.rows[2])
     cell_text(table.rows[3].cells[0], "{%tr endfor %}", "小表格文字")
-    widths(table, [10, 44, 16, 24, 31, 31])
+    widths(table, [12, 42, 16, 24, 31, 31])
 
     para(doc, "{%p for block in gantt %}", "题注")
     para(doc, "任务进度安排（{{ block.caption }}）", "题注")
@@ -404,10 +404,10 @@ def build_plan() -> None:
     for i in range(12):
         cell_text(data[2 + i], f"{{% cellbg row.cells[{i}] %}}", "图表文字")
     no_split(gantt.rows[2])
-    for cell in head:  # the chart stays whole on one page, as in the PDF (.gantt)
+    for cell in head:  # the header stays with the first row, the last row with the one before (.gantt)
         keep_next(cell.paragraphs[0])
-    for cell in data:  # every row but the last is kept with the next one
-        par_prop(cell.paragraphs[0], "w:keepNext", val="{{ 0 if loop.last else 1 }}")
+    for cell in data:
+        par_prop(cell.paragraphs[0], "w:keepNext", val="{{ 1 if loop.revindex == 2 else 0 }}")
     cell_text(gantt.rows[3].cells[0], "{%tr endfor %}", "图表文字")
     widths(gantt, [9, 51] + [8] * 12)
     cell_margins(gantt, 0.35)  # "10月" fits its 8 mm column
@@ -806,7 +806,7 @@ def build_notice() -> None:
             cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
         return fill
 
-    table = loop_table(doc, ("序号", "项目名称", "项目内容", "目标任务", "完成进度", "实施效果"), "project in projects",
+    table = loop_table(doc, ("序号", "项目名称", "项目内容", "目标任务", "完成\n进度", "实施效果"), "project in projects",
                        (("{{ project.seq }}", WD_ALIGN_PARAGRAPH.CENTER), name, lines("project.content"),
                         lines("project.objectives"), top("{{ project.progress }}"), lines("project.effect")),
                        [9, 19, 45, 31, 19, 33], style=style, split=True)
@@ -1050,7 +1050,7 @@ def build_annual_report() -> None:
 
     para(doc, "二、项目类别分布", "一级标题")
     para(doc, "{%p if categories %}")
-    loop_table(doc, ("序号", "项目类别", "项目数（个）", "占比"), "row in categories",
+    loop_table(doc, ("序号", "项目类别", "项目数\n（个）", "占比"), "row in categories",
                (("{{ loop.index }}", centre), ("{{ row.category }}", None), ("{{ row.count }}", centre),
                 ("{{ row.share }}", centre)),
                [12, 53, 29, 23])
@@ -1061,7 +1061,7 @@ def build_annual_report() -> None:
 
     para(doc, "三、各党组织实施情况", "一级标题")
     para(doc, "{%p if branches %}")
-    loop_table(doc, ("序号", "党组织", "项目数（个）", "全部完成\n任务（个）", "平均完成\n比例"), "row in branches",
+    loop_table(doc, ("序号", "党组织", "项目数\n（个）", "全部完成\n任务（个）", "平均完成\n比例"), "row in branches",
                (("{{ loop.index }}", centre), ("{{ row.branch }}", None), ("{{ row.projects }}", centre),
                 ("{{ row.finished }}", centre), ("{{ row.completion }}", centre)),
                [12, 74, 23, 24, 23])
@@ -1084,7 +1084,7 @@ def build_annual_report() -> None:
         return lambda cell: cell_shaded_text(cell, text, RANK_FILL, "图表文字", align)
 
     ranking = loop_table(
-        doc, ("名次", "项目编号", "项目名称", "党组织", "项目类别", "评价\n得分", "群众\n满意率", "完成\n比例", "验收\n结论",
+        doc, ("名次", "项目编号", "项目名称", "党组织", "项目\n类别", "评价\n得分", "群众\n满意率", "完成\n比例", "验收\n结论",
               "入选情况"), "row in ranking",
         (shaded("{{ row.rank }}", centre), shaded("{{ row.code }}", WD_ALIGN_PARAGRAPH.LEFT),
          shaded("{{ row.name }}", WD_ALIGN_PARAGRAPH.LEFT), shaded("{{ row.branch }}", WD_ALIGN_PARAGRAPH.LEFT),

@@ -13,6 +13,7 @@ from .common import (
     ProjectFields,
     amount,
     cn_date,
+    in_year,
     main_recipient,
     paragraphs,
     percent,
@@ -91,7 +92,7 @@ def build_from(a: Assessment, intake: Intake, config: Config, options: Options) 
         ))
     done = sum(t.done for t in tasks)
     history = [
-        HistoryRow(period=s.period.label, stat_date=cn_date(s.stat_date), completion=percent(s.completion),
+        HistoryRow(period=s.period.label, stat_date=in_year(s.stat_date, a.year), completion=percent(s.completion),
                    reported=percent(s.reported.percent) if s.reported else "—", overdue=len(s.overdue),
                    summary=s.reported.status if s.reported else "—")
         for s in a.history

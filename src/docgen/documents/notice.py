@@ -13,7 +13,7 @@ from typing import Iterator
 from ..config import Config
 from ..models import Intake, Project
 from .assessment import latest_snapshot
-from .common import Context, Document, Options, cn_date, paragraphs, percent, quoted, title_lines
+from .common import Context, Document, Options, cn_date, in_year, paragraphs, percent, quoted, title_lines
 from .workdays import WorkCalendar
 
 KIND = "notice"
@@ -89,7 +89,7 @@ def _project(seq: int, project: Project, intake: Intake) -> NoticeProject:
         progress = "尚未填报进度"
     else:
         overdue = f"，逾期任务{len(snap.overdue)}项" if snap.overdue else ""
-        progress = f"截至{cn_date(snap.stat_date)}完成{percent(snap.completion)}{overdue}"
+        progress = f"截至{in_year(snap.stat_date, project.end.year)}完成{percent(snap.completion)}{overdue}"
     result = intake.result_of(project.code)
     effect = paragraphs(result.effect) if result else ["项目实施中，实施效果待项目结题后公开。"]
     return NoticeProject(seq=seq, code=project.code, name=project.name, leader=project.leader,

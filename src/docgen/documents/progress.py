@@ -14,6 +14,7 @@ from .common import (
     ProjectFields,
     bar,
     cn_date,
+    in_year,
     main_recipient,
     paragraphs,
     percent,
@@ -112,7 +113,7 @@ def build_context(snap: Snapshot, config: Config, options: Options) -> ProgressC
         flag, flag_class = _flag(state)
         tasks.append(ProgressTask(
             seq=state.task.seq, content=state.task.content, owner=state.task.owner,
-            deadline=cn_date(state.task.deadline), percent=percent(state.percent),
+            deadline=in_year(state.task.deadline, snap.stat_date.year), percent=percent(state.percent),
             planned=percent(state.planned), status=_status(state), flag=flag, flag_class=flag_class,
         ))
     overdue = [f"任务{s.task.seq}{quoted(s.task.content)}：完成时限{cn_date(s.task.deadline)}，"

@@ -1,10 +1,13 @@
 """The one Jinja configuration: strict undefined, autoescape on, shared by both backends."""
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, Callable
 
 import jinja2
+from markupsafe import Markup, escape
 
 from ..errors import TemplateError
 
@@ -20,16 +23,32 @@ def template_dir() -> Path:
     raise TemplateError("找不到文书模板目录（templates），请重新安装 docgen")
 
 
-def make_environment(loader: jinja2.BaseLoader | None = None) -> jinja2.Environment:
+def make_environment(loader: jinja2.BaseLoader | None = None,
+                     finalize: Callable[[Any], Any] | None = None) -> jinja2.Environment:
     """Return a Jinja environment where a missing variable is an error and data is escaped."""
     return jinja2.Environment(
         loader=loader,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
+        finalize=finalize,
     )
+
+
+_DATE = re.compile(r"(?:\d{4}年)?\d{1,2}月\d{1,2}日|\d{4}年")
+
+
+def unbreakable_dates(value: Any) -> Any:
+    """Every value printed into HTML, escaped, with its dates kept on one line (2024年4月30日, 4月30日, 2024年).
+
+    A line may still break after 年 of a period (2024年 | 第2季度), never inside a date.
+    """
+    if not isinstance(value, str) or isinstance(value, Markup):
+        return value
+    text = str(escape(value))
+    return Markup(_DATE.sub(lambda m: f'<span class="nobr">{m.group(0)}</span>', text))
 
 
 @lru_cache(maxsize=None)
 def html_environment(folder: Path) -> jinja2.Environment:
-    return make_environment(jinja2.FileSystemLoader(str(folder)))
+    return make_environment(jinja2.FileSystemLoader(str(folder)), finalize=unbreakable_dates)
