@@ -274,3 +274,32 @@ def test_the_combined_pdf_is_laid_out_in_parts_and_joined_in_order(tmp_path, ren
     from pypdf import PdfReader
     import io
     assert PdfReader(io.BytesIO(pdf)).metadata.title == "荣誉证书"
+
+
+@pytest.mark.parametrize("field, unit, first", [
+    ("颁发单位*", "中共国网甘肃省电力公司兰州供电公司城关供电服务中心委员会", "中共国网甘肃省电力公司"),
+    ("颁发单位*", "国网天津市电力公司变电运维中心天津南特高压变电运维站", "国网天津市电力公司变电运维中心"),
+    ("获奖对象*", "国网甘肃省电力公司兰州供电公司城关供电服务中心第一党支部第二党小组",
+     "国网甘肃省电力公司兰州供电公司"),
+])
+def test_a_long_unit_name_breaks_between_words_in_two_balanced_lines(tmp_path, renderers, field, unit, first):
+    """A unit name too long for its box: two lines, broken where a word ends (never “…兰州供|电公司…”)."""
+    book = full_book(awards=[award_row(**{field: unit})])
+    intake, report = api.load(book.save(tmp_path / "a.xlsx"), CONFIG)
+    assert report.ok
+    document = next(documents(intake, ["certificate"], CONFIG, OPTIONS))
+    page = document.context.certificates[0]
+    lines = (page.issuer if field == "颁发单位*" else page.recipient).lines
+    assert len(lines) == 2 and lines[0] == first and "".join(lines).rstrip("：") == unit
+    context = document.context.model_dump()
+    assert [first, lines[1]] == [line for line in pdf_pages(renderers.render("pdf", "certificate", context))[0]
+                                 if line in (first, lines[1])]
+    assert first in docx_paragraphs(renderers.render("docx", "certificate", context))
+
+
+def test_the_combined_print_file_follows_the_certificate_numbers(tmp_path):
+    awards = [award_row("DJZS-2024-003", "丙"), award_row("DJZS-2024-001", "甲"), award_row("DJZS-2024-002", "乙")]
+    intake, report = api.load(full_book(awards=awards).save(tmp_path / "a.xlsx"), CONFIG)
+    contexts = [d.context for d in documents(intake, ["certificate"], CONFIG, OPTIONS)]
+    assert [c.cert_no for c in certificate.combined(contexts[::-1]).certificates] == [
+        "DJZS-2024-001", "DJZS-2024-002", "DJZS-2024-003"]

@@ -49,27 +49,38 @@ def reason_of(award: Award, intake: Intake) -> str:
     return f"在{award.date.year}年度党建项目化管理工作中成绩突出"
 
 
-def page(award: Award, intake: Intake) -> CertificatePage:
+def page(award: Award, intake: Intake, config: Config) -> CertificatePage:
+    words = organisation_words(config, intake)
     return CertificatePage(
         cert_no=award.cert_no,
-        recipient=fit(award.recipient + "：", RECIPIENT_BOX, *RECIPIENT_SIZES),
+        recipient=fit(award.recipient + "：", RECIPIENT_BOX, *RECIPIENT_SIZES, words=words),
         reason=reason_of(award, intake) + "，被评为",
-        honour=fit(_quoted(award.title), TITLE_BOX, *TITLE_SIZES),
-        issuer=fit(award.issuer, ISSUER_BOX, *ISSUER_SIZES),
+        honour=fit(_quoted(award.title), TITLE_BOX, *TITLE_SIZES, words=words),
+        issuer=fit(award.issuer, ISSUER_BOX, *ISSUER_SIZES, words=words),
         date=cn_numeral_date(award.date),
     )
 
 
+def organisation_words(config: Config, intake: Intake) -> tuple[str, ...]:
+    """Names a long recipient or issuer is never broken inside: the organisation's and the branches'."""
+    org = config.organization
+    names = {org.name, org.party_committee, f"{org.name}{org.department}",
+             *(p.branch for p in intake.projects), *(p.lead_unit or "" for p in intake.projects)}
+    return tuple(sorted(n for n in names if n and len(n) <= 12))
+
+
 def documents(intake: Intake, config: Config, options: Options) -> Iterator[Document]:
-    for award in intake.awards:
-        context = CertificateContext(certificates=[page(award, intake)])
+    """One certificate per row of 表彰, in 证书编号 order (so is the combined print file)."""
+    for award in sorted(intake.awards, key=lambda a: a.cert_no):
+        context = CertificateContext(certificates=[page(award, intake, config)])
         yield Document(KIND, TITLE, award.project_code or "", FOLDER, context,
                        author=config.organization.name, date=options.date, name=f"{award.cert_no}_{award.recipient}", directory=FOLDER)
 
 
 def combined(contexts: list[CertificateContext]) -> CertificateContext:
-    """All certificates of a run in one context: the print file, one certificate per page."""
-    return CertificateContext(certificates=[c for context in contexts for c in context.certificates])
+    """All certificates of a run in one context: the print file, one certificate per page, by 证书编号."""
+    pages = [c for context in contexts for c in context.certificates]
+    return CertificateContext(certificates=sorted(pages, key=lambda c: c.cert_no))
 
 
 PART_SIZE = 100  # certificates per PDF part; parts are laid out separately, so memory stays flat

@@ -235,25 +235,67 @@ class Fitted(Context):
     half_points: int  # the same size as Word's w:sz value
 
 
-def fit(text: str, box_pt: float, largest: float, smallest: float) -> Fitted:
-    """Shrink text to one line of box_pt; below `smallest`, break it into two balanced lines."""
+def fit(text: str, box_pt: float, largest: float, smallest: float, words: tuple[str, ...] = ()) -> Fitted:
+    """Shrink text to one line of box_pt; below `smallest`, break it into two balanced lines between words.
+
+    `words` are names the break must keep whole besides the dictionary's (the organisation's own).
+    """
     width = text_width(text) * 1.04  # a little room for kerning and rounding
     size = min(largest, box_pt / width) if width else largest
     lines = [text]
     if size < smallest:
-        middle = _balanced_break(text)
+        middle = _balanced_break(text, word_breaks(text, words))
         lines = [text[:middle], text[middle:]]
         size = min(largest, box_pt / (max(text_width(line) for line in lines) * 1.04))
     size = max(int(size * 2) / 2, 6.0)  # whole half points, as Word stores them
     return Fitted(lines=lines, size=size, half_points=int(size * 2))
 
 
-def _balanced_break(text: str) -> int:
-    """Index where two lines come out closest in width: never before closing punctuation,
-    after opening punctuation or inside a dash."""
+# The endings of the names of power-supply units and Party organisations: kept whole, and never
+# parted from the place or name before them (兰州|供电公司 is no place to break a line).
+UNIT_WORDS = ("供电公司", "电力公司", "供电服务中心", "服务中心", "运维中心", "变电运维中心", "运维站",
+              "变电站", "供电所", "党支部", "党总支", "党委", "委员会", "党小组", "共产党员服务队", "服务队")
+
+
+def word_breaks(text: str, words: tuple[str, ...] = ()) -> set[int] | None:
+    """The places between two words of text (jieba's segmentation, with UNIT_WORDS and `words`);
+    None when jieba is not installed. A one-character piece joins its neighbours (no break beside it),
+    and a unit's ending stays with the name before it."""
+    try:
+        import jieba
+    except ImportError:  # pragma: no cover - a dependency; without it any place between characters serves
+        return None
+    _prepare_jieba(jieba, tuple(words))
+    pieces = [piece for piece in jieba.cut(text, HMM=False) if piece]
+    breaks, at = set(), 0
+    for left, right in zip(pieces, pieces[1:]):
+        at += len(left)
+        if len(left.strip()) >= 2 and len(right.strip()) >= 2 and right not in UNIT_WORDS:
+            breaks.add(at)
+    return breaks
+
+
+_JIEBA_WORDS: set[str] = set()
+
+
+def _prepare_jieba(jieba: Any, words: tuple[str, ...]) -> None:
+    if not _JIEBA_WORDS:
+        import logging
+
+        jieba.setLogLevel(logging.WARNING)
+    for word in (*UNIT_WORDS, *words):
+        if word and word not in _JIEBA_WORDS:
+            jieba.add_word(word, freq=10 ** 6)
+            _JIEBA_WORDS.add(word)
+
+
+def _balanced_break(text: str, allowed: set[int] | None = None) -> int:
+    """Index where two lines come out closest in width: between two words when `allowed` names them,
+    never before closing punctuation, after opening punctuation or inside a dash."""
     total = text_width(text)
     best, best_gap = len(text) // 2, total
-    for i in range(1, len(text)):
+    candidates = [i for i in range(1, len(text)) if allowed is None or i in allowed] or list(range(1, len(text)))
+    for i in candidates:
         if text[i] in "，。、；：）》”’" or text[i - 1] in "“‘《（" or text[i - 1:i + 1] == "——":
             continue
         gap = abs(total - 2 * text_width(text[:i]))
