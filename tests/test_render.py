@@ -1,6 +1,7 @@
 """Rendered documents: golden text, same text in both formats, fonts, escaping, names, templates."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -89,9 +90,16 @@ def test_plan_has_its_sections_and_a_month_grid(renderers, sample_intake):
         assert heading in paragraphs
     assert "任务进度安排（2024年）" in paragraphs
     grid = document.context.gantt[0]
-    assert grid.months[:3] == ["3月", "4月", "5月"]
+    assert grid.months == [f"{m}月" for m in range(3, 13)]  # exactly the project's months: March to December
     first = grid.rows[0]
     assert first.marks[:3] == [True, True, False]  # 3月19日 to 4月30日
+    docx, pdf = _render(renderers, document)
+    xml = _zip_part(docx, "word/document.xml")
+    gantt = xml
+    grids = [g.count("<w:gridCol ") for g in re.findall(r"<w:tblGrid>(.*?)</w:tblGrid>", gantt)]
+    assert 2 + 10 in grids  # 序号, 任务 and ten month columns in Word
+    header = next(line for page in pdf_pages(pdf) for line in page if line.startswith("序号 任务 3月"))
+    assert header.endswith("11月 12月") and "1月 2月" not in header
 
 
 def test_gantt_cells_are_shaded_in_word(renderers, sample_intake):

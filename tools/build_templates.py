@@ -388,28 +388,32 @@ def build_plan() -> None:
 
     para(doc, "{%p for block in gantt %}", "题注")
     para(doc, "任务进度安排（{{ block.caption }}）", "题注")
-    gantt = doc.add_table(rows=4, cols=14)
+    # One column per month of the block, exactly the project's months: the month cells repeat
+    # with docxtpl's {%tc %} and the table's grid and width follow (GANTT_GRID, see clean_package).
+    gantt = doc.add_table(rows=4, cols=5)
     gantt.style = doc.styles["Table Grid"]
     gantt.alignment = WD_TABLE_ALIGNMENT.CENTER
     head = gantt.rows[0].cells
     cell_text(head[0], "序号", "图表标签")
     cell_text(head[1], "任务", "图表标签")
-    for i in range(12):
-        cell_text(head[2 + i], f"{{{{ block.months[{i}] }}}}", "图表标签")
+    cell_text(head[2], "{%tc for m in block.months %}", "图表标签")
+    cell_text(head[3], "{{ m }}", "图表标签")
+    cell_text(head[4], "{%tc endfor %}", "图表标签")
     repeat_header(gantt.rows[0])
     cell_text(gantt.rows[1].cells[0], "{%tr for row in block.rows %}", "图表文字")
     data = gantt.rows[2].cells
     cell_text(data[0], "{{ row.seq }}", "图表文字")
     cell_text(data[1], "{{ row.content }}", "图表文字", WD_ALIGN_PARAGRAPH.LEFT)
-    for i in range(12):
-        cell_text(data[2 + i], f"{{% cellbg row.cells[{i}] %}}", "图表文字")
+    cell_text(data[2], "{%tc for fill in row.cells %}", "图表文字")
+    cell_text(data[3], "{% cellbg fill %}", "图表文字")
+    cell_text(data[4], "{%tc endfor %}", "图表文字")
     no_split(gantt.rows[2])
     for cell in head:  # the header stays with the first row, the last row with the one before (.gantt)
         keep_next(cell.paragraphs[0])
     for cell in data:
         par_prop(cell.paragraphs[0], "w:keepNext", val="{{ 1 if loop.revindex == 2 else 0 }}")
     cell_text(gantt.rows[3].cells[0], "{%tr endfor %}", "图表文字")
-    widths(gantt, [9, 51] + [8] * 12)
+    widths(gantt, [GANTT_NUM, GANTT_TASK, GANTT_MARK, GANTT_MONTH, GANTT_MARK])
     cell_margins(gantt, 0.35)  # "10月" fits its 8 mm column
     para(doc, "{%p endfor %}", "题注")
 
@@ -1158,6 +1162,23 @@ def font_table() -> str:
     return f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:fonts {W_NS}>{"".join(fonts)}</w:fonts>'
 
 
+GANTT_NUM, GANTT_TASK, GANTT_MONTH = 9, 51, 8  # mm, as .gantt in the stylesheet
+GANTT_MARK = 0.1  # mm: the width that marks the two {%tc %} cells in the grid
+
+
+def gantt_grid(xml: bytes) -> bytes:
+    """The Gantt table's grid and width as Jinja: one 8 mm column per month of the block."""
+    mark, month = int(Mm(GANTT_MARK).twips), int(Mm(GANTT_MONTH).twips)
+    fixed = int(Mm(GANTT_NUM).twips) + int(Mm(GANTT_TASK).twips)
+    grid = f'<w:gridCol w:w="{mark}"/><w:gridCol w:w="{month}"/><w:gridCol w:w="{mark}"/>'.encode()
+    if grid not in xml:
+        return xml
+    xml = xml.replace(grid, f'{{% for m in block.months %}}<w:gridCol w:w="{month}"/>{{% endfor %}}'.encode())
+    width = f'<w:tblW w:w="{fixed + 2 * mark + month}" w:type="dxa"/>'.encode()
+    return xml.replace(width, f'<w:tblW w:w="{{{{ {fixed} + {month} * block.months|length }}}}" w:type="dxa"/>'
+                       .encode())
+
+
 def clean_package(path: Path) -> None:
     """Chinese language tags, the fonts actually named, no leftovers of python-docx's default template."""
     with zipfile.ZipFile(path) as archive:
@@ -1178,6 +1199,8 @@ def clean_package(path: Path) -> None:
             # No extra space between Chinese and digits or Latin for any paragraph (see Normal).
             data = data.replace(b"<w:pPrDefault><w:pPr>", b'<w:pPrDefault><w:pPr><w:autoSpaceDE w:val="0"/>'
                                 b'<w:autoSpaceDN w:val="0"/>')
+        elif name == "word/document.xml":
+            data = gantt_grid(data)
         elif name == "word/settings.xml":
             data = re.sub(rb"<w:themeFontLang [^>]*/>", b'<w:themeFontLang w:val="zh-CN" w:eastAsia="zh-CN"/>', data)
         elif name == "_rels/.rels":

@@ -33,7 +33,7 @@ class GanttRow(Context):
 
 class GanttBlock(Context):
     caption: str
-    months: list[str]  # MONTHS_PER_BLOCK labels, "" past the project's end
+    months: list[str]  # the block's months, at most MONTHS_PER_BLOCK: exactly the project's
     rows: list[GanttRow]
 
 
@@ -65,12 +65,11 @@ def build_gantt(project: Project, intake: Intake) -> list[GanttBlock]:
         years = sorted({y for y, _ in chunk})
         caption = f"{years[0]}年" if len(years) == 1 else f"{years[0]}—{years[-1]}年"
         labels = [f"{m}月" if len(years) == 1 else f"{y % 100:02d}.{m}" for y, m in chunk]
-        labels += [""] * (MONTHS_PER_BLOCK - len(chunk))
         rows = []
         for task in tasks:
             start = intake.task_start(task) or project.start
             first, last = (start.year, start.month), (task.deadline.year, task.deadline.month)
-            marks = [first <= ym <= last for ym in chunk] + [False] * (MONTHS_PER_BLOCK - len(chunk))
+            marks = [first <= ym <= last for ym in chunk]
             rows.append(GanttRow(seq=task.seq, content=task.content, marks=marks,
                                  cells=[FILLED if on else BLANK for on in marks]))
         blocks.append(GanttBlock(caption=caption, months=labels, rows=rows))
