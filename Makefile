@@ -27,9 +27,11 @@ test: $(STAMP) test-deps
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -q
 
-# Year-end batch benchmark on a synthetic set (bench/run.py --help for options).
+# Year-end batch benchmark on a synthetic set (bench/run.py --help for options), then the PDF
+# fonts: docgen's cut-down faces against the whole faces.
 bench: $(STAMP) system-deps
 	$(PY) bench/run.py
+	$(PY) bench/fonts.py
 
 # Lay out templates/*.docx again from tools/build_templates.py.
 templates: $(STAMP)

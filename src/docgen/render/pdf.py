@@ -11,7 +11,7 @@ from jinja2 import meta
 from ..errors import TemplateError
 from .cff import identity_font
 from .environment import html_environment, template_dir
-from .fonts import font_face_css
+from .fonts import font_face_css, stacks_css
 
 
 # Archive systems take PDF/A: PDF/A-2b (ISO 19005-2, level B) allows the transparency of the
@@ -31,7 +31,8 @@ def subsetter_missing() -> bool:
 class PdfRenderer:
     """Render PDFs from templates/<kind>.html and the shared stylesheet."""
 
-    def __init__(self, folder: Path | None = None) -> None:
+    def __init__(self, folder: Path | None = None, cut_down_fonts: bool = True) -> None:
+        """cut_down_fonts=False leaves out the GB 2312 cut-down faces (fonts.py): whole system faces only."""
         # Importing WeasyPrint loads Pango and fontconfig: only when PDF is asked for.
         import weasyprint
         from weasyprint.text.fonts import FontConfiguration
@@ -43,8 +44,8 @@ class PdfRenderer:
         self.env = html_environment(self.folder)
         self.fonts = FontConfiguration()
         self._css: dict[str, Any] = {}
-        faces = font_face_css()
-        self._faces = [weasyprint.CSS(string=faces, font_config=self.fonts)] if faces else []
+        faces = font_face_css() if cut_down_fonts else stacks_css()
+        self._faces = [weasyprint.CSS(string=faces, font_config=self.fonts)]
 
     def _stylesheet(self, name: str) -> Any:
         sheet = self._css.get(name)
