@@ -221,3 +221,25 @@ def test_fonts_names_each_role_and_its_face(run):
         assert role in result.output
     assert "FandolFang" in result.output and "AR PL KaitiM GB" in result.output
     assert "仿宋_GB2312" in result.output and "simfang.ttf" in result.output
+
+
+def test_a_marked_copy_in_a_return_folder_does_not_count_twice(tmp_path):
+    """收件/退回/城关.校验.xlsx is the older copy of 收件/城关.xlsx; with two 申报表.xlsx elsewhere a copy is ambiguous."""
+    import os
+
+    folder = tmp_path / "收件"
+    (folder / "退回").mkdir(parents=True)
+    (folder / "甲").mkdir()
+    (folder / "乙").mkdir()
+    valid_book().save(folder / "城关.xlsx")
+    (folder / "退回" / "城关.校验.xlsx").write_bytes((folder / "城关.xlsx").read_bytes())
+    os.utime(folder / "退回" / "城关.校验.xlsx", (1_700_000_000, 1_700_000_000))
+    valid_book().save(folder / "甲" / "申报表.xlsx")
+    valid_book().save(folder / "乙" / "申报表.xlsx")
+    (folder / "退回" / "申报表.校验.xlsx").write_bytes((folder / "城关.xlsx").read_bytes())
+    found = api.scan_workbooks([folder])
+    assert sorted(p.relative_to(folder).as_posix() for p in found.workbooks) == sorted(
+        ["城关.xlsx", "乙/申报表.xlsx", "甲/申报表.xlsx"])
+    reasons = {p.relative_to(folder).as_posix(): why for p, why in found.skipped}
+    assert "较新的文件 城关.xlsx" in reasons["退回/城关.校验.xlsx"]
+    assert "无法确定" in reasons["退回/申报表.校验.xlsx"]

@@ -377,8 +377,8 @@ def batch(
     progress = progress or _Silent()
     if _inside(in_path, out):
         raise DocgenError(f"输出目录 {out} 不能是申报表文件夹本身或它的上级目录，请另选一个输出目录。")
-    found = scan_workbooks([in_path])
-    workbooks = [p for p in found.workbooks if not _inside(p, out)]
+    found = scan_workbooks([in_path], outside=out)
+    workbooks = found.workbooks
     if not workbooks:
         raise DocgenError(f"在 {in_path} 里没有找到任何 .xlsx / .xlsm 申报表。")
     out.mkdir(parents=True, exist_ok=True)
@@ -389,8 +389,7 @@ def batch(
     fingerprint = settings.fingerprint()
     jobs = [Job(i, str(p), _relative(p, in_path), str(work / str(i)), previous.get(_relative(p, in_path)), str(out))
             for i, p in enumerate(workbooks)]
-    result = BatchResult(out, [], skipped=[(_relative(p, in_path), why) for p, why in found.skipped
-                                             if not _inside(p, out)])
+    result = BatchResult(out, [], skipped=[(_relative(p, in_path), why) for p, why in found.skipped])
     placer = _Placer(out, previous)
     manifest = _ManifestWriter(out, in_path, settings)
     progress.start(len(jobs))
