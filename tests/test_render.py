@@ -311,3 +311,13 @@ def test_the_combined_print_file_follows_the_certificate_numbers(tmp_path):
     contexts = [d.context for d in documents(intake, ["certificate"], CONFIG, OPTIONS)]
     assert [c.cert_no for c in certificate.combined(contexts[::-1]).certificates] == [
         "DJZS-2024-001", "DJZS-2024-002", "DJZS-2024-003"]
+
+
+def test_an_amount_not_given_leaves_no_placeholder_sentence(tmp_path, renderers):
+    """No 经费预算 / 经费使用 in the workbook: no “经费预算：—。” in the 计划书 or the 结题报告."""
+    intake, report = api.load(full_book().save(tmp_path / "a.xlsx"), CONFIG)
+    assert report.ok
+    for kind in ("plan", "closing_report"):
+        docx, pdf = _render(renderers, next(documents(intake, [kind], CONFIG, OPTIONS)))
+        text = "".join(docx_paragraphs(docx)) + squeeze("".join("".join(page) for page in pdf_pages(pdf)))
+        assert "经费预算" not in text and "经费使用" not in text, kind

@@ -275,7 +275,8 @@ def project_overview(doc) -> None:
     para(doc, "项目编号：{{ code }}；项目类别：{{ category }}；申报党组织：{{ branch }}。")
     para(doc, "项目负责人：{{ leader }}（联系电话：{{ phone }}）；项目成员：{{ members }}。")
     para(doc, "牵头单位：{{ lead_unit }}；重点实践单位：{{ practice_units }}。")
-    para(doc, "实施时间：{{ period }}。项目口号：{{ slogan }}。关联中心工作：{{ central_work }}。经费预算：{{ budget }}。")
+    para(doc, "实施时间：{{ period }}。项目口号：{{ slogan }}。关联中心工作：{{ central_work }}。"
+              "{% if budget != '—' %}经费预算：{{ budget }}。{% endif %}")
 
 
 OPINION_HEIGHT = 36  # mm: 党支部意见 and 党委审批意见, as .form td.opinion in the stylesheet
@@ -996,7 +997,9 @@ def build_closing_report() -> None:
     para(doc, "四、实施效果", "一级标题")
     body_loop(doc, "effect")
     para(doc, "群众满意率：{{ satisfaction }}；评价得分：{{ score }}；验收结论：{{ conclusion }}。")
+    para(doc, '{%p if spent != "—" %}')
     para(doc, "经费使用：{{ spent }}。")
+    para(doc, "{%p endif %}")
 
     para(doc, "五、评优资格", "一级标题")
     keep_next(para(doc, "{{ eligibility }}"))
