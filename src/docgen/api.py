@@ -83,6 +83,7 @@ def scan_workbooks(paths: Iterable[str | Path], outside: Path | None = None) -> 
     """
     found = Found()
     seen: set[Path] = set()
+    outside = outside.resolve() if outside is not None else None
 
     def take(path: Path) -> None:
         key = path.resolve()
@@ -96,7 +97,7 @@ def scan_workbooks(paths: Iterable[str | Path], outside: Path | None = None) -> 
             take(path)
             continue
         files = [p for p in sorted(path.rglob("*")) if p.is_file() and p.suffix.lower() in WORKBOOK_SUFFIXES
-                 and not (outside is not None and p.resolve().is_relative_to(outside.resolve()))]
+                 and not (outside is not None and p.resolve().is_relative_to(outside))]
         locks = {p for p in files if p.name.startswith("~$")}
         left_out = _left_out([p for p in files if p not in locks])
         for p in files:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from ..config import AssessmentRules
 from ..models import Intake, Progress, Project, Result, Task
 from ..models.period import Period
-from .common import number, quoted
+from .common import month_day, number, quoted
 
 APPROACHING_DAYS = 30
 
@@ -106,10 +106,6 @@ def assessment_date(year: int, on: dt.date | None) -> dt.date:
     """The day a year is judged on: the 成文日期 when it falls before the year's end, else 31 December."""
     year_end = dt.date(year, 12, 31)
     return min(on, year_end) if on else year_end
-
-
-def month_day(day: dt.date) -> str:
-    return f"{day.month}月{day.day}日"
 
 
 @dataclass(frozen=True)

@@ -36,9 +36,14 @@ def cn_date(day: dt.date | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+def month_day(day: dt.date) -> str:
+    """12月23日: a date whose year the text already gives."""
+    return f"{day.month}月{day.day}日"
+
+
 def in_year(day: dt.date, year: int) -> str:
     """4月30日 within `year`, 2025年1月15日 outside it: short enough for a narrow table column."""
-    return f"{day.month}月{day.day}日" if day.year == year else cn_date(day)
+    return month_day(day) if day.year == year else cn_date(day)
 
 
 def date_range(start: dt.date, end: dt.date) -> str:

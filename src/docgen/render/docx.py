@@ -65,7 +65,7 @@ class _PreparedDocx:
 
 def _core(metadata: dict[str, str]) -> str:
     """docProps/core.xml: the document's own title, author, subject and date, in Chinese."""
-    now = f"{metadata.get('date') or dt.date.today().isoformat()}T00:00:00Z"
+    stamp = f"{metadata.get('date') or dt.date.today().isoformat()}T00:00:00Z"  # the 成文日期: reproducible
     return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
             'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
@@ -75,8 +75,8 @@ def _core(metadata: dict[str, str]) -> str:
             f'<dc:creator>{escape(metadata.get("author", ""))}</dc:creator>'
             f'<cp:lastModifiedBy>{escape(metadata.get("author", ""))}</cp:lastModifiedBy>'
             '<dc:language>zh-CN</dc:language>'
-            f'<dcterms:created xsi:type="dcterms:W3CDTF">{now}</dcterms:created>'
-            f'<dcterms:modified xsi:type="dcterms:W3CDTF">{now}</dcterms:modified>'
+            f'<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
+            f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified>'
             '</cp:coreProperties>')
 
 
