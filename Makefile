@@ -33,9 +33,10 @@ bench: $(STAMP) system-deps
 	$(PY) bench/run.py
 	$(PY) bench/fonts.py
 
-# Lay out templates/*.docx again from tools/build_templates.py.
+# Build templates/*.docx again from tools/word_templates (tools/build_templates.py): a template is
+# written only when its parts change, and each is listed as 已更新 or 未变化. KINDS=plan builds only some.
 templates: $(STAMP)
-	$(PY) tools/build_templates.py
+	$(PY) tools/build_templates.py $(KINDS)
 
 clean:
 	rm -rf $(VENV) out build dist

@@ -1,0 +1,128 @@
+"""The 年度汇总报告 template (templates/annual_report.docx): distributions, ranking and the lost eligibility."""
+from __future__ import annotations
+
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+from .common import base_document, body_loop, keep_next, para
+from .reports import chart_table, report_styles, signature_block
+from .tables import CELL_PAD_MM, cell_margins, cell_shaded_text, keep_last_row_with_next, loop_table
+
+RANK_FILL = ("'FCEBD0' if row.selection == '突出贡献项目' else ('EEF3FA' if row.selection else 'FFFFFF')")
+
+
+def numbered_list(doc, items: str) -> None:
+    """1. item, 2. item … or 无。"""
+    para(doc, f"{{%p if {items} %}}")
+    para(doc, f"{{%p for line in {items} %}}")
+    para(doc, "{{ loop.index }}. {{ line }}")
+    para(doc, "{%p endfor %}")
+    para(doc, "{%p else %}")
+    para(doc, "无。")
+    para(doc, "{%p endif %}")
+
+
+def more_note(doc, name: str) -> None:
+    """A note under a table or list that was cut short in a very large run (empty otherwise)."""
+    para(doc, f"{{%p if {name} %}}", "注释")
+    para(doc, f"{{{{ {name} }}}}", "注释")
+    para(doc, "{%p endif %}", "注释")
+
+
+def build():
+    """The 年度汇总报告 template as a python-docx Document."""
+    doc = base_document()
+    report_styles(doc)
+    centre = WD_ALIGN_PARAGRAPH.CENTER
+    para(doc, "{{ title }}", "文书标题")
+    para(doc, "{{ subtitle }}", "副标题")
+    para(doc, "{{ main_recipient }}", "主送")
+
+    para(doc, "一、总体情况", "一级标题")
+    body_loop(doc, "overview")
+
+    para(doc, "二、项目类别分布", "一级标题")
+    para(doc, "{%p if categories %}")
+    loop_table(doc, ("序号", "项目类别", "项目数\n（个）", "占比"), "row in categories",
+               (("{{ loop.index }}", centre), ("{{ row.category }}", None), ("{{ row.count }}", centre),
+                ("{{ row.share }}", centre)),
+               [12, 53, 29, 23])
+    chart_table(doc, "category_chart", label_mm=40, pairs=False)
+    para(doc, "{%p else %}")
+    para(doc, "无。")
+    para(doc, "{%p endif %}")
+
+    para(doc, "三、各党组织实施情况", "一级标题")
+    para(doc, "{%p if branches %}")
+    loop_table(doc, ("序号", "党组织", "项目数\n（个）", "全部完成\n任务（个）", "平均完成\n比例"), "row in branches",
+               (("{{ loop.index }}", centre), ("{{ row.branch }}", None), ("{{ row.projects }}", centre),
+                ("{{ row.finished }}", centre), ("{{ row.completion }}", centre)),
+               [12, 74, 23, 24, 23])
+    more_note(doc, "branches_more")
+    # as the PDF does: no chart for more than 30 党组织 (the table above has the figures)
+    para(doc, "{%p if show_branch_chart %}")
+    chart_table(doc, "branch_chart", label_mm=60, pairs=False)
+    para(doc, "{%p else %}", "注释")
+    para(doc, "党组织较多，各党组织平均完成比例见上表，不再绘图。", "注释")
+    para(doc, "{%p endif %}", "注释")
+    para(doc, "{%p else %}")
+    para(doc, "无。")
+    para(doc, "{%p endif %}")
+
+    para(doc, "四、评价得分排名", "一级标题")
+    para(doc, "{{ selection_rule }}")
+    para(doc, "{%p if ranking %}")
+
+    def shaded(text, align=None):
+        return lambda cell: cell_shaded_text(cell, text, RANK_FILL, "图表文字", align)
+
+    ranking = loop_table(
+        doc, ("名次", "项目编号", "项目名称", "党组织", "项目\n类别", "评价\n得分", "群众\n满意率", "完成\n比例", "验收\n结论",
+              "入选情况"), "row in ranking",
+        (shaded("{{ row.rank }}", centre), shaded("{{ row.code }}", WD_ALIGN_PARAGRAPH.LEFT),
+         shaded("{{ row.name }}", WD_ALIGN_PARAGRAPH.LEFT), shaded("{{ row.branch }}", WD_ALIGN_PARAGRAPH.LEFT),
+         shaded("{{ row.category }}", WD_ALIGN_PARAGRAPH.LEFT), shaded("{{ row.score }}", centre),
+         shaded("{{ row.satisfaction }}", centre), shaded("{{ row.completion }}", centre),
+         shaded("{{ row.conclusion }}", centre), shaded("{{ row.selection }}", centre)),
+        [9, 23, 26, 24, 15, 9, 12, 12, 10, 16], style="图表文字")
+    for cell in ranking.rows[0].cells:
+        for p in cell.paragraphs:
+            p.style = doc.styles["图表标签"]
+    cell_margins(ranking, 0.8, top_mm=CELL_PAD_MM, bottom_mm=CELL_PAD_MM)
+    more_note(doc, "ranking_more")
+    chart_table(doc, "score_chart", label_mm=40, pairs=False)
+    para(doc, "{%p else %}")
+    para(doc, "无。")
+    para(doc, "{%p endif %}")
+    para(doc, "（一）跟踪实施名单", "二级标题")
+    numbered_list(doc, "tracking")
+    more_note(doc, "tracking_more")
+    para(doc, "（二）突出贡献项目", "二级标题")
+    numbered_list(doc, "outstanding")
+    more_note(doc, "outstanding_more")
+    para(doc, "{%p if notes %}", "二级标题")
+    para(doc, "（三）有关说明", "二级标题")
+    body_loop(doc, "notes")
+    para(doc, "{%p endif %}")
+
+    para(doc, "五、失去年度评优资格的项目", "一级标题")
+    para(doc, "{{ eligibility_rule }}")
+    para(doc, "{%p if lost %}")
+    lost = loop_table(doc, ("序号", "项目编号", "项目名称", "党组织", "原因"), "row in lost",
+                      (("{{ loop.index }}", centre), ("{{ row.code }}", None), ("{{ row.name }}", None),
+                       ("{{ row.branch }}", None), ("{{ row.reasons }}", None)),
+                      [11, 27, 36, 34, 48])
+    keep_last_row_with_next(lost.rows[2])  # the 落款 never stands alone on a page
+    more_note(doc, "lost_more")
+    para(doc, "{%p else %}")
+    keep_next(para(doc, "本年度所有项目均保留评优资格。"))
+    para(doc, "{%p endif %}")
+    para(doc, "{%p if at_risk %}")
+    keep_next(para(doc, "{{ at_risk_intro }}"))
+    para(doc, "{%p for line in at_risk %}")
+    keep_next(para(doc, "{{ loop.index }}. {{ line }}"))
+    para(doc, "{%p endfor %}")
+    more_note(doc, "at_risk_more")
+    para(doc, "{%p endif %}")
+    signature_block(doc, "{{ signature }}", "{{ date }}", blank_lines=1)
+    return doc
+

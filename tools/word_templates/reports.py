@@ -1,0 +1,113 @@
+"""Blocks several Word templates share: report styles, 项目概况, lists, bar charts and the 落款."""
+from __future__ import annotations
+
+from docx.enum.table import WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Pt
+
+from .common import FANGSONG, add_run, keep_next, para, paragraph_style, run_prop
+from .tables import cell_borders, cell_margins, cell_text, exact_height, no_split, table_borders, widths
+
+
+def report_styles(doc) -> None:
+    """Styles of the reports and the notice on top of the GB/T 9704 ones."""
+    paragraph_style(doc, "注释", FANGSONG, 12, line=1.6, space_before=2, space_after=4)
+    paragraph_style(doc, "图例", FANGSONG, 10.5, indent=False, line=1.6, align=WD_ALIGN_PARAGRAPH.CENTER,
+                    space_after=6)
+    paragraph_style(doc, "日期", FANGSONG, 16, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
+
+
+def project_overview(doc) -> None:
+    """一、项目概况: the ProjectFields sentences shared by the plan and the closing report."""
+    para(doc, "一、项目概况", "一级标题")
+    para(doc, "项目编号：{{ code }}；项目类别：{{ category }}；申报党组织：{{ branch }}。")
+    para(doc, "项目负责人：{{ leader }}（联系电话：{{ phone }}）；项目成员：{{ members }}。")
+    para(doc, "牵头单位：{{ lead_unit }}；重点实践单位：{{ practice_units }}。")
+    para(doc, "实施时间：{{ period }}。项目口号：{{ slogan }}。关联中心工作：{{ central_work }}。"
+              "{% if budget != '—' %}经费预算：{{ budget }}。{% endif %}")
+
+
+def body_list(doc, items: str, style="正文", empty="无。", colour: str | None = None):
+    """One paragraph per item, or `empty` when the list is empty."""
+    para(doc, f"{{%p if {items} %}}", style)
+    para(doc, f"{{%p for line in {items} %}}", style)
+    p = para(doc, "", style)
+    add_run(p, "{{ line }}", colour=colour)
+    para(doc, "{%p endfor %}", style)
+    para(doc, "{%p else %}", style)
+    para(doc, empty, style)
+    para(doc, "{%p endif %}", style)
+
+
+def signature_block(doc, unit: str, date: str, blank_lines: int = 2) -> None:
+    """落款 (GB/T 9704 7.3.5.1): the date 4 characters in from the right, the unit centred over it.
+
+    The date 2024年12月23日 is about 9 characters wide (7 and the space Word and LibreOffice put
+    between Chinese and digits), so its centre lies 8.5 characters from the right edge; the unit
+    is centred on the same point in a box reaching to the right edge (17 characters wide: a
+    longer unit wraps inside that box, still centred over the date).
+    """
+    char = 16
+    text = 156 / 25.4 * 72
+    date_right = 4 * char
+    centre = text - date_right - 4.5 * char
+    unit_p = para(doc, unit, "落款", WD_ALIGN_PARAGRAPH.CENTER)
+    unit_p.paragraph_format.left_indent = Pt(round(2 * centre - text, 1))
+    unit_p.paragraph_format.right_indent = Pt(0)
+    unit_p.paragraph_format.space_before = Pt(28.95 * blank_lines)
+    keep_next(unit_p)
+    date_p = para(doc, date, "日期", WD_ALIGN_PARAGRAPH.RIGHT)
+    date_p.paragraph_format.right_indent = Pt(date_right)
+
+
+def chart_table(doc, chart: str = "chart", label_mm: float = 32, value_mm: float = 16, pairs: bool = True) -> None:
+    """A Chart{caption, bars, legend} as a table: label | 20 shaded cells | value, then the legend.
+
+    pairs: a little air after every second bar (the 计划 and 实际 bars of one task).
+    """
+    para(doc, f"{{%p if {chart}.bars %}}", "题注")  # a table without rows is not a valid document
+    caption = para(doc, f"{{{{ {chart}.caption }}}}", "题注")
+    keep_next(caption)
+    cols = 2 + 20
+    table = doc.add_table(rows=6, cols=cols)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    cell_text(table.rows[0].cells[0], f"{{%tr for bar in {chart}.bars %}}", "图表文字")
+    data = table.rows[1]
+    label = cell_text(data.cells[0], "{{ bar.label }}", "图表文字", WD_ALIGN_PARAGRAPH.RIGHT)
+    keep_next(label)
+    for i in range(20):
+        cell = data.cells[1 + i]
+        cell_text(cell, f"{{% cellbg bar.cells[{i}] %}}", "图表文字")
+    cell_text(data.cells[-1], "{{ bar.value }}", "图表文字", WD_ALIGN_PARAGRAPH.LEFT)
+    cell_borders(data.cells[1], left=("single", 6, "000000"))
+    data.height = Pt(12)
+    data.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST  # a long label may take two lines
+    no_split(data)
+    if pairs:
+        cell_text(table.rows[2].cells[0], "{%tr if loop.index is even and not loop.last %}", "图表文字")
+        gap = table.rows[3]
+        for cell in gap.cells:
+            keep_next(cell_text(cell, "", "图表文字"))
+        cell_borders(gap.cells[1], left=("single", 6, "000000"))
+        exact_height(gap, 4)
+        cell_text(table.rows[4].cells[0], "{%tr endif %}", "图表文字")
+    else:
+        for row in table.rows[2:5]:
+            table._tbl.remove(row._tr)
+    cell_text(table.rows[-1].cells[0], "{%tr endfor %}", "图表文字")
+    track = (156 - label_mm - value_mm) / 20
+    widths(table, [label_mm] + [track] * 20 + [value_mm])
+    table_borders(table, top=None, left=None, bottom=None, right=None,
+                  insideH=("single", 8, "FFFFFF"), insideV=None)
+    cell_margins(table, 1.0)
+
+    para(doc, f"{{%p if {chart}.legend %}}", "图例")
+    legend = para(doc, "", "图例")
+    legend.add_run(f"{{%r for item in {chart}.legend %}}")
+    swatch = legend.add_run("\u3000\u3000")
+    run_prop(swatch, "w:bdr", val="single", sz=4, space=0, color="666666")
+    run_prop(swatch, "w:shd", val="clear", color="auto", fill="{{ item[0] }}")
+    legend.add_run("\u2002{{ item[1] }}\u3000\u3000")
+    legend.add_run("{%r endfor %}")
+    para(doc, "{%p endif %}", "图例")
+    para(doc, "{%p endif %}", "题注")
