@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 import hashlib
 import json
 import re
@@ -19,6 +20,7 @@ from docgen import batch as batch_module
 from docgen.batch import WORK_FOLDER, BatchInterrupted, batch
 from docgen.cli import main
 from docgen.documents import Options
+from docgen.pipeline import Renderers, process_workbook
 
 OPTIONS = Options(date=dt.date(2024, 12, 23))
 DOCX = ("docx",)
@@ -106,18 +108,24 @@ def test_manifest_and_listing_record_every_file_with_its_hash(company, tmp_path)
     assert any(r[1] == "2024年度党建项目管理台账.xlsx" for r in files)
 
 
-def test_an_unreadable_workbook_and_a_failing_document_do_not_stop_the_others(company, tmp_path, monkeypatch):
-    (company / "坏文件.xlsx").write_bytes(b"this is not a zip")
-    real = batch_module.Renderers.render
+class PlanFailsFor城关(Renderers):
+    """Renderers whose 计划书 of 城关 fails, as a broken template would."""
 
     def render(self, fmt, kind, context, metadata=None):
         if kind == "plan" and "城关" in context.get("branch", ""):
             raise RuntimeError("模板出错")
-        return real(self, fmt, kind, context, metadata)
+        return super().render(fmt, kind, context, metadata)
 
-    monkeypatch.setattr(batch_module.Renderers, "render", render)
+
+def with_a_failing_plan(job):
+    """The pipeline's step, with renderers of its own (the seam a batch offers: its `step`)."""
+    return process_workbook(job, PlanFailsFor城关(job.settings.formats))
+
+
+def test_an_unreadable_workbook_and_a_failing_document_do_not_stop_the_others(company, tmp_path):
+    (company / "坏文件.xlsx").write_bytes(b"this is not a zip")
     out = tmp_path / "输出"
-    result = batch(company, out, formats=DOCX, config=CONFIG, options=OPTIONS, workers=1)
+    result = batch(company, out, formats=DOCX, config=CONFIG, options=OPTIONS, workers=1, step=with_a_failing_plan)
     statuses = {o.source: o.status for o in result.outcomes}
     assert statuses["坏文件.xlsx"] == "invalid"
     assert statuses["城关.xlsx"] == "incomplete"
@@ -159,20 +167,28 @@ def test_resume_skips_what_did_not_change(company, tmp_path):
     assert kept.is_file()
 
 
-def test_an_interrupted_run_leaves_only_whole_files_and_resumes(company, tmp_path, monkeypatch):
+class StopsAfter:
+    """Progress that stops the run once `count` workbooks are done (Ctrl-C, or the process killed)."""
+
+    def __init__(self, count, stop=KeyboardInterrupt):
+        self.count, self.stop, self.done = count, stop, []
+
+    def start(self, total): pass
+    def stage(self, text): pass
+    def finish(self): pass
+
+    def advance(self, outcome):
+        self.done.append(outcome.source)
+        if len(self.done) == self.count:
+            raise self.stop
+
+
+def test_an_interrupted_run_leaves_only_whole_files_and_resumes(company, tmp_path):
     out = tmp_path / "输出"
-    placed = []
-    real = batch_module._Placer.place
-
-    def place(self, outcome):  # Ctrl-C while the third workbook is being placed
-        if len(placed) == 2:
-            raise KeyboardInterrupt
-        placed.append(outcome.source)
-        real(self, outcome)
-
-    monkeypatch.setattr(batch_module._Placer, "place", place)
+    stops = StopsAfter(2)
     with pytest.raises(BatchInterrupted, match="--resume"):
-        batch(company, out, formats=DOCX, config=CONFIG, options=OPTIONS, workers=1)
+        batch(company, out, formats=DOCX, config=CONFIG, options=OPTIONS, workers=1, progress=stops)
+    placed = stops.done
     assert not (out / WORK_FOLDER).exists()
     data = manifest_of(out)
     assert data["finished"] is False
@@ -181,7 +197,6 @@ def test_an_interrupted_run_leaves_only_whole_files_and_resumes(company, tmp_pat
     assert written and all(not p.name.startswith(".~") for p in written)
     assert not (out / "荣誉证书-合订.docx").exists()
 
-    monkeypatch.setattr(batch_module._Placer, "place", real)
     result = batch(company, out, formats=DOCX, config=CONFIG, options=OPTIONS, workers=1, resume=True)
     assert placed == ["七里河.xlsx", "城关.xlsx"]
     statuses = {o.source: o.status for o in result.outcomes}
@@ -293,25 +308,14 @@ def test_the_benchmark_set_is_valid(tmp_path):
     assert awards == 4
 
 
-def test_a_killed_run_resumes_from_its_journal(company, tmp_path, monkeypatch):
+def test_a_killed_run_resumes_from_its_journal(company, tmp_path):
     """A run killed outright never writes manifest.json; --resume reads the journal it kept."""
     out = tmp_path / "输出"
-    placed = []
-    real = batch_module._Placer.place
-
-    def place(self, outcome):  # the process dies while the third workbook is being placed
-        if len(placed) == 2:
-            raise SystemExit(137)
-        placed.append(outcome.source)
-        real(self, outcome)
-
-    monkeypatch.setattr(batch_module._Placer, "place", place)
     with pytest.raises(SystemExit):
-        batch(company, out, formats=DOCX, config=CONFIG, options=OPTIONS, workers=1)
+        batch(company, out, formats=DOCX, config=CONFIG, options=OPTIONS, workers=1, progress=StopsAfter(2, SystemExit(137)))
     assert not (out / "manifest.json").exists()
     assert len((out / batch_module.JOURNAL).read_text(encoding="utf-8").splitlines()) == 2
 
-    monkeypatch.setattr(batch_module._Placer, "place", real)
     result = batch(company, out, formats=DOCX, config=CONFIG, options=OPTIONS, workers=1, resume=True)
     assert {o.source: o.status for o in result.outcomes} == {
         "七里河.xlsx": "invalid", "城关.xlsx": "unchanged", "西固.xlsx": "rendered"}
@@ -348,22 +352,42 @@ def test_a_terminated_command_exits_cleanly_and_keeps_whole_files(tmp_path):
     assert files == {d["path"] for w in data["workbooks"] for d in w["documents"]}
 
 
-def test_a_worker_that_dies_costs_only_its_workbook(company, tmp_path, monkeypatch):
-    """A workbook that kills its worker process (twice) is reported; the pool is rebuilt for the others."""
-    import os
+def dies_on_西固(job):
+    if job.source == "西固.xlsx":
+        os._exit(1)  # as a crash in a native library would
+    return process_workbook(job)
 
-    real = batch_module._process
 
-    def process(job, worker, outcome):
-        if job.source == "西固.xlsx":
-            os._exit(1)  # as a crash in a native library would
-        real(job, worker, outcome)
-
-    monkeypatch.setattr(batch_module, "_process", process)  # forked workers inherit the patch
-    result = batch(company, tmp_path / "输出", formats=DOCX, config=CONFIG, options=OPTIONS, workers=2)
+def test_a_worker_that_dies_costs_only_its_workbook(company, tmp_path):
+    """A workbook that kills its worker process is reported as such; the pool goes on with a fresh worker."""
+    result = batch(company, tmp_path / "输出", formats=DOCX, config=CONFIG, options=OPTIONS, workers=2,
+                   step=dies_on_西固)
     statuses = {o.source: o.status for o in result.outcomes}
     assert statuses == {"七里河.xlsx": "invalid", "城关.xlsx": "rendered", "西固.xlsx": "failed"}
     failed = next(o for o in result.outcomes if o.source == "西固.xlsx")
     assert "工作进程意外退出" in failed.message
     assert (tmp_path / "输出" / "城关供电服务中心党支部" / "DJ-2024-001_立项表.docx").is_file()
     assert (tmp_path / "输出" / "2024年度党建项目汇总报告.docx").is_file()
+
+
+def hangs_on_城关(job):
+    """A render that never ends, as WeasyPrint laying out 100,000 unbroken characters once did."""
+    if job.source == "城关.xlsx":
+        while True:
+            time.sleep(0.01)
+    return process_workbook(job)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_hung_workbook_is_stopped_by_the_time_limit_and_the_rest_go_on(company, tmp_path, workers):
+    out = tmp_path / "输出"
+    result = batch(company, out, formats=DOCX, config=CONFIG, options=OPTIONS, workers=workers, timeout=3,
+                   step=hangs_on_城关)
+    statuses = {o.source: o.status for o in result.outcomes}
+    assert statuses == {"七里河.xlsx": "invalid", "城关.xlsx": "failed", "西固.xlsx": "rendered"}
+    hung = next(o for o in result.outcomes if o.source == "城关.xlsx")
+    assert "处理超时：超过 3 秒" in hung.message and "--timeout" in hung.message
+    assert entry(manifest_of(out), "城关.xlsx")["status_label"] == "处理失败"
+    assert not (out / "城关供电服务中心党支部").exists()
+    assert (out / "西固供电服务中心党支部" / "DJ-2024-002_立项表.docx").is_file()
+    assert result.projects == 1

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from builder import full_book, project_row
 from conftest import ALL_KINDS, CONFIG, OPTIONS, SAMPLES
 from docgen import api
-from docgen.documents import KINDS, documents
+from docgen.documents import WORKBOOK_KINDS, documents
 from libreoffice import available, to_pdf
 from pagegeometry import dash_line_below_text_block
 
@@ -33,7 +33,7 @@ def every_sample(sample_documents):
     found = {kind: list(docs) for kind, docs in sample_documents.items()}
     intake, report = api.load(SAMPLES / "变电运维中心.xlsx", CONFIG)
     assert report.ok
-    for kind in KINDS:
+    for kind in WORKBOOK_KINDS:
         found[kind] += list(documents(intake, [kind], CONFIG, OPTIONS))
     return found
 

@@ -11,7 +11,7 @@ import datetime as dt
 from builder import award_row, full_book, project_row, task_row, valid_book
 from docgen import api
 from docgen.config import Config
-from docgen.documents import KINDS, Options, annual_report, certificate, documents
+from docgen.documents import KINDS, WORKBOOK_KINDS, Options, certificate, documents
 from docgen.errors import TemplateError
 from docgen.render import DocxRenderer, PdfRenderer
 from textof import docx_paragraphs, golden_text, pdf_pages, squeeze
@@ -176,7 +176,7 @@ def test_markup_in_data_comes_out_literally(tmp_path, renderers):
     book = full_book(projects=[project_row(**{"项目名称*": MARKUP, "主要措施*": "第一条 & <第二条>\n{{ 第三条 }}"})])
     intake, report = api.load(book.save(tmp_path / "a.xlsx"))
     assert report.ok
-    for kind in KINDS:
+    for kind in WORKBOOK_KINDS:
         document = next(documents(intake, [kind], CONFIG, OPTIONS))
         docx, pdf = _render(renderers, document)
         paragraphs = docx_paragraphs(docx)
@@ -190,8 +190,8 @@ def test_markup_in_data_comes_out_literally(tmp_path, renderers):
 
 def test_template_variables_are_context_fields():
     docx, pdf = DocxRenderer(), PdfRenderer()
-    for module in [*KINDS.values(), annual_report]:
-        kind = module.KIND
+    for kind in [*WORKBOOK_KINDS, "annual_report"]:
+        module = KINDS[kind].module
         context_class = next(v for k, v in vars(module).items() if k.endswith("Context") and k not in ("Context", "ProjectFields"))
         fields = set(context_class.model_fields)
         assert docx.variables(kind) <= fields, docx.variables(kind) - fields
@@ -273,8 +273,9 @@ def test_the_combined_pdf_is_laid_out_in_parts_and_joined_in_order(tmp_path, ren
     assert report.ok
     contexts = [d.context for d in documents(intake, ["certificate"], CONFIG, OPTIONS)]
     assert [len(p.certificates) for p in certificate.combined_parts(contexts)] == [2, 2, 1]
-    written = api.write_combined_certificates(contexts, tmp_path / "out", renderers)
-    pdf = next(p for p in written if p.suffix == ".pdf").read_bytes()
+    run = api.render(tmp_path / "a.xlsx", tmp_path / "out", ["certificate"], ["pdf"], CONFIG, OPTIONS)
+    assert run.certificates == 5
+    pdf = next(p for p in run.combined if p.suffix == ".pdf").read_bytes()
     pages = pdf_pages(pdf)
     assert len(pages) == 5
     assert [page[1] for page in pages] == [f"获奖人{n}：" for n in range(1, 6)]

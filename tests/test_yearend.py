@@ -186,7 +186,8 @@ def test_a_very_large_run_keeps_the_report_short_and_the_ledger_whole(tmp_path, 
     assert len(context.lost) == 3 and "共7个" in context.lost_more  # satisfaction 70 % < 80 %: all lost
     assert context.outstanding_more == "" and context.branches_more == ""
     renderers = api.Renderers(["docx", "pdf"])
-    document = module.document(data, CONFIG, Options(date=dt.date(2024, 12, 23)))
+    from docgen.documents import KINDS
+    document = KINDS[module.KIND].document(data, CONFIG, Options(date=dt.date(2024, 12, 23)))
     docx = renderers.render("docx", "annual_report", document.context.model_dump())
     pdf = renderers.render("pdf", "annual_report", document.context.model_dump())
     assert context.ranking_more in docx_paragraphs(docx)

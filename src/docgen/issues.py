@@ -122,6 +122,7 @@ class Report:
     """The issues of every workbook of one run."""
 
     files: list[FileReport] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # files of the folders not read, and why
 
     @property
     def ok(self) -> bool:
@@ -134,7 +135,8 @@ class Report:
         return [t for f in self.files for t in f.flatten(*attrs)]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"ok": self.ok, "files": [f.to_dict() for f in self.files]}
+        return {"ok": self.ok, "files": [f.to_dict() for f in self.files],
+                "skipped": [{"path": path, "reason": why} for path, why in self.skipped]}
 
 
 def _attr(issue: Issue, name: str) -> Any:

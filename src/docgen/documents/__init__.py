@@ -1,26 +1,87 @@
 """Context stage: validated models → one formatted context per document.
 
-Each kind is a module with KIND, TITLE and documents(intake, config, options), which
-yields Document objects; most kinds also expose build_context() for one project.
-This package knows the models, not openpyxl, docxtpl or WeasyPrint.
+Every kind is declared once, in KINDS. A kind's module has KIND and TITLE and the same
+three functions: subjects() (what its documents are about: a project, a snapshot, a
+branch's projects, an award; a year-end kind's subject is the YearEnd itself),
+build_context(subject, config, options) and filing(subject, options) (project, branch,
+file name, folder). This package knows the models, not openpyxl, docxtpl or WeasyPrint.
 """
 from __future__ import annotations
 
-from typing import Iterator
+from dataclasses import dataclass
+from enum import Enum
+from types import ModuleType
+from typing import Any, Iterable, Iterator
 
 from ..config import Config
 from ..models import Intake
-from . import certificate, closing_report, notice, plan, progress, proposal
-from .common import Context, Document, Options, safe_name
-
-KINDS = {m.KIND: m for m in (proposal, plan, progress, notice, certificate, closing_report)}
-
-__all__ = ["KINDS", "Context", "Document", "Options", "documents", "safe_name"]
+from . import annual_report, certificate, closing_report, ledger, notice, plan, progress, proposal
+from .common import Context, Document, Filing, Options, safe_name
 
 
-def documents(intake: Intake, kinds: list[str], config: Config,
+class Scope(Enum):
+    """What a kind's documents are made from."""
+
+    WORKBOOK = "workbook"  # each workbook on its own
+    YEAR_END = "year_end"  # every valid workbook of a run together
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of document: its module, what it is made from and the formats it is written in."""
+
+    module: ModuleType
+    scope: Scope = Scope.WORKBOOK
+    formats: tuple[str, ...] = ("docx", "pdf")
+
+    @property
+    def name(self) -> str:
+        return self.module.KIND
+
+    @property
+    def title(self) -> str:
+        return self.module.TITLE
+
+    def document(self, subject: Any, config: Config, options: Options) -> Document:
+        """The document of one subject: its context built and its place decided."""
+        filing: Filing = self.module.filing(subject, options)
+        return Document(self.name, self.title, filing.project_code, filing.branch,
+                        self.module.build_context(subject, config, options), name=filing.name,
+                        directory=filing.directory, author=config.organization.name, date=options.date)
+
+
+KINDS: dict[str, Kind] = {k.name: k for k in (
+    Kind(proposal), Kind(plan), Kind(progress), Kind(notice), Kind(certificate), Kind(closing_report),
+    Kind(annual_report, Scope.YEAR_END), Kind(ledger, Scope.YEAR_END, formats=("xlsx",)),
+)}
+WORKBOOK_KINDS = tuple(name for name, k in KINDS.items() if k.scope is Scope.WORKBOOK)
+YEAR_END_KINDS = tuple(name for name, k in KINDS.items() if k.scope is Scope.YEAR_END)
+TITLES = {name: k.title for name, k in KINDS.items()}
+
+__all__ = ["KINDS", "TITLES", "WORKBOOK_KINDS", "YEAR_END_KINDS", "Context", "Document", "Kind", "Options",
+           "Scope", "combined_certificates", "documents", "safe_name", "year_end_documents"]
+
+
+def documents(intake: Intake, kinds: Iterable[str], config: Config,
               options: Options | None = None) -> Iterator[Document]:
-    """Yield every document of the requested kinds, kind by kind."""
+    """Yield every document of one workbook of the requested kinds, kind by kind (year-end kinds have none)."""
     options = options or Options()
-    for kind in kinds:
-        yield from KINDS[kind].documents(intake, config, options)
+    for name in kinds:
+        kind = KINDS[name]
+        if kind.scope is Scope.WORKBOOK:
+            for subject in kind.module.subjects(intake, config, options):
+                yield kind.document(subject, config, options)
+
+
+def year_end_documents(data: annual_report.YearEnd, kinds: Iterable[str], config: Config,
+                       options: Options) -> list[Document]:
+    """The documents of the run's year end of the requested kinds: the 年度汇总报告 and the 台账."""
+    return [KINDS[name].document(data, config, options) for name in kinds if KINDS[name].scope is Scope.YEAR_END]
+
+
+def combined_certificates(contexts: list[certificate.CertificateContext], config: Config,
+                          options: Options) -> Document:
+    """荣誉证书-合订: every certificate given, one per page, by 证书编号."""
+    filing = certificate.combined_filing()
+    return Document(certificate.KIND, certificate.TITLE, "", "", certificate.combined(contexts), name=filing.name,
+                    directory=filing.directory, author=config.organization.name, date=options.date)

@@ -9,13 +9,15 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
+from typing import Callable
 
 from ..config import Config
 from ..models import Intake
 from .assessment import (Assessment, Selection, TaskState, assess, assessment_date, eligibility_rule, month_day,
                          risk_line, select)
-from .common import Chart, Context, Document, Options, bar, cn_date, main_recipient, number, percent, quoted, score
+from .common import Chart, Context, Filing, Options, bar, cn_date, main_recipient, number, percent, quoted, score
 
 KIND = "annual_report"
 TITLE = "年度汇总报告"
@@ -40,17 +42,35 @@ class YearEnd:
     workbooks: int
 
 
+@dataclass
+class Assessed:
+    """One workbook's projects assessed for the year end, and how to assess them again in another year."""
+
+    source: str  # the workbook's file name, as the 台账 names it
+    assessments: list[Assessment]
+    again: Callable[[int], list[Assessment]]
+
+
 def year_end(intakes: list[Intake], config: Config, options: Options | None = None) -> YearEnd:
     """Assess every project of the given workbooks for one year (default: the latest year reported)."""
     options = options or Options()
-    parts = [(assess_workbook(intake, config, options.year, options.date), intake) for intake in intakes]
-    year = run_year([a for assessed, _ in parts for a in assessed], options)
-    # Each project was assessed in its own latest year; those of an earlier year are assessed again in this one.
-    parts = [(assessed if all(a.year == year for a in assessed)
-              else assess_workbook(intake, config, year, options.date), intake)
-             for assessed, intake in parts]
-    return combine([(a, Path(intake.source).name) for assessed, intake in parts for a in assessed],
-                   len(intakes), year, config)
+    return year_end_of([Assessed(Path(intake.source).name, assess_workbook(intake, config, options.year, options.date),
+                                 partial(assess_workbook, intake, config, on=options.date))
+                        for intake in intakes], config, options)
+
+
+def year_end_of(workbooks: list[Assessed], config: Config, options: Options) -> YearEnd:
+    """The year of a run across workbooks already assessed, each in its own latest year unless one was asked for.
+
+    The run's year is the one asked for, else the latest any project reports; a workbook
+    with a project assessed in another year is assessed again in the run's year.
+    """
+    year = run_year([a for w in workbooks for a in w.assessments], options)
+    assessed = []
+    for w in workbooks:
+        items = w.assessments if all(a.year == year for a in w.assessments) else w.again(year)
+        assessed += [(a, w.source) for a in items]
+    return combine(assessed, len(workbooks), year, config)
 
 
 def assess_workbook(intake: Intake, config: Config, year: int | None = None,
@@ -280,7 +300,5 @@ def build_context(data: YearEnd, config: Config, options: Options) -> AnnualCont
     )
 
 
-def document(data: YearEnd, config: Config, options: Options) -> Document:
-    return Document(KIND, TITLE, "", "", build_context(data, config, options),
-                    name=f"{data.year}年度党建项目汇总报告", directory=".",
-                    author=config.organization.name, date=options.date)
+def filing(data: YearEnd, options: Options) -> Filing:
+    return Filing("", "", name=f"{data.year}年度党建项目汇总报告", directory=".")

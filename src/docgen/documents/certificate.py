@@ -5,11 +5,12 @@ certificate and the combined print file (one certificate per page).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Iterator
 
 from ..config import Config
 from ..models import Award, Intake
-from .common import Context, Document, Fitted, Options, cn_numeral_date, fit, quoted
+from .common import Context, Filing, Fitted, Options, cn_numeral_date, fit, quoted
 
 KIND = "certificate"
 TITLE = "荣誉证书"
@@ -69,12 +70,32 @@ def organisation_words(config: Config, intake: Intake) -> tuple[str, ...]:
     return tuple(sorted(n for n in names if n and len(n) <= 12))
 
 
-def documents(intake: Intake, config: Config, options: Options) -> Iterator[Document]:
+@dataclass(frozen=True)
+class Awarded:
+    """The subject of one certificate: a row of 表彰 and its workbook."""
+
+    award: Award
+    intake: Intake
+
+
+def subjects(intake: Intake, config: Config, options: Options) -> Iterator[Awarded]:
     """One certificate per row of 表彰, in 证书编号 order (so is the combined print file)."""
     for award in sorted(intake.awards, key=lambda a: a.cert_no):
-        context = CertificateContext(certificates=[page(award, intake, config)])
-        yield Document(KIND, TITLE, award.project_code or "", FOLDER, context,
-                       author=config.organization.name, date=options.date, name=f"{award.cert_no}_{award.recipient}", directory=FOLDER)
+        yield Awarded(award, intake)
+
+
+def build_context(subject: Awarded, config: Config, options: Options) -> CertificateContext:
+    return CertificateContext(certificates=[page(subject.award, subject.intake, config)])
+
+
+def filing(subject: Awarded, options: Options) -> Filing:
+    award = subject.award
+    return Filing(award.project_code or "", FOLDER, name=f"{award.cert_no}_{award.recipient}", directory=FOLDER)
+
+
+def combined_filing() -> Filing:
+    """荣誉证书-合订 at the top of the output folder."""
+    return Filing("", "", name=COMBINED, directory=".")
 
 
 def combined(contexts: list[CertificateContext]) -> CertificateContext:

@@ -1,14 +1,12 @@
 """结题报告 (closing_report): a project at year end — plan, progress history, results, eligibility."""
 from __future__ import annotations
 
-from typing import Iterator
-
 from ..config import Config
-from ..models import Intake, Project
+from ..models import Intake
 from .assessment import Assessment, assess, eligibility_rule, month_day, risk_line
 from .common import (
     Context,
-    Document,
+    OfProject,
     Options,
     ProjectFields,
     amount,
@@ -18,6 +16,8 @@ from .common import (
     paragraphs,
     percent,
     project_fields,
+    project_filing,
+    project_subjects,
     score,
     short_range,
 )
@@ -122,13 +122,10 @@ def build_from(a: Assessment, intake: Intake, config: Config, options: Options) 
     )
 
 
-def build_context(project: Project, intake: Intake, config: Config, options: Options | None = None) -> ClosingContext:
-    options = options or Options()
-    return build_from(assess(project, intake, config.assessment, options.year, options.date), intake, config,
-                      options)
+def build_context(subject: OfProject, config: Config, options: Options) -> ClosingContext:
+    """Build the 结题报告 of one project, assessed in the year asked for (else its own latest) as of 成文日期."""
+    a = assess(subject.project, subject.intake, config.assessment, options.year, options.date)
+    return build_from(a, subject.intake, config, options)
 
 
-def documents(intake: Intake, config: Config, options: Options) -> Iterator[Document]:
-    for project in intake.projects:
-        yield Document(KIND, TITLE, project.code, project.branch, build_context(project, intake, config, options),
-                       author=config.organization.name, date=options.date)
+subjects, filing = project_subjects, project_filing

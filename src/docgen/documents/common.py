@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator
+from typing import Any, Iterator
 
 from pydantic import BaseModel, ConfigDict
 
@@ -136,14 +136,33 @@ class Document:
         return safe_name(self.directory or self.branch)
 
 
-def per_project(kind: str, title: str, build: Callable[[Project, Intake, Config, Options], Context]
-                ) -> Callable[[Intake, Config, Options], Iterator[Document]]:
-    """documents() for a kind that is one document per project."""
-    def documents(intake: Intake, config: Config, options: Options) -> Iterator[Document]:
-        for project in intake.projects:
-            yield Document(kind, title, project.code, project.branch, build(project, intake, config, options),
-                           author=config.organization.name, date=options.date)
-    return documents
+@dataclass(frozen=True)
+class Filing:
+    """Where a document is filed: its project (if one), its branch, its file name and folder."""
+
+    project_code: str
+    branch: str
+    name: str = ""  # file name without suffix; default <project code>_<title>
+    directory: str = ""  # folder under the output folder ("." for itself); default the branch
+
+
+@dataclass(frozen=True)
+class OfProject:
+    """The subject of a kind that is one document per project: the project and its workbook."""
+
+    project: Project
+    intake: Intake
+
+
+def project_subjects(intake: Intake, config: Config, options: Options) -> Iterator[OfProject]:
+    """subjects() of a kind that is one document per project."""
+    for project in intake.projects:
+        yield OfProject(project, intake)
+
+
+def project_filing(subject: OfProject, options: Options) -> Filing:
+    """filing() of a kind that is one document per project: <code>_<title> in the branch's folder."""
+    return Filing(subject.project.code, subject.project.branch)
 
 
 class ProjectFields(Context):

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ..config import Config
 from .annual_report import LEDGER_TITLE, YearEnd, selection_label
-from .common import Context
+from .common import Context, Filing, Options, cn_date
 
 KIND = "ledger"
 TITLE = LEDGER_TITLE
@@ -31,6 +32,17 @@ class LedgerRow(Context):
     selection: str
     source: str
 
+
+class LedgerContext(Context):
+    """The 台账 as a spreadsheet: its title, who made it and when, one row per project."""
+
+    title: str
+    made_by: str
+    made_on: str
+    rows: list[LedgerRow]
+
+
+HIGHLIGHTS = {"overdue": "positive_red", "completion": "percent"}  # cells drawn in colour when they call for it
 
 # (header, field, width, number format) in column order
 COLUMNS: tuple[tuple[str, str, int, str | None], ...] = (
@@ -75,3 +87,17 @@ def rows(data: YearEnd) -> list[LedgerRow]:
             rank=ranked.rank, selection=selection_label(ranked), source=data.sources.get(p.code, ""),
         ))
     return out
+
+
+def build_context(data: YearEnd, config: Config, options: Options) -> LedgerContext:
+    org = config.organization
+    return LedgerContext(title=title(data), made_by=f"{org.name}{org.department}", made_on=cn_date(options.date),
+                         rows=rows(data))
+
+
+def title(data: YearEnd) -> str:
+    return f"{data.year}年度{TITLE}"
+
+
+def filing(data: YearEnd, options: Options) -> Filing:
+    return Filing("", "", name=title(data), directory=".")

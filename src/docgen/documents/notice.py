@@ -8,12 +8,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Iterator
 
 from ..config import Config
 from ..models import Intake, Project
 from .assessment import latest_snapshot
-from .common import Context, Document, Options, cn_date, in_year, paragraphs, percent, quoted, title_lines
+from .common import Context, Filing, Options, cn_date, in_year, paragraphs, percent, quoted, title_lines
 from .workdays import WorkCalendar
 
 KIND = "notice"
@@ -97,9 +98,20 @@ def _project(seq: int, project: Project, intake: Intake) -> NoticeProject:
                          progress=progress, effect=effect)
 
 
-def build_context(branch: str, projects: list[Project], intake: Intake, config: Config,
-                  options: Options, calendar: WorkCalendar | None = None) -> NoticeContext:
-    calendar = calendar or WorkCalendar(config.calendar)
+@dataclass(frozen=True)
+class Posted:
+    """The subject of one notice: the projects of one branch (all of them, or one with --per-project)."""
+
+    branch: str
+    projects: list[Project]
+    intake: Intake
+    per_project: bool = False
+
+
+def build_context(subject: Posted, config: Config, options: Options) -> NoticeContext:
+    """Build the notice of a branch's projects; its 公示期 starts on 成文日期 (or the next working day)."""
+    branch, projects, intake = subject.branch, subject.projects, subject.intake
+    calendar = WorkCalendar(config.calendar)
     if len(projects) == 1:
         title = f"关于{quoted(projects[0].name)}党建项目“四公开”的公示"
         what = f"{quoted(projects[0].name)}党建项目"
@@ -123,19 +135,22 @@ def build_context(branch: str, projects: list[Project], intake: Intake, config: 
     )
 
 
-def documents(intake: Intake, config: Config, options: Options) -> Iterator[Document]:
-    calendar = WorkCalendar(config.calendar)
+def subjects(intake: Intake, config: Config, options: Options) -> Iterator[Posted]:
+    """One notice per branch listing its projects, or one per project."""
     if options.per_project:
         for project in intake.projects:
-            context = build_context(project.branch, [project], intake, config, options, calendar)
-            yield Document(KIND, TITLE, project.code, project.branch, context,
-                           author=config.organization.name, date=options.date)
+            yield Posted(project.branch, [project], intake, per_project=True)
         return
     by_branch: dict[str, list[Project]] = defaultdict(list)
     for project in intake.projects:
         by_branch[project.branch].append(project)
     for branch, projects in by_branch.items():
-        context = build_context(branch, projects, intake, config, options, calendar)
-        code = projects[0].code if len(projects) == 1 else ""
-        yield Document(KIND, TITLE, code, branch, context, name=f"{branch}_{TITLE}",
-                       author=config.organization.name, date=options.date)
+        yield Posted(branch, projects, intake)
+
+
+def filing(subject: Posted, options: Options) -> Filing:
+    """<code>_公示 per project; <branch>_公示 per branch, naming the project when it has only one."""
+    if subject.per_project:
+        return Filing(subject.projects[0].code, subject.branch)
+    code = subject.projects[0].code if len(subject.projects) == 1 else ""
+    return Filing(code, subject.branch, name=f"{subject.branch}_{TITLE}")

@@ -5,7 +5,8 @@ import datetime as dt
 
 from ..config import Config
 from ..models import Intake, Project
-from .common import Context, Options, ProjectFields, cn_date, per_project, project_fields, short_range
+from .common import (Context, OfProject, Options, ProjectFields, cn_date, project_fields, project_filing,
+                     project_subjects, short_range)
 
 KIND = "plan"
 TITLE = "计划书"
@@ -76,8 +77,9 @@ def build_gantt(project: Project, intake: Intake) -> list[GanttBlock]:
     return blocks
 
 
-def build_context(project: Project, intake: Intake, config: Config, options: Options) -> PlanContext:
+def build_context(subject: OfProject, config: Config, options: Options) -> PlanContext:
     """Build the 计划书 of one project."""
+    project, intake = subject.project, subject.intake
     return PlanContext(
         **project_fields(project),
         organization=config.organization.name,
@@ -94,4 +96,4 @@ def build_context(project: Project, intake: Intake, config: Config, options: Opt
     )
 
 
-documents = per_project(KIND, TITLE, build_context)
+subjects, filing = project_subjects, project_filing

@@ -4,12 +4,12 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..config import Config
-from ..models import Intake, Project
+from ..models import Intake
 from .assessment import Snapshot, TaskState, latest_snapshot, snapshot
 from .common import (
     Chart,
     Context,
-    Document,
+    Filing,
     Options,
     ProjectFields,
     bar,
@@ -142,18 +142,16 @@ def build_context(snap: Snapshot, config: Config, options: Options) -> ProgressC
     )
 
 
-def snapshots(project: Project, intake: Intake, options: Options) -> list[Snapshot]:
-    """The chosen period, or the project's latest one; none when nothing was reported."""
-    if options.period is not None:
-        found = snapshot(project, intake, options.period)
-    else:
-        found = latest_snapshot(project, intake)
-    return [found] if found else []
-
-
-def documents(intake: Intake, config: Config, options: Options) -> Iterator[Document]:
+def subjects(intake: Intake, config: Config, options: Options) -> Iterator[Snapshot]:
+    """Each project as of the chosen period, or its latest one; a project that reported nothing has none."""
     for project in intake.projects:
-        for snap in snapshots(project, intake, options):
-            yield Document(KIND, TITLE, project.code, project.branch, build_context(snap, config, options),
-                           name=f"{project.code}_{TITLE}_{snap.period.label}",
-                           author=config.organization.name, date=options.date)
+        if options.period is not None:
+            found = snapshot(project, intake, options.period)
+        else:
+            found = latest_snapshot(project, intake)
+        if found is not None:
+            yield found
+
+
+def filing(snap: Snapshot, options: Options) -> Filing:
+    return Filing(snap.project.code, snap.project.branch, name=f"{snap.project.code}_{TITLE}_{snap.period.label}")

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from ..config import Config
-from ..models import Intake, Project
-from .common import Context, Options, ProjectFields, per_project, cn_date, project_fields
+from .common import (Context, OfProject, Options, ProjectFields, cn_date, project_fields, project_filing,
+                     project_subjects)
 
 KIND = "proposal"
 TITLE = "立项表"
@@ -26,8 +26,9 @@ class ProposalContext(ProjectFields):
         return f"{self.name}——立项表"
 
 
-def build_context(project: Project, intake: Intake, config: Config, options: Options) -> ProposalContext:
+def build_context(subject: OfProject, config: Config, options: Options) -> ProposalContext:
     """Build the 立项表 of one project."""
+    project, intake = subject.project, subject.intake
     return ProposalContext(
         **project_fields(project),
         organization=config.organization.name,
@@ -40,4 +41,4 @@ def build_context(project: Project, intake: Intake, config: Config, options: Opt
     )
 
 
-documents = per_project(KIND, TITLE, build_context)
+subjects, filing = project_subjects, project_filing

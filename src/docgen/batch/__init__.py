@@ -1,0 +1,210 @@
+"""docgen batch: a company's whole year-end run over a folder of workbooks.
+
+Orchestration only: find the workbooks, schedule the pipeline's per-workbook step on an
+executor (this process, a local pool, a Dask cluster), place each workbook's files in
+folder order, record them (journal, manifest.json, 清单.xlsx), resume, and summarise.
+It never reads or validates a workbook itself. One bad workbook, one failing document,
+one hung render or one dead worker is recorded and the run goes on.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Protocol
+
+from ..api import scan_workbooks
+from ..config import Config
+from ..documents import Options
+from ..errors import DocgenError
+from ..executors import DEFAULT_TIMEOUT, Executor, TaskTimeout, WorkerLost, executor_for
+from ..pipeline import (FORMATS, WORK_FOLDER, Job, Names, Outcome, Placer, Settings, Status, clashes, describe,
+                        process_workbook, write_atomic, year_end)
+from .journal import JOURNAL, MANIFEST, BatchResult, ManifestWriter, previous_entries, reserved_names, reusable
+from .outputs import ZIP_FOLDER, listing, zip_branches
+
+LISTING = "清单.xlsx"
+
+__all__ = ["JOURNAL", "LISTING", "MANIFEST", "WORK_FOLDER", "ZIP_FOLDER", "BatchInterrupted", "BatchResult",
+           "Progress", "Status", "batch", "default_workers"]
+
+
+class Progress(Protocol):
+    def start(self, total: int) -> None: ...
+    def advance(self, outcome: Outcome) -> None: ...
+    def stage(self, text: str) -> None: ...
+    def finish(self) -> None: ...
+
+
+class _Silent:
+    def start(self, total: int) -> None: pass
+    def advance(self, outcome: Outcome) -> None: pass
+    def stage(self, text: str) -> None: pass
+    def finish(self) -> None: pass
+
+
+class BatchInterrupted(DocgenError):
+    """Ctrl-C or a termination signal: the finished workbooks are kept and recorded."""
+
+    def __init__(self, done: int, total: int) -> None:
+        super().__init__(f"已中断：完成 {done}/{total} 个申报表，已完成的文书和清单均已保存；"
+                         f"加 --resume 再次运行可跳过已完成的申报表。")
+
+
+def default_workers() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def batch(
+    in_dir: str | Path,
+    out_dir: str | Path,
+    kinds: Iterable[str] | None = None,
+    formats: Iterable[str] = FORMATS,
+    config: Config | None = None,
+    options: Options | None = None,
+    workers: int | None = None,
+    resume: bool = False,
+    make_zip: bool = False,
+    progress: Progress | None = None,
+    cluster: Any = None,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    step: Callable[[Job], Outcome] = process_workbook,
+) -> BatchResult:
+    """Run a whole folder of workbooks; see the module docstring.
+
+    `cluster` is a Dask scheduler's address (or a distributed.Client); `timeout` is the
+    time limit per workbook in seconds; `step` is the per-workbook step (the pipeline's).
+    """
+    started = time.perf_counter()
+    out, in_path = Path(out_dir), Path(in_dir)
+    if not in_path.is_dir():
+        raise DocgenError(f"找不到申报表文件夹：{in_path}")
+    settings = Settings.of(kinds, formats, config, options, annotate=True, year_end=True)
+    settings.config.require_organization()
+    progress = progress or _Silent()
+    if _inside(in_path, out):
+        raise DocgenError(f"输出目录 {out} 不能是申报表文件夹本身或它的上级目录，请另选一个输出目录。")
+    found = scan_workbooks([in_path], outside=out)
+    if not found.workbooks:
+        raise DocgenError(f"在 {in_path} 里没有找到任何 .xlsx / .xlsm 申报表。")
+    settings = settings.fingerprinted()
+    executor = executor_for(workers or default_workers(), cluster, timeout)
+    out.mkdir(parents=True, exist_ok=True)
+    work = out / WORK_FOLDER
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()
+    previous = previous_entries(out) if resume else {}
+    jobs = []
+    for index, path in enumerate(found.workbooks):
+        source = _relative(path, in_path)
+        jobs.append(Job(index, str(path.resolve()), source, str((work / str(index)).resolve()), settings,
+                        *reusable(previous.get(source), out)))
+    result = BatchResult(out, [], skipped=[(_relative(p, in_path), why) for p, why in found.skipped])
+    placer = Placer(out, Names(reserved_names(previous)))
+    manifest = ManifestWriter(out, in_path, settings)
+    progress.start(len(jobs))
+    # Placed in folder order whatever order the workers finish in, so that of two workbooks
+    # giving one name the first in the folder keeps it and the other gets (2).
+    waiting: dict[int, Outcome] = {}
+
+    def place(outcome: Outcome) -> None:
+        placer.place(outcome)
+        result.outcomes.append(outcome)
+        manifest.append(outcome)
+
+    interrupted = True
+    try:
+        try:
+            with _sigterm_as_interrupt():
+                for job, outcome in executor.map_unordered(step, jobs):
+                    outcome = _settled(job, outcome, timeout)
+                    waiting[outcome.index] = outcome
+                    while len(result.outcomes) in waiting:
+                        place(waiting.pop(len(result.outcomes)))
+                    progress.advance(outcome)  # reported once placed or waiting: an interruption keeps it
+                for turned in clashes(result.outcomes):
+                    placer.withdraw(turned)
+                    with contextlib.suppress(OSError, DocgenError):
+                        placer.return_copy(turned)
+                progress.stage("年度汇总报告、台账和荣誉证书合订本")
+                finished = year_end(result.outcomes, settings, work / "year-end", executor)
+                placer.place(finished)
+                result.year, result.projects = finished.year, finished.projects
+                result.year_end, result.year_end_failures = finished.documents, finished.failures
+        except KeyboardInterrupt:
+            for index in sorted(waiting):  # finished before the interruption: kept, in folder order
+                place(waiting.pop(index))
+            done = {o.source for o in result.outcomes}
+            # Workbooks not reached keep their last entry: their files from the last run are still there.
+            manifest.save(result, carried=[e for source, e in previous.items() if source not in done])
+            executor.close(interrupted=True)
+            shutil.rmtree(work, ignore_errors=True)
+            raise BatchInterrupted(len(result.outcomes), len(jobs)) from None
+        interrupted = False
+        executor.close()
+        if make_zip:
+            progress.stage("按支部打包")
+            result.zips = zip_branches(result)
+        result.seconds = time.perf_counter() - started
+        manifest.save(result, final=True)
+        write_atomic(out / LISTING, listing(result))
+        shutil.rmtree(work, ignore_errors=True)
+        progress.finish()
+    finally:
+        manifest.close()
+        if interrupted:
+            executor.close(interrupted=True)
+    return result
+
+
+def _settled(job: Job, outcome: Any, timeout: float | None) -> Outcome:
+    """A job's outcome, or a failed one saying in Chinese why the executor gave none."""
+    if isinstance(outcome, Outcome):
+        return outcome
+    failed = Outcome(job.index, job.source, Status.FAILED, path=job.path)
+    if isinstance(outcome, TaskTimeout):
+        failed.message = (f"处理超时：超过 {timeout:g} 秒仍未完成，已停止处理该申报表"
+                          f"（可用 --timeout 放宽时限）")
+    elif isinstance(outcome, WorkerLost):
+        failed.message = "处理该申报表时工作进程意外退出"
+    else:
+        failed.message = f"处理时出错：{describe(outcome)}"
+    return failed
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """A termination signal (a closed terminal, a stopped service) ends the run as Ctrl-C does."""
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except ValueError:
+        return False
+    return True
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.name

@@ -1,0 +1,133 @@
+"""What a batch records: manifest.json at the end, a journal line per workbook meanwhile, and resuming from them."""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import itertools
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..pipeline import VERSION, Failure, Outcome, Settings, Status, Written, atomic_file
+
+MANIFEST = "manifest.json"
+JOURNAL = ".docgen-journal.jsonl"  # one line per finished workbook while a run is under way
+
+
+@dataclass
+class BatchResult:
+    """What a batch did: every workbook's outcome, the year end, the zips and the files left out."""
+
+    out_dir: Path
+    outcomes: list[Outcome]
+    year_end: list[Written] = field(default_factory=list)
+    year_end_failures: list[Failure] = field(default_factory=list)
+    year: int | None = None
+    projects: int = 0
+    zips: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file relative to the input, why)
+
+    def count(self, *statuses: str) -> int:
+        return sum(o.status in statuses for o in self.outcomes)
+
+    @property
+    def documents(self) -> int:
+        return sum(len(o.documents) for o in self.outcomes) + len(self.year_end)
+
+    @property
+    def problems(self) -> list[Outcome]:
+        return [o for o in self.outcomes if not o.status.whole]
+
+    @property
+    def ok(self) -> bool:
+        return not self.year_end_failures and not self.problems
+
+
+def previous_entries(out: Path) -> dict[str, dict[str, Any]]:
+    """The last run's entries: manifest.json, then the journal of a run that was killed before it ended."""
+    entries: dict[str, dict[str, Any]] = {}
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+        entries.update((entry["source"], entry) for entry in data["workbooks"])
+    with contextlib.suppress(OSError):
+        with open(out / JOURNAL, encoding="utf-8") as journal:
+            for text in journal:
+                with contextlib.suppress(ValueError, KeyError, TypeError):
+                    entry = json.loads(text)
+                    entries[entry["source"]] = entry
+    return entries
+
+
+def reusable(entry: dict[str, Any] | None, out: Path) -> tuple[str, tuple[dict[str, Any], ...]]:
+    """The key and documents of the last run's entry when all its files are still in place, else nothing."""
+    if not entry or entry.get("status") not in (Status.RENDERED, Status.UNCHANGED):
+        return "", ()
+    documents = tuple(entry.get("documents", []))
+    for d in documents:
+        target = out / d["path"]
+        if not target.is_file() or target.stat().st_size != d["bytes"]:
+            return "", ()
+    return entry.get("key", ""), documents
+
+
+def reserved_names(previous: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """Names the last run gave to each workbook: they stay theirs, should those workbooks be unchanged."""
+    return {d["path"]: source for source, entry in previous.items() for d in entry.get("documents", [])}
+
+
+class ManifestWriter:
+    """manifest.json at the end (or on Ctrl-C); meanwhile each finished workbook is appended to a journal.
+
+    The journal costs one line per workbook however large the run; should the process be
+    killed outright, the next --resume reads it next to the last manifest.json.
+    """
+
+    def __init__(self, out: Path, in_dir: Path, settings: Settings) -> None:
+        self.out, self.in_dir, self.settings = out, in_dir, settings
+        self.journal = open(out / JOURNAL, "a", encoding="utf-8")
+
+    def append(self, outcome: Outcome) -> None:
+        self.journal.write(json.dumps(outcome.record(), ensure_ascii=False) + "\n")
+        self.journal.flush()
+
+    def save(self, result: BatchResult, final: bool = False, carried: list[dict[str, Any]] | None = None) -> None:
+        """Write manifest.json one workbook entry at a time (a large run's manifest never sits in memory whole)."""
+        head = json.dumps(manifest(result, self.in_dir, self.settings, final), ensure_ascii=False, indent=1)
+        entries = itertools.chain((o.record() for o in sorted(result.outcomes, key=lambda o: o.index)), carried or [])
+        with atomic_file(self.out / MANIFEST, "w") as handle:
+            handle.write(head[:-1].rstrip() + ',\n "workbooks": [\n')
+            for number, entry in enumerate(entries):
+                handle.write(("," if number else "") + json.dumps(entry, ensure_ascii=False) + "\n")
+            handle.write("]}\n")
+        self.close()
+        with contextlib.suppress(OSError):
+            (self.out / JOURNAL).unlink()
+
+    def close(self) -> None:
+        self.journal.close()
+
+
+def manifest(result: BatchResult, in_dir: Path, settings: Settings, final: bool = True) -> dict[str, Any]:
+    """What manifest.json holds besides the per-workbook entries (written after it, under "workbooks")."""
+    return {
+        "docgen": VERSION,
+        "finished": final,
+        "written_at": dt.datetime.now().isoformat(timespec="seconds"),
+        "input": str(in_dir.resolve()),
+        "kinds": list(settings.kinds),
+        "formats": list(settings.formats),
+        "date": settings.options.date.isoformat(),
+        "summary": {
+            "workbooks": len(result.outcomes),
+            **{str(status): result.count(status) for status in Status},
+            "documents": result.documents,
+            "seconds": round(result.seconds, 1),
+        },
+        "year_end": {"year": result.year, "projects": result.projects,
+                     "documents": [asdict(d) for d in result.year_end],
+                     "failures": [asdict(f) for f in result.year_end_failures]},
+        "zips": result.zips,
+        "skipped": [{"source": source, "reason": why} for source, why in result.skipped],
+    }

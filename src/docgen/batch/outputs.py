@@ -1,0 +1,75 @@
+"""What a batch writes besides the documents: 清单.xlsx and one zip per branch."""
+from __future__ import annotations
+
+import itertools
+import zipfile
+from pathlib import Path
+
+from ..documents import TITLES, safe_name
+from ..pipeline import Status, atomic_file
+from ..render.xlsx import Table, write_tables
+from .journal import BatchResult
+
+ZIP_FOLDER = "按支部打包"
+
+
+def zip_branches(result: BatchResult) -> list[str]:
+    """One zip per branch holding its documents, in the folder 按支部打包."""
+    by_branch: dict[str, list[str]] = {}
+    for o in result.outcomes:
+        if o.documents:
+            by_branch.setdefault(o.branch or Path(o.source).stem, []).extend(d.path for d in o.documents)
+    made = []
+    for branch, paths in sorted(by_branch.items()):
+        name = f"{ZIP_FOLDER}/{safe_name(branch)}.zip"
+        with atomic_file(result.out_dir / name) as handle:
+            with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+                for path in sorted(set(paths)):
+                    archive.write(result.out_dir / path, path)
+        made.append(name)
+    return made
+
+
+LISTING_WORKBOOKS = (
+    ("序号", "index", 6, None),
+    ("申报表", "source", 36, None),
+    ("申报党组织", "branch", 26, None),
+    ("状态", "status", 18, None),
+    ("错误", "errors", 8, None),
+    ("警告", "warnings", 8, None),
+    ("文书数", "count", 8, None),
+    ("退回副本", "annotated", 36, None),
+    ("说明", "message", 50, None),
+)
+LISTING_DOCUMENTS = (
+    ("序号", "index", 6, None),
+    ("文件", "path", 56, None),
+    ("文书种类", "kind", 14, None),
+    ("项目编号", "project", 16, None),
+    ("来源申报表", "source", 36, None),
+    ("SHA-256", "sha256", 20, None),
+    ("字节数", "bytes", 12, "#,##0"),
+)
+
+
+def listing(result: BatchResult) -> bytes:
+    """清单.xlsx: a sheet of workbooks (status, issue counts) and a sheet of every file written."""
+    workbooks = []
+    for o in result.outcomes:
+        notes = [o.message] if o.message else []
+        notes += [f"{f.document}：{f.message}" for f in o.failures]
+        if o.status is Status.INVALID and o.report is not None:
+            notes += [str(issue) for issue in o.report.errors[:3]]
+            if len(o.report.errors) > 3:
+                notes.append(f"……共 {len(o.report.errors)} 处错误，见退回副本")
+        workbooks.append({"index": o.index + 1, "source": o.source, "branch": o.branch,
+                          "status": o.status.label, "errors": o.errors, "warnings": o.warnings,
+                          "count": len(o.documents), "annotated": o.annotated, "message": "\n".join(notes)})
+    files = itertools.chain(((d, o.source) for o in result.outcomes for d in o.documents),
+                            ((d, "（全部申报表）") for d in result.year_end))
+    rows = ({"index": i, "path": d.path, "kind": TITLES.get(d.kind, d.kind), "project": d.project,
+             "source": source, "sha256": d.sha256, "bytes": d.bytes} for i, (d, source) in enumerate(files, 1))
+    return write_tables([
+        Table("申报表处理情况", LISTING_WORKBOOKS, workbooks, {"errors": "positive_red"}, sheet="申报表"),
+        Table("生成的文件", LISTING_DOCUMENTS, rows, sheet="文件"),
+    ])

@@ -1,0 +1,301 @@
+"""Command line: each command parses, makes one library call (api or batch), prints, exits.
+
+Printing lives in console.py; the work lives in the library.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from .. import api
+from .. import batch as batch_run
+from ..config import CONFIG_NAME, Config, load_config
+from ..errors import DocgenError
+from . import console
+
+DEMO_DATE = "2024-12-23"  # the samples describe 2024; their notices are dated just after its last report
+
+
+def _load_config(path: str | None) -> Config:
+    try:
+        return load_config(path)
+    except DocgenError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def config_option(func):
+    @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+                  help="配置文件 docgen.toml 的路径（默认使用当前目录下的 docgen.toml，没有则用内置默认值）。")
+    @functools.wraps(func)
+    def wrapper(*args, config_path=None, **kwargs):
+        return func(*args, config=_load_config(config_path), **kwargs)
+    return wrapper
+
+
+def library_errors(func):
+    """Turn a DocgenError into a clean message and exit status 1 (2 when nothing was found), never a traceback."""
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except api.NoWorkbooks as exc:
+            raise click.UsageError(str(exc)) from None
+        except DocgenError as exc:
+            raise click.ClickException(str(exc)) from None
+    return wrapper
+
+
+def _parse_period(ctx, param, value: str | None):
+    if not value:
+        return None
+    try:
+        return api.parse_period(value)
+    except ValueError:
+        raise click.BadParameter(f"无法识别的报告期“{value}”，请写成如 2024年第2季度、2024Q2、2024年6月、2024年上半年") from None
+
+
+def _parse_date(ctx, param, value: str | None) -> dt.date:
+    if not value:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise click.BadParameter(f"无法识别的日期“{value}”，请写成如 2024-12-20") from None
+
+
+def date_option(func):
+    return click.option("--date", "date", callback=_parse_date, default=None, metavar="YYYY-MM-DD",
+                        help="成文日期：公示、结题报告和年度汇总报告的落款日期，公示期从这天（或其后第一个工作日）起算；默认今天。")(func)
+
+
+def format_option(help_text: str = "输出 Word（docx）、PDF 或两者。"):
+    return click.option("--format", "formats", type=click.Choice(["docx", "pdf", "all"]), default="all",
+                        show_default=True, callback=lambda ctx, param, v: api.FORMATS if v == "all" else (v,),
+                        help=help_text)
+
+
+def kind_option(help_text: str):
+    return click.option("--kind", "kinds", multiple=True, type=click.Choice(list(api.WORKBOOK_KINDS)), help=help_text)
+
+
+def _warn_before_run(formats: tuple[str, ...], kinds: tuple[str, ...], config: Config) -> None:
+    """What the clerk should know before documents are written: a slow PDF set-up, a notice contact not set."""
+    for warning in api.run_warnings(formats, kinds, config):
+        click.echo(click.style("注意：", fg="yellow") + warning, err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="docgen", message="docgen %(version)s")
+def main() -> None:
+    """docgen：党建项目申报表校验与文书生成工具。"""
+
+
+@main.command("intake-template")
+@click.argument("target", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="目标文件已存在时覆盖。")
+@config_option
+@library_errors
+def intake_template(target: str, force: bool, config: Config) -> None:
+    """生成空白申报表 TARGET（.xlsx），下发给各党支部填写。"""
+    click.echo(f"已生成空白申报表：{api.write_intake_template(target, config, force)}")
+
+
+@main.command()
+@click.argument("target", default=CONFIG_NAME, type=click.Path())
+@click.option("--force", is_flag=True, help="目标文件已存在时覆盖。")
+@library_errors
+def init(target: str, force: bool) -> None:
+    """在当前目录写出带说明的配置文件 docgen.toml（或写到 TARGET），再填写单位名称和党委名称。"""
+    path = api.write_config_template(target, force)
+    click.echo(f"已生成配置文件：{path}")
+    click.echo("请打开它填写 [organization] 的 name（单位名称）和 party_committee（党委名称），生成文书时用作落款。")
+
+
+@main.command()
+def fonts() -> None:
+    """列出 PDF 文书的各类文字在本机使用的字体，以及如何装上标准字体。"""
+    console.print_fonts(api.font_roles())
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="输出格式：text 逐条列出问题，json 输出一个 JSON 对象。")
+@click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False), default=None,
+              help="为每个有问题的工作簿在此目录写一份标注副本（<文件名>.校验.xlsx），可直接退回修改。")
+@config_option
+@library_errors
+def validate(paths: tuple[str, ...], output: str, annotate_dir: str | None, config: Config) -> None:
+    """校验申报表 PATHS（文件或文件夹），列出每个问题所在的单元格。
+
+    退出状态：0 表示没有错误（可有警告），1 表示有工作簿存在错误，2 表示用法有误。
+    """
+    report = api.validate(paths, config)
+    console.print_skipped(report.skipped)
+    if output == "json":
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        for file_report in report:
+            console.print_file_report(file_report)
+        console.print_summary(report)
+    for target in api.annotate_all(report, annotate_dir) if annotate_dir else []:
+        click.echo(f"已写出标注副本：{target}", err=output == "json")
+    sys.exit(0 if report.ok else 1)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="输出目录（按申报党组织分子目录）。")
+@kind_option("文书种类，可重复：" + "，".join(f"{k}={api.TITLES[k]}" for k in api.WORKBOOK_KINDS) + "；默认全部。")
+@format_option()
+@click.option("--period", callback=_parse_period, default=None,
+              help="进度报告的报告期，如 2024年第3季度；默认每个项目最近一期。")
+@click.option("--per-project", is_flag=True, help="“四公开”公示每个项目一份（默认每个申报党组织一份，列出其全部项目）。")
+@date_option
+@config_option
+@library_errors
+def render(paths: tuple[str, ...], out_dir: str, kinds: tuple[str, ...], formats: tuple[str, ...], period,
+           per_project: bool, date: dt.date, config: Config) -> None:
+    """由申报表生成文书。有错误的工作簿不生成，列出其问题；其余照常生成。
+
+    生成荣誉证书时，另在输出目录写出本次全部证书的合订本（荣誉证书-合订.pdf / .docx），每页一张，可直接打印。
+    """
+    _warn_before_run(formats, kinds, config)
+    options = api.Options(date=date, period=period, per_project=per_project)
+    run = api.render(paths, out_dir, kinds or None, formats, config, options,
+                     each=lambda outcome: console.print_outcome(outcome, len(outcome.documents)))
+    console.print_skipped(run.skipped)
+    if period is not None:
+        click.echo(f"进度报告按报告期“{period.label}”生成；没有该期进度的项目未生成进度报告。")
+    console.print_render_run(run)
+    sys.exit(1 if run.refused else 0)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="输出目录。")
+@format_option("年度汇总报告输出 Word（docx）、PDF 或两者；台账总是 .xlsx。")
+@click.option("--year", type=click.IntRange(2000, 2100), default=None,
+              help="汇总的年度；默认为申报表中最近的报告年度。")
+@date_option
+@config_option
+@library_errors
+def report(paths: tuple[str, ...], out_dir: str, formats: tuple[str, ...], year: int | None, date: dt.date,
+           config: Config) -> None:
+    """汇总全部申报表 PATHS（文件或文件夹），生成年度汇总报告（docx、pdf）和项目台账（xlsx）。
+
+    各党支部的申报表放在一个文件夹里一起汇总。有错误的申报表（包括与其他申报表项目编号重复的）不计入汇总，
+    列出其问题，退出状态为 1。
+    """
+    _warn_before_run(formats, ("annual_report",), config)
+    result = api.year_end_report(paths, out_dir, formats, config, api.Options(date=date, year=year))
+    console.print_skipped(result.report.skipped)
+    console.print_year_end(result)
+    if not result.written:
+        raise click.ClickException("没有可汇总的项目：所有申报表都有错误或没有项目。")
+    sys.exit(0 if result.report.ok else 1)
+
+
+@main.command()
+@click.argument("in_dir", type=click.Path(exists=True, file_okay=False))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="输出目录：按申报党组织分子目录，另有 manifest.json、清单.xlsx、年度汇总报告和台账。")
+@kind_option("文书种类，可重复；默认全部。")
+@format_option()
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="并行的工作进程数；默认为本机 CPU 核数。")
+@click.option("--cluster", metavar="tcp://主机:8786", default=None,
+              help="在 Dask 集群上处理（调度器地址）；申报表和输出目录须放在各台工作机都能访问的同一路径。")
+@click.option("--timeout", type=click.FloatRange(1), default=batch_run.DEFAULT_TIMEOUT, show_default=True,
+              help="每个申报表的处理时限（秒）；超时的记为处理失败，其余照常进行。")
+@click.option("--resume", is_flag=True,
+              help="接着上次的结果做：内容和选项都没变的申报表不再重新生成。")
+@click.option("--zip", "make_zip", is_flag=True, help="另按申报党组织各打一个 zip 包（在“按支部打包”目录）。")
+@click.option("--period", callback=_parse_period, default=None,
+              help="进度报告的报告期，如 2024年第4季度；默认每个项目最近一期。")
+@click.option("--per-project", is_flag=True, help="“四公开”公示每个项目一份（默认每个申报党组织一份）。")
+@click.option("--year", type=click.IntRange(2000, 2100), default=None, help="年度汇总的年度；默认为申报表中最近的报告年度。")
+@date_option
+@config_option
+@library_errors
+def batch(in_dir: str, out_dir: str, kinds: tuple[str, ...], formats: tuple[str, ...], workers: int | None,
+          cluster: str | None, timeout: float, resume: bool, make_zip: bool, period, per_project: bool,
+          year: int | None, date: dt.date, config: Config) -> None:
+    """年终批量处理：文件夹 IN_DIR 里的全部申报表一次做完。
+
+    逐个校验；没有错误的生成全部文书，有错误的写出标注副本（退回/）。
+
+    最后汇总全部有效申报表，生成年度汇总报告、台账和荣誉证书合订本。
+
+    某个申报表或某份文书出错、超时不影响其余的，结束时列出问题，退出状态为 1。
+
+    输出目录里的 manifest.json 和 清单.xlsx 记录每个申报表的结果和每个文件的 SHA-256。
+
+    中途中断（Ctrl-C）不会留下写了一半的文书，加 --resume 再次运行即可接着做。
+    """
+    _warn_before_run(formats, kinds, config)
+    options = api.Options(date=date, period=period, per_project=per_project, year=year)
+    try:
+        result = batch_run.batch(in_dir, out_dir, kinds or None, formats, config, options, workers, resume,
+                                 make_zip, console.BatchProgress(), cluster=cluster, timeout=timeout)
+    except batch_run.BatchInterrupted as exc:
+        click.echo("\n" + click.style(str(exc), fg="yellow"), err=True)
+        sys.exit(130)
+    console.print_batch_summary(result)
+    sys.exit(0 if result.ok else 1)
+
+
+def samples_dir() -> Path:
+    packaged = Path(__file__).resolve().parents[1] / "samples"
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[3] / "samples"
+
+
+@main.command()
+@click.option("--out", "out_dir", default="out", show_default=True, type=click.Path(file_okay=False), help="演示输出目录。")
+@format_option()
+@click.option("--date", "date", callback=_parse_date, default=DEMO_DATE, show_default=True, metavar="YYYY-MM-DD",
+              help="演示文书的成文日期（示例数据为 2024 年）。")
+@config_option
+@library_errors
+def demo(out_dir: str, formats: tuple[str, ...], date: dt.date, config: Config) -> None:
+    """用自带的示例申报表演示全部功能：空白模板、校验与退回、生成全部文书、年度汇总与台账。"""
+    out, samples = Path(out_dir), samples_dir()
+    if config.source is None:  # the samples come with the configuration of their (fictional) company
+        config = _load_config(str(samples / CONFIG_NAME))
+    _warn_before_run(formats, (), config)
+    options = api.Options(date=date)
+
+    click.echo(click.style("1. 空白申报表", bold=True))
+    click.echo(f"已生成：{api.write_intake_template(out / '申报表模板.xlsx', config, force=True)}")
+
+    click.echo(click.style("\n2. 校验示例申报表", bold=True))
+    report = api.validate([samples], config)
+    for file_report in report:
+        console.print_file_report(file_report)
+    console.print_summary(report)
+    for target in api.annotate_all(report, out / "退回", faulty_only=True):
+        click.echo(f"已写出退回用的标注副本：{target}")
+
+    click.echo(click.style("\n3. 生成文书（" + "、".join(api.TITLES[k] for k in api.WORKBOOK_KINDS) + "）", bold=True))
+    run = api.render([samples], out / "文书", None, formats, config, options,
+                     each=lambda o: o.status.valid and click.echo(f"{Path(o.source).name}：生成 {len(o.documents)} 个文件"))
+    console.print_render_run(run)
+
+    click.echo(click.style("\n4. 年度汇总报告与台账（全部示例申报表一起汇总）", bold=True))
+    year_end = api.year_end_report([samples], out / "年度汇总", formats, config, options)
+    console.print_year_end(year_end, detail=False)
+
+    click.echo(click.style("\n5. 年终批量处理（docgen batch：一条命令完成校验、全部文书、退回副本、年度汇总和清单）", bold=True))
+    result = batch_run.batch(samples, out / "年终批量", None, formats, config, options, progress=console.BatchProgress())
+    console.print_batch_summary(result)
+    total = sum(len(o.documents) for o in run.outcomes) + len(run.combined) + len(year_end.written) + result.documents
+    click.echo(f"\n演示完成：共生成 {total} 个文件，见 {out / '文书'}、{out / '年度汇总'} 和 {out / '年终批量'}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

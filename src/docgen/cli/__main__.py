@@ -1,0 +1,4 @@
+"""python -m docgen.cli: the same as the docgen command."""
+from . import main
+
+main()

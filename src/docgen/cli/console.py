@@ -1,0 +1,202 @@
+"""Console output of the commands: reports, progress and summaries, in Chinese, coloured on a terminal."""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from ..batch import BatchResult, Status
+from ..api import RenderRun, YearEndResult
+from ..issues import FileReport, Report
+
+_SEVERITY = {"error": ("错误", "red"), "warning": ("警告", "yellow")}
+
+
+def print_fonts(roles) -> None:
+    """Each role's face on this machine, and how to install the standard ones missing."""
+    click.echo("PDF 文书在本机使用的字体（Word 文书总是写明标准字体，由打开它的电脑显示）：")
+    width = max(len(r.role.label) for r in roles)  # CJK labels: padded with full-width spaces
+    missing = []
+    for r in roles:
+        standard = r.role.office[0]
+        if not r.face:
+            used = click.style("本机没有可用字体", fg="red")
+        elif r.standard:
+            used = click.style(f"{r.face}（标准字体）", fg="green")
+        else:
+            used = f"{r.face}（代用字体{'，已按 GB 2312 字符集裁剪' if r.cut_down else ''}）"
+            missing.append(r)
+        click.echo(f"  {r.role.label:　<{width}}　{used}；标准字体：{standard}")
+    if missing:
+        click.echo("\n如需使用标准字体：")
+        for r in missing:
+            click.echo(f"  {r.role.label}：{r.role.install}。")
+        click.echo("标准字体装好后 docgen 会自动优先使用；代用字体中没有的字会改用 Noto 字体，不会缺字。")
+
+
+def print_skipped(skipped: list[tuple[str, str]]) -> None:
+    """Every file of the folders that was not read, so that no branch drops out unseen (on stderr: JSON stays clean)."""
+    if skipped:
+        click.echo(f"未读取的文件（{len(skipped)} 个）：", err=True)
+        for path, why in skipped:
+            click.echo(f"  {path}：{why}", err=True)
+
+
+def print_file_report(report: FileReport) -> None:
+    if report.ok and not report.issues:
+        click.echo(click.style("✓ ", fg="green") + f"{report.path}：未发现问题")
+        return
+    mark = click.style("✗ ", fg="red") if not report.ok else click.style("! ", fg="yellow")
+    click.echo(mark + f"{report.path}：错误 {len(report.errors)} 处，警告 {len(report.warnings)} 处")
+    for issue in report.issues:
+        word, colour = _SEVERITY[issue.severity]
+        click.echo(f"  {click.style(word, fg=colour)}  {issue}")
+
+
+def print_summary(report: Report) -> None:
+    files = report.files
+    failed = sum(not f.ok for f in files)
+    errors = sum(len(f.errors) for f in files)
+    warnings = sum(len(f.warnings) for f in files)
+    click.echo(f"\n共检查 {len(files)} 个工作簿：{len(files) - failed} 个通过，{failed} 个有错误"
+               f"（错误 {errors} 处，警告 {warnings} 处）。")
+
+def duration(seconds: float) -> str:
+    seconds = max(0, int(round(seconds)))
+    if seconds < 60:
+        return f"{seconds}秒"
+    minutes, seconds = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes}分{seconds:02d}秒"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}小时{minutes:02d}分"
+
+
+class BatchProgress:
+    """Files and documents done, rate and time left: one redrawn line on a terminal, plain lines otherwise."""
+
+    REDRAW = 0.1  # seconds between redraws on a terminal
+
+    def __init__(self, stream=None) -> None:
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self.total = self.done = self.documents = 0
+        self.started = self.drawn = 0.0
+        self.width = 0
+
+    def start(self, total: int) -> None:
+        self.total = total
+        self.started = self.drawn = time.monotonic()
+        self._line(f"共 {total} 个申报表，开始处理……", final=True)
+
+    def _status(self) -> str:
+        elapsed = time.monotonic() - self.started
+        rate = self.done / elapsed if elapsed > 0 else 0.0
+        left = f"，预计还需 {duration((self.total - self.done) / rate)}" if rate and self.done < self.total else ""
+        return (f"申报表 {self.done}/{self.total} · 文书 {self.documents} 份 · "
+                f"{rate:.1f} 个/秒 · 已用 {duration(elapsed)}{left}")
+
+    def _line(self, text: str, final: bool = False) -> None:
+        if self.tty:
+            padding = " " * max(0, self.width - click.formatting.term_len(text))
+            click.echo("\r" + text + padding, file=self.stream, nl=final)
+            self.width = 0 if final else click.formatting.term_len(text)
+        else:
+            click.echo(text, file=self.stream)  # colours are dropped when not a terminal
+
+    def advance(self, outcome) -> None:
+        self.done += 1
+        self.documents += len(outcome.documents)
+        label = outcome.status.label
+        problem = not outcome.status.whole
+        mark = click.style("✗ ", fg="red") if problem else ""
+        now = time.monotonic()
+        if not self.tty:
+            self._line(f"[{self.done}/{self.total}] {mark}{outcome.source}：{label}，文书 {len(outcome.documents)} 份")
+            if self.done == self.total or now - self.drawn >= 10:
+                self.drawn = now
+                self._line(self._status())
+            return
+        if problem:  # above the redrawn line, so it stays on screen
+            self._line(f"{mark}{outcome.source}：{label}", final=True)
+        if now - self.drawn >= self.REDRAW or self.done == self.total or problem:
+            self.drawn = now
+            self._line(self._status())
+
+    def stage(self, text: str) -> None:
+        if self.tty and self.width:
+            self._line(self._status(), final=True)
+        self._line(f"正在生成{text}……", final=True)
+
+    def finish(self) -> None:
+        if self.tty and self.width:
+            self._line(self._status(), final=True)
+
+
+def print_batch_summary(result: BatchResult) -> None:
+    """The workbooks with problems and why, the files left out, the counts, where everything is."""
+    problems = result.problems
+    if problems:
+        click.echo(click.style(f"\n有问题的申报表（{len(problems)} 个）：", fg="red"))
+    for o in problems:
+        detail = f"错误 {o.errors} 处，警告 {o.warnings} 处" if o.status is Status.INVALID else o.message
+        click.echo(f"✗ {o.source}：{o.status.label}" + (f"（{detail}）" if detail else ""))
+        if o.annotated:
+            click.echo(f"    退回副本：{o.annotated}")
+        for failure in o.failures:
+            click.echo(f"    未生成 {failure.document}：{failure.message}")
+    for failure in result.year_end_failures:
+        click.echo(click.style("✗ ", fg="red") + f"未生成 {failure.document}：{failure.message}")
+    if result.skipped:
+        click.echo(f"\n未读取的文件（{len(result.skipped)} 个，也记在 manifest.json 中）：")
+        for source, why in result.skipped:
+            click.echo(f"  {source}：{why}")
+    counts = "，".join(f"{s.label} {result.count(s)} 个" for s in Status if result.count(s))
+    click.echo(f"\n共 {len(result.outcomes)} 个申报表：{counts}。")
+    if result.year:
+        click.echo(f"{result.year}年度汇总：{result.projects} 个项目。")
+    click.echo(f"生成文件 {result.documents} 个，用时 {duration(result.seconds)}；输出目录：{result.out_dir}")
+    click.echo(f"清单：{result.out_dir / 'manifest.json'}、{result.out_dir / '清单.xlsx'}")
+    if result.zips:
+        click.echo(f"按支部打包 {len(result.zips)} 个 zip，在 {result.out_dir / '按支部打包'}")
+
+
+def print_outcome(outcome, written: int) -> None:
+    """One workbook of `docgen render`: its documents, or its errors and that nothing was made."""
+    if outcome.status.valid:
+        click.echo(click.style("✓ ", fg="green") + f"{outcome.source}：生成 {written} 个文件")
+        for failure in outcome.failures:
+            click.echo(click.style("  未生成 ", fg="red") + f"{failure.document}：{failure.message}")
+        return
+    if outcome.report is not None:
+        print_file_report(outcome.report)
+    else:
+        click.echo(click.style("✗ ", fg="red") + f"{outcome.source}：{outcome.message}")
+    click.echo(click.style("  未生成文书：", fg="red") + "请先修正以上错误。")
+
+
+def print_render_run(run: RenderRun) -> None:
+    """The combined certificates and the counts of `docgen render`."""
+    if run.combined:
+        click.echo(f"荣誉证书合订本（{run.certificates} 张）：" + "、".join(str(t) for t in run.combined))
+    refused = len(run.refused)
+    click.echo(f"\n共 {len(run.outcomes)} 个工作簿，{len(run.outcomes) - refused} 个已生成文书，"
+               f"{refused} 个因错误未生成；输出目录：{run.out_dir}")
+
+
+def print_year_end(result: YearEndResult, detail: bool = True) -> None:
+    """The workbooks left out of the year end (with detail, their issues), what was counted, the files written."""
+    left_out = [f for f in result.report if not f.ok]
+    if detail:
+        for file_report in left_out:
+            print_file_report(file_report)
+        if left_out:
+            click.echo(click.style(f"以上 {len(left_out)} 个申报表有错误，未计入年度汇总。", fg="red"))
+    elif left_out:
+        click.echo("有错误、未计入汇总：" + "、".join(Path(f.path).name for f in left_out))
+    if result.written:
+        click.echo(f"{result.year}年度：汇总 {len(result.used)} 个申报表、{result.projects} 个项目。")
+    for target in result.written:
+        click.echo(f"已生成：{target}")

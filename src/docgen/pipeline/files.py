@@ -1,0 +1,168 @@
+"""Writing the pipeline's files: the renderers of a process, whole files only, and names that never collide.
+
+Every file docgen writes goes through atomic_file: a half-written document never carries
+its final name. Names are given once per run by Names, so of two workbooks that would
+write one name the first keeps it and the other gets "(2)".
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import threading
+from pathlib import Path
+from typing import IO, Any, Iterable, Iterator
+
+from ..documents import Document
+from ..finding import ANNOTATED_SUFFIX
+from ..intake.annotate import annotated_copy
+from ..issues import FileReport
+from ..render import DocxRenderer, PdfRenderer
+from .records import FORMATS, Outcome
+
+RETURNED = "退回"  # where a batch puts the annotated copies of faulty workbooks
+
+
+class Renderers:
+    """The backends of one process (or thread), each template prepared once and reused."""
+
+    def __init__(self, formats: Iterable[str] = FORMATS) -> None:
+        chosen = set(formats)
+        self.formats = tuple(f for f in FORMATS if f in chosen)
+        self.docx = DocxRenderer() if "docx" in self.formats else None
+        self.pdf = PdfRenderer() if "pdf" in self.formats else None
+
+    def render(self, fmt: str, kind: str, context: dict, metadata: dict[str, str] | None = None) -> bytes:
+        backend = self.docx if fmt == "docx" else self.pdf
+        return backend.render(kind, context, metadata)
+
+
+_LOCAL = threading.local()
+
+
+def renderers_for(formats: Iterable[str]) -> Renderers:
+    """This thread's renderers for the formats: loaded on first use, then kept for every later job."""
+    key = tuple(f for f in FORMATS if f in set(formats))
+    cache = _LOCAL.__dict__.setdefault("renderers", {})
+    if key not in cache:
+        cache[key] = Renderers(key)
+    return cache[key]
+
+
+def _file_mode() -> int:
+    """The permissions a plain new file gets here (mkstemp alone would make it private)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+FILE_MODE = _file_mode()
+
+
+@contextlib.contextmanager
+def atomic_file(target: Path, mode: str = "wb") -> Iterator[IO[Any]]:
+    """Open a temporary file beside `target`; on success it takes the final name, on failure it is removed."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".~", suffix=target.suffix)
+    try:
+        with os.fdopen(fd, mode, encoding="utf-8" if "b" not in mode else None) as handle:
+            yield handle
+        os.chmod(tmp, FILE_MODE)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def write_atomic(target: Path, data: bytes) -> None:
+    """Write `data` through a temporary file (atomic_file)."""
+    with atomic_file(target) as handle:
+        handle.write(data)
+
+
+def relative_name(document: Document, fmt: str) -> str:
+    """Where a document goes under the output folder: <folder>/<stem>.<format>."""
+    return "/".join(p for p in (document.folder, f"{document.stem}.{fmt}") if p)
+
+
+def returned_name(source: str | Path) -> str:
+    """退回/<name>.校验.xlsx: where a batch puts a faulty workbook's annotated copy."""
+    return f"{RETURNED}/{Path(source).stem}{ANNOTATED_SUFFIX}"
+
+
+def write_annotated(report: FileReport, target: Path) -> None:
+    """The workbook of `report` with every located issue marked, written to `target`."""
+    write_atomic(target, annotated_copy(report))
+
+
+def _split(relative: str) -> tuple[str, str]:
+    if relative.endswith(ANNOTATED_SUFFIX):
+        return relative[: -len(ANNOTATED_SUFFIX)], ANNOTATED_SUFFIX
+    return os.path.splitext(relative)
+
+
+class Names:
+    """The output names of one run, each held by one owner (a workbook's name in the run)."""
+
+    def __init__(self, reserved: dict[str, str] | None = None) -> None:
+        self.claimed: dict[str, str] = {}  # relative path → its owner
+        self.reserved = reserved or {}  # names the last run gave: they stay their owners'
+
+    def free(self, relative: str, owner: str) -> str:
+        """`relative`, or `name(2).pdf`, `name(3).pdf` … when another owner holds it."""
+        base, suffix = _split(relative)
+        candidate, number = relative, 2
+        while self.claimed.get(candidate, owner) != owner or self.reserved.get(candidate, owner) != owner:
+            candidate = f"{base}({number}){suffix}"
+            number += 1
+        return candidate
+
+    def claim(self, relative: str, owner: str) -> str:
+        """Take `relative` (or its numbered variant) for `owner`; return the name taken."""
+        name = self.free(relative, owner)
+        self.claimed[name] = owner
+        return name
+
+
+class Placer:
+    """Moves the files a step staged to their final names in the output folder."""
+
+    def __init__(self, out: Path, names: Names | None = None) -> None:
+        self.out = out
+        self.names = names or Names()
+
+    def place(self, outcome: Outcome) -> None:
+        """Give each staged file its name (numbered when taken) and move it there; the records follow."""
+        renamed: dict[str, str] = {}
+        for relative, staged in outcome.staged.items():
+            final = self.names.claim(relative, outcome.source)
+            target = self.out / final
+            if Path(staged) != target:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(staged, target)
+            renamed[relative] = final
+            if relative.endswith(ANNOTATED_SUFFIX):
+                outcome.annotated = final
+        for d in outcome.documents:
+            if d.path in renamed:
+                d.path = renamed[d.path]
+            else:  # kept from the last run: still this workbook's
+                self.names.claimed[d.path] = outcome.source
+        outcome.staged.clear()
+
+    def withdraw(self, outcome: Outcome) -> None:
+        """Remove a workbook's placed documents again (its project code turned out to clash with another's)."""
+        for d in outcome.documents:
+            with contextlib.suppress(OSError):
+                (self.out / d.path).unlink()
+            self.names.claimed.pop(d.path, None)
+        outcome.documents.clear()
+
+    def return_copy(self, outcome: Outcome) -> None:
+        """Write the annotated copy of a workbook that turned out to have errors, under 退回/."""
+        if outcome.report is None:
+            return
+        final = self.names.claim(returned_name(outcome.source), outcome.source)
+        write_annotated(outcome.report, self.out / final)
+        outcome.annotated = final

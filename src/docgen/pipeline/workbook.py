@@ -1,0 +1,111 @@
+"""The per-workbook step: read, validate, build the contexts, render, write into the job's folder.
+
+process_workbook() is the one copy of this step: the library, a batch on any executor
+and a web page all call it. It takes a Job (paths and settings) and returns an Outcome;
+it never raises for a bad workbook or a failing document, and it never looks outside
+the job's folder.
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from ..config import Config
+from ..documents import Document, certificate, documents
+from ..documents.annual_report import assess_workbook
+from ..errors import DocgenError
+from ..intake.reader import read_workbook
+from ..issues import FileReport, Location
+from ..models import Intake
+from ..validate import project_locations, validate_raw
+from .files import Renderers, relative_name, renderers_for, returned_name, write_annotated, write_atomic
+from .records import Failure, Job, Outcome, Status, Written
+
+
+def load(path: str | Path, config: Config) -> tuple[Intake | None, FileReport]:
+    """Read and validate one workbook."""
+    return validate_raw(read_workbook(path), config)
+
+
+def load_located(path: str | Path, config: Config) -> tuple[Intake | None, FileReport, dict[str, Location]]:
+    """Read and validate one workbook, keeping where each project code is written."""
+    raw = read_workbook(path)
+    intake, report = validate_raw(raw, config)
+    return intake, report, project_locations(raw) if raw.readable else {}
+
+
+def describe(exc: BaseException) -> str:
+    """Our own errors speak Chinese already; anything else is named with its type for whoever fixes it."""
+    return str(exc) if isinstance(exc, DocgenError) else f"{type(exc).__name__}: {exc}"
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def process_workbook(job: Job, renderers: Renderers | None = None) -> Outcome:
+    """Validate one workbook and, when it has no errors, render its documents into the job's folder.
+
+    `renderers` defaults to this thread's (loaded once, kept for later jobs).
+    """
+    outcome = Outcome(job.index, job.source, path=job.path)
+    try:
+        _process(job, renderers, outcome)
+    except Exception as exc:  # noqa: BLE001 - one workbook must never stop the run
+        outcome.status = Status.FAILED
+        outcome.message = f"处理时出错：{describe(exc)}"
+        outcome.staged.clear()
+        outcome.documents.clear()
+    return outcome
+
+
+def _process(job: Job, renderers: Renderers | None, outcome: Outcome) -> None:
+    settings, folder = job.settings, Path(job.folder)
+    config, options = settings.config, settings.options
+    raw = read_workbook(job.path)
+    outcome.sha256 = raw.sha256
+    intake, report = validate_raw(raw, config)
+    outcome.report = report
+    outcome.count_issues()
+    if raw.readable:
+        outcome.locations = project_locations(raw)
+    if intake is None or not report.ok:
+        outcome.status = Status.INVALID
+        if settings.annotate and raw.readable:
+            relative = returned_name(job.source)
+            write_annotated(report, folder / relative)
+            outcome.staged[relative] = str(folder / relative)
+        return
+    outcome.branch = intake.projects[0].branch if intake.projects else ""
+    outcome.projects = [p.code for p in intake.projects]
+    outcome.key = sha256(f"{outcome.sha256}|{settings.fingerprint}".encode())
+    if settings.year_end:
+        outcome.pack(assess_workbook(intake, config, options.year, options.date))
+    planned = list(documents(intake, settings.kinds, config, options))
+    outcome.certificates = [d.context for d in planned if d.kind == certificate.KIND]
+    if job.previous_key and job.previous_key == outcome.key:
+        outcome.status = Status.UNCHANGED
+        outcome.documents = [Written(**d) for d in job.previous_documents]
+        return
+    outcome.status = Status.RENDERED
+    renderers = renderers or renderers_for(settings.formats)
+    for document in planned:
+        render_into(document, renderers, settings.formats, folder, outcome)
+    if outcome.failures:
+        outcome.status = Status.INCOMPLETE
+
+
+def render_into(document: Document, renderers: Renderers, formats: tuple[str, ...], folder: Path,
+                outcome: Outcome) -> None:
+    """Render one document in each format into `folder`; a format that fails is recorded, the others go on."""
+    context = document.context.model_dump()
+    for fmt in formats:
+        relative = relative_name(document, fmt)
+        try:
+            data = renderers.render(fmt, document.kind, context, document.metadata)
+        except Exception as exc:  # noqa: BLE001 - one document must never stop the others
+            outcome.failures.append(Failure(relative, fmt, describe(exc)))
+            continue
+        write_atomic(folder / relative, data)
+        outcome.staged[relative] = str(folder / relative)
+        outcome.documents.append(Written(relative, document.kind, document.project_code, fmt, sha256(data), len(data)))

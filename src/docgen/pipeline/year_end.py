@@ -1,0 +1,164 @@
+"""The year end over many workbooks' outcomes, and the combined certificates of a run.
+
+One copy of each: a project code used in two workbooks sends both back; the run's year
+is chosen and stale workbooks assessed again (annual_report.year_end_of); the 年度汇总报告,
+the 台账 and 荣誉证书-合订 are rendered, their parts side by side on the executor given.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from ..documents import YEAR_END_KINDS, Document, certificate, combined_certificates, ledger, year_end_documents
+from ..documents.annual_report import Assessed, assess_workbook, year_end_of
+from ..documents.assessment import Assessment
+from ..executors import Executor, Inline
+from ..render.pdf import join_pdfs
+from ..render.xlsx import write_table
+from ..validate import check_across
+from .files import relative_name, renderers_for, write_atomic
+from .records import Failure, Outcome, Settings, Status, Written
+from .workbook import describe, load, sha256
+
+
+@dataclass
+class YearEndOutcome(Outcome):
+    """The files of a run's year end (staged like a workbook's), the year and the projects counted."""
+
+    year: int | None = None
+    projects: int = 0
+
+
+def clashes(outcomes: list[Outcome]) -> list[Outcome]:
+    """A project code in two valid workbooks is an error in both: return those that turn invalid.
+
+    Their reports gain the error, their status becomes invalid and they drop out of the
+    year end; the caller withdraws the files they placed and returns them to their branch.
+    """
+    valid = [o for o in outcomes if o.status.valid and o.report is not None]
+    before = {id(o): len(o.report.errors) for o in valid}
+    check_across([(o.report, o.locations) for o in valid])
+    turned = []
+    for o in valid:
+        if len(o.report.errors) != before[id(o)]:
+            o.status, o.key = Status.INVALID, ""
+            o.count_issues()
+            o.packed, o.certificates = b"", []
+            turned.append(o)
+    return turned
+
+
+def reassess(path: str, settings: Settings, year: int) -> list[Assessment]:
+    """One workbook's projects assessed again in another year (read again: only its lean assessments were kept)."""
+    intake, _ = load(path, settings.config)
+    return assess_workbook(intake, settings.config, year, settings.options.date) if intake is not None else []
+
+
+@dataclass(frozen=True)
+class RenderTask:
+    """One file of the year end to render on any executor."""
+
+    kind: str
+    fmt: str
+    context: dict[str, Any]
+    metadata: dict[str, str]
+    relative: str
+    target: str
+    project: str = ""
+
+
+def render_file(task: RenderTask) -> Written:
+    """Render one file and write it to its target."""
+    data = renderers_for((task.fmt,)).render(task.fmt, task.kind, task.context, task.metadata)
+    write_atomic(Path(task.target), data)
+    return Written(task.relative, task.kind, task.project, task.fmt, sha256(data), len(data))
+
+
+def render_bytes(task: RenderTask) -> bytes:
+    """Render one part of a file and send it back (the parts of the combined certificates)."""
+    return renderers_for((task.fmt,)).render(task.fmt, task.kind, task.context, task.metadata)
+
+
+def _tasks(document: Document, formats: tuple[str, ...], folder: Path) -> list[RenderTask]:
+    context = document.context.model_dump()
+    return [RenderTask(document.kind, fmt, context, document.metadata, relative_name(document, fmt),
+                       str(folder / relative_name(document, fmt)), document.project_code) for fmt in formats]
+
+
+def _settle(outcome: Outcome, tasks: list[RenderTask], results: list[Any]) -> None:
+    for task, result in zip(tasks, results):
+        if isinstance(result, BaseException):
+            outcome.failures.append(Failure(task.relative, task.fmt, describe(result)))
+        else:
+            outcome.documents.append(result)
+            outcome.staged[task.relative] = task.target
+
+
+def year_end(outcomes: list[Outcome], settings: Settings, folder: Path,
+             executor: Executor | None = None) -> YearEndOutcome:
+    """The 年度汇总报告 and the 台账 of every valid workbook, and the combined certificates, into `folder`."""
+    executor = executor or Inline()
+    result = YearEndOutcome(-1, "", status=Status.RENDERED)
+    valid = [o for o in outcomes if o.status.valid]
+    config, options = settings.config, settings.options
+    data = year_end_of([Assessed(Path(o.source).name, o.assessments(), partial(reassess, o.path, settings))
+                        for o in valid], config, options)
+    tasks: list[RenderTask] = []
+    if data.assessments:
+        result.year, result.projects = data.year, len(data.assessments)
+        for document in year_end_documents(data, YEAR_END_KINDS, config, options):
+            if document.kind == ledger.KIND:
+                write_ledger(document, folder, result)
+            else:
+                tasks += _tasks(document, settings.formats, folder)
+    _settle(result, tasks, executor.run_all(render_file, tasks))
+    add_combined(valid, settings, folder, executor, result)
+    if result.failures:
+        result.status = Status.INCOMPLETE
+    return result
+
+
+def add_combined(outcomes: list[Outcome], settings: Settings, folder: Path, executor: Executor,
+                 result: Outcome) -> None:
+    """荣誉证书-合订 of every certificate of the valid outcomes, in each format, into `folder`."""
+    certificates = [c for o in outcomes if o.status.valid for c in o.certificates]
+    if not certificates:
+        return
+    combined = combined_certificates(certificates, settings.config, settings.options)
+    tasks = _tasks(combined, tuple(f for f in settings.formats if f != "pdf"), folder)
+    _settle(result, tasks, executor.run_all(render_file, tasks))
+    if "pdf" in settings.formats:
+        combined_pdf(certificates, combined, folder, executor, result)
+
+
+def combined_pdf(certificates: list[certificate.CertificateContext], combined: Document, folder: Path,
+                 executor: Executor, result: Outcome) -> None:
+    """荣誉证书-合订.pdf, laid out in parts of certificate.PART_SIZE pages side by side, then joined in order.
+
+    So a run with thousands of certificates needs no more memory per process than one with a hundred.
+    """
+    relative = relative_name(combined, "pdf")
+    parts = [RenderTask(certificate.KIND, "pdf", part.model_dump(), combined.metadata, relative, "")
+             for part in certificate.combined_parts(certificates)]
+    rendered = executor.run_all(render_bytes, parts)
+    failed = next((p for p in rendered if isinstance(p, BaseException)), None)
+    if failed is not None:
+        result.failures.append(Failure(relative, "pdf", describe(failed)))
+        return
+    data = join_pdfs(rendered)
+    write_atomic(folder / relative, data)
+    result.staged[relative] = str(folder / relative)
+    result.documents.append(Written(relative, certificate.KIND, "", "pdf", sha256(data), len(data)))
+
+
+def write_ledger(document: Document, folder: Path, result: Outcome) -> None:
+    """<year>年度党建项目管理台账.xlsx: every project of the year, values kept as numbers and dates."""
+    context: ledger.LedgerContext = document.context
+    content = write_table(context.title, ledger.COLUMNS, (row.model_dump() for row in context.rows),
+                          ledger.HIGHLIGHTS, made_by=context.made_by, made_on=context.made_on)
+    relative = relative_name(document, "xlsx")
+    write_atomic(folder / relative, content)
+    result.staged[relative] = str(folder / relative)
+    result.documents.append(Written(relative, ledger.KIND, "", "xlsx", sha256(content), len(content)))

@@ -1,0 +1,95 @@
+"""One set of workbooks through every executor: this process, a local pool, a Dask cluster — the same files."""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import distributed
+import pytest
+from click.testing import CliRunner
+
+from conftest import CONFIG
+from docgen.batch import batch
+from docgen.cli import main
+from docgen.executors import Inline, ProcessPool, TaskTimeout, time_limit
+from test_batch import DOCX, OPTIONS, branch_book
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """A Dask scheduler with two single-threaded worker processes on this machine."""
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  silence_logs=50) as local:
+        yield local
+
+
+@pytest.fixture(scope="module")
+def inbox(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("收件")
+    for n, branch in enumerate(("城关", "西固", "七里河", "安宁"), 1):
+        branch_book(folder, f"{branch}.xlsx", f"DJ-2024-00{n}", f"{branch}供电服务中心党支部")
+    branch_book(folder, "有错误.xlsx", "DJ-2024-009", "榆中供电服务中心党支部", **{"项目负责人*": None})
+    return folder
+
+
+def _record(out: Path) -> dict:
+    """What must not depend on the executor: every manifest entry, and every file but the 台账's stamp."""
+    data = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    year_end = [(d["path"], d["sha256"] if d["format"] != "xlsx" else "") for d in data["year_end"]["documents"]]
+    files = {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+             for p in out.rglob("*.docx")}
+    return {"workbooks": data["workbooks"], "summary": {k: v for k, v in data["summary"].items() if k != "seconds"},
+            "year_end": year_end, "files": files}
+
+
+def test_every_executor_writes_the_same_files_and_manifest(inbox, tmp_path, cluster):
+    inline = batch(inbox, tmp_path / "本进程", formats=DOCX, config=CONFIG, options=OPTIONS, workers=1)
+    pool = batch(inbox, tmp_path / "进程池", formats=DOCX, config=CONFIG, options=OPTIONS, workers=2)
+    command = CliRunner().invoke(main, ["batch", str(inbox), "--out", str(tmp_path / "集群"), "--format", "docx",
+                                        "--cluster", cluster.scheduler_address, "--date", "2024-12-23",
+                                        "--config", str(CONFIG.source)])
+    assert command.exit_code == 1, command.output  # one workbook has an error
+    assert "共 5 个申报表：已生成 4 个，有错误，已退回 1 个。" in command.output
+    expected = _record(tmp_path / "本进程")
+    assert len(expected["files"]) == 4 * 6 + 2  # six kinds per workbook, the year-end report, the certificates
+    assert _record(tmp_path / "进程池") == expected
+    assert _record(tmp_path / "集群") == expected
+    assert inline.projects == pool.projects == 4
+
+
+def test_a_hung_workbook_on_the_cluster_is_stopped_by_the_time_limit(inbox, tmp_path, cluster):
+    from test_batch import hangs_on_城关
+
+    result = batch(inbox, tmp_path / "输出", formats=DOCX, config=CONFIG, options=OPTIONS, cluster=cluster.scheduler_address,
+                   timeout=3, step=hangs_on_城关)
+    statuses = {o.source: o.status for o in result.outcomes}
+    assert statuses["城关.xlsx"] == "failed" and statuses["西固.xlsx"] == "rendered"
+    assert "处理超时" in next(o for o in result.outcomes if o.source == "城关.xlsx").message
+
+
+def _spin(seconds: float) -> str:
+    import time
+
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        pass
+    return "done"
+
+
+def test_each_executor_gives_results_in_order_and_a_timeout_as_a_result():
+    for executor in (Inline(timeout=1), ProcessPool(2, timeout=1)):
+        try:
+            results = executor.run_all(_spin, [0.0, 5.0, 0.1])
+        finally:
+            executor.close()
+        assert results[0] == "done" and results[2] == "done", executor
+        assert isinstance(results[1], TaskTimeout), executor
+
+
+def test_the_time_limit_does_not_fire_after_the_block():
+    import time
+
+    with time_limit(0.2):
+        pass
+    time.sleep(0.4)  # a late TaskTimeout would be raised here
