@@ -168,7 +168,7 @@ def test_resume_skips_what_did_not_change(company, tmp_path):
 
 
 class StopsAfter:
-    """Progress that stops the run once `count` workbooks are done (Ctrl-C, or the process killed)."""
+    """A watcher that stops the run once `count` workbooks are done (Ctrl-C, or the process killed)."""
 
     def __init__(self, count, stop=KeyboardInterrupt):
         self.count, self.stop, self.done = count, stop, []
@@ -187,7 +187,7 @@ def test_an_interrupted_run_leaves_only_whole_files_and_resumes(company, tmp_pat
     out = tmp_path / "输出"
     stops = StopsAfter(2)
     with pytest.raises(BatchInterrupted, match="--resume"):
-        batch(company, out, formats=DOCX, config=CONFIG, options=OPTIONS, workers=1, progress=stops)
+        batch(company, out, formats=DOCX, config=CONFIG, options=OPTIONS, workers=1, watcher=stops)
     placed = stops.done
     assert not (out / WORK_FOLDER).exists()
     data = manifest_of(out)
@@ -312,7 +312,7 @@ def test_a_killed_run_resumes_from_its_journal(company, tmp_path):
     """A run killed outright never writes manifest.json; --resume reads the journal it kept."""
     out = tmp_path / "输出"
     with pytest.raises(SystemExit):
-        batch(company, out, formats=DOCX, config=CONFIG, options=OPTIONS, workers=1, progress=StopsAfter(2, SystemExit(137)))
+        batch(company, out, formats=DOCX, config=CONFIG, options=OPTIONS, workers=1, watcher=StopsAfter(2, SystemExit(137)))
     assert not (out / "manifest.json").exists()
     assert len((out / batch_module.JOURNAL).read_text(encoding="utf-8").splitlines()) == 2
 

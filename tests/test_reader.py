@@ -12,7 +12,7 @@ from docgen.api import load
 
 def issues_of(path):
     intake, report = load(path)
-    return intake, report.flatten("sheet", "cell", "code")
+    return intake, report.flatten("sheet", "cell", "code", "severity")
 
 
 def test_valid_workbook_has_no_issues(tmp_path):
@@ -69,7 +69,7 @@ def test_percent_forms(tmp_path, written, number_format, expected):
 def test_small_unformatted_percent_is_a_warning(tmp_path):
     book = valid_book(progress=[progress_row(percent=0.8)])
     intake, issues = issues_of(book.save(tmp_path / "a.xlsx"))
-    assert issues == [("进度", "E2", "percent_ambiguous")]
+    assert issues == [("进度", "E2", "percent_ambiguous", "warning")]
     assert intake.progress[0].percent == 0.8
 
 
@@ -89,7 +89,7 @@ def test_blank_rows_are_skipped_and_rows_keep_their_excel_numbers(tmp_path):
     tasks = [task_row(seq=1), [None] * len(TASK_HEADERS), ["", "  ", None, None, None, None, None, None],
              task_row(seq=2, **{"完成时限*": "2025-01-31"})]
     intake, issues = issues_of(valid_book(tasks=tasks).save(tmp_path / "a.xlsx"))
-    assert issues == [("任务分解", "F5", "deadline_after_project_end")]
+    assert issues == [("任务分解", "F5", "deadline_after_project_end", "error")]
     assert len(intake.tasks) == 2
 
 
@@ -120,19 +120,19 @@ def test_unknown_and_missing_columns_and_sheets(tmp_path):
     row = row[:6] + row[7:] + ["请优先审核"]
     book = valid_book().sheet("项目信息", headers, [row])
     _, issues = issues_of(book.save(tmp_path / "a.xlsx"))
-    assert issues == [("项目信息", None, "column_missing"), ("项目信息", "R1", "column_unknown")]
+    assert issues == [("项目信息", None, "column_missing", "error"), ("项目信息", "R1", "column_unknown", "warning")]
 
 
 def test_missing_project_sheet_and_missing_key_header(tmp_path):
     book = Book().sheet("任务分解", ["编号", "内容"], [["x", "y"]])
     _, issues = issues_of(book.save(tmp_path / "a.xlsx"))
-    assert issues == [("项目信息", None, "sheet_missing"), ("任务分解", None, "header_missing")]
+    assert issues == [("项目信息", None, "sheet_missing", "error"), ("任务分解", None, "header_missing", "error")]
 
 
 def test_tasks_sheet_missing_is_reported_once(tmp_path):
     book = Book().sheet("项目信息", PROJECT_HEADERS, [project_row()])
     _, issues = issues_of(book.save(tmp_path / "a.xlsx"))
-    assert issues == [("任务分解", None, "sheet_missing")]
+    assert issues == [("任务分解", None, "sheet_missing", "error")]
 
 
 @pytest.mark.parametrize("content, code", [

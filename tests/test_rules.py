@@ -12,21 +12,21 @@ from docgen.config import Config, ProjectRules
 
 def check(tmp_path, book, config=None):
     _, report = load(book.save(tmp_path / "a.xlsx"), config)
-    return report.flatten("sheet", "cell", "code")
+    return report.flatten("sheet", "cell", "code", "severity")
 
 
 @pytest.mark.parametrize("changes, expected", [
-    ({"项目编号*": "DJ 2024/001"}, ("项目信息", "A2", "code_invalid")),
-    ({"项目名称*": None}, ("项目信息", "B2", "required")),
-    ({"项目名称*": "   "}, ("项目信息", "B2", "required")),
-    ({"项目类别*": "党建品牌项目"}, ("项目信息", "D2", "category_unknown")),
-    ({"重点实践单位": "配网带电作业中心党支部"}, ("项目信息", "F2", "practice_units_count")),
-    ({"重点实践单位": "甲、乙、丙、丁"}, ("项目信息", "F2", "practice_units_count")),
-    ({"联系电话": "1381234567"}, ("项目信息", "H2", "phone_invalid")),
-    ({"开始日期*": "2024-02-30"}, ("项目信息", "J2", "date_invalid")),
-    ({"结束日期*": dt.date(2024, 2, 1)}, ("项目信息", "K2", "end_before_start")),
-    ({"经费预算（万元）": "五万元"}, ("项目信息", "R2", "amount_invalid")),
-    ({"经费预算（万元）": -2}, ("项目信息", "R2", "amount_out_of_range")),
+    ({"项目编号*": "DJ 2024/001"}, ("项目信息", "A2", "code_invalid", "error")),
+    ({"项目名称*": None}, ("项目信息", "B2", "required", "error")),
+    ({"项目名称*": "   "}, ("项目信息", "B2", "required", "error")),
+    ({"项目类别*": "党建品牌项目"}, ("项目信息", "D2", "category_unknown", "error")),
+    ({"重点实践单位": "配网带电作业中心党支部"}, ("项目信息", "F2", "practice_units_count", "error")),
+    ({"重点实践单位": "甲、乙、丙、丁"}, ("项目信息", "F2", "practice_units_count", "error")),
+    ({"联系电话": "1381234567"}, ("项目信息", "H2", "phone_invalid", "error")),
+    ({"开始日期*": "2024-02-30"}, ("项目信息", "J2", "date_invalid", "error")),
+    ({"结束日期*": dt.date(2024, 2, 1)}, ("项目信息", "K2", "end_before_start", "error")),
+    ({"经费预算（万元）": "五万元"}, ("项目信息", "R2", "amount_invalid", "error")),
+    ({"经费预算（万元）": -2}, ("项目信息", "R2", "amount_out_of_range", "error")),
 ])
 def test_project_rules(tmp_path, changes, expected):
     book = valid_book(projects=[project_row(**changes)])
@@ -64,24 +64,24 @@ def test_categories_come_from_configuration(tmp_path):
     book = valid_book(projects=[project_row(**{"项目类别*": "党员攻关型"})])
     config = Config(project=ProjectRules(categories=("党员攻关型", "党建载体型", "创新成果型")))
     assert check(tmp_path, book, config) == []
-    assert check(tmp_path, book) == [("项目信息", "D2", "category_unknown")]
+    assert check(tmp_path, book) == [("项目信息", "D2", "category_unknown", "error")]
 
 
 def test_every_problem_of_one_row_is_reported(tmp_path):
     book = valid_book(projects=[project_row(**{"项目负责人*": None, "结束日期*": dt.date(2024, 1, 1), "联系电话": "12"})])
     assert check(tmp_path, book) == [
-        ("项目信息", "G2", "required"), ("项目信息", "H2", "phone_invalid"), ("项目信息", "K2", "end_before_start"),
+        ("项目信息", "G2", "required", "error"), ("项目信息", "H2", "phone_invalid", "error"), ("项目信息", "K2", "end_before_start", "error"),
     ]
 
 
 def test_duplicate_project_code_points_at_the_second(tmp_path):
     book = valid_book(projects=[project_row(), project_row()])
-    assert check(tmp_path, book) == [("项目信息", "A3", "duplicate_project_code")]
+    assert check(tmp_path, book) == [("项目信息", "A3", "duplicate_project_code", "error")]
 
 
 def test_project_without_tasks(tmp_path):
     book = valid_book(projects=[project_row(), project_row("DJ-2024-002")])
-    assert check(tmp_path, book) == [("项目信息", "A3", "project_without_tasks")]
+    assert check(tmp_path, book) == [("项目信息", "A3", "project_without_tasks", "error")]
 
 
 def test_task_rules(tmp_path):
@@ -96,20 +96,20 @@ def test_task_rules(tmp_path):
         task_row(seq=5, **{"开始日期": "2024-01-01"}),                     # row 9: starts before the project
     ]
     assert check(tmp_path, valid_book(tasks=tasks)) == [
-        ("任务分解", "B3", "duplicate_task_seq"),
-        ("任务分解", "F4", "deadline_after_project_end"),
-        ("任务分解", "F5", "deadline_before_project_start"),
-        ("任务分解", "A6", "unknown_project"),
-        ("任务分解", "B7", "seq_invalid"),
-        ("任务分解", "F8", "deadline_before_task_start"),
-        ("任务分解", "E9", "task_start_outside_project"),
+        ("任务分解", "B3", "duplicate_task_seq", "error"),
+        ("任务分解", "F4", "deadline_after_project_end", "error"),
+        ("任务分解", "F5", "deadline_before_project_start", "error"),
+        ("任务分解", "A6", "unknown_project", "error"),
+        ("任务分解", "B7", "seq_invalid", "error"),
+        ("任务分解", "F8", "deadline_before_task_start", "error"),
+        ("任务分解", "E9", "task_start_outside_project", "warning"),
     ]
 
 
 def test_task_dates_are_checked_even_when_the_project_row_has_other_errors(tmp_path):
     book = valid_book(projects=[project_row(**{"项目类别*": "无此类别"})],
                       tasks=[task_row(seq=1, **{"完成时限*": "2025-03-31"})])
-    assert check(tmp_path, book) == [("项目信息", "D2", "category_unknown"), ("任务分解", "F2", "deadline_after_project_end")]
+    assert check(tmp_path, book) == [("项目信息", "D2", "category_unknown", "error"), ("任务分解", "F2", "deadline_after_project_end", "error")]
 
 
 def test_progress_rules(tmp_path):
@@ -123,12 +123,12 @@ def test_progress_rules(tmp_path):
         progress_row(period="2024Q2", task=1, percent=60),                                          # row 8: repeat
     ]
     assert check(tmp_path, valid_book(progress=progress)) == [
-        ("进度", "E3", "progress_decreased"),
-        ("进度", "D4", "unknown_task"),
-        ("进度", "E5", "percent_out_of_range"),
-        ("进度", "A6", "unknown_project"),
-        ("进度", "B7", "period_invalid"),
-        ("进度", "B8", "duplicate_progress"),
+        ("进度", "E3", "progress_decreased", "warning"),
+        ("进度", "D4", "unknown_task", "error"),
+        ("进度", "E5", "percent_out_of_range", "error"),
+        ("进度", "A6", "unknown_project", "error"),
+        ("进度", "B7", "period_invalid", "error"),
+        ("进度", "B8", "duplicate_progress", "warning"),
     ]
 
 
@@ -152,14 +152,14 @@ def test_result_and_award_rules(tmp_path):
         ["ZS-003", "李晓燕", "优秀共产党员", None, "中共国网兰州供电公司委员会", "2024-12-20", "DJ-9"],  # row 4
     ])
     assert check(tmp_path, book) == [
-        ("实施效果", "A3", "duplicate_result"),
-        ("实施效果", "A4", "unknown_project"),
-        ("实施效果", "C4", "percent_invalid"),
-        ("实施效果", "D4", "score_out_of_range"),
-        ("实施效果", "E4", "conclusion_unknown"),
-        ("表彰", "A3", "duplicate_cert_no"),
-        ("表彰", "F3", "required"),
-        ("表彰", "G4", "unknown_project"),
+        ("实施效果", "A3", "duplicate_result", "error"),
+        ("实施效果", "A4", "unknown_project", "error"),
+        ("实施效果", "C4", "percent_invalid", "error"),
+        ("实施效果", "D4", "score_out_of_range", "error"),
+        ("实施效果", "E4", "conclusion_unknown", "error"),
+        ("表彰", "A3", "duplicate_cert_no", "error"),
+        ("表彰", "F3", "required", "error"),
+        ("表彰", "G4", "unknown_project", "error"),
     ]
 
 
@@ -172,18 +172,18 @@ def test_messages_name_the_limit(tmp_path):
 def test_faulty_sample_reports_each_planted_mistake():
     from pathlib import Path
     _, report = load(Path(__file__).parent.parent / "samples" / "有错误的申报表.xlsx")
-    assert set(report.flatten("sheet", "cell", "code")) == {
-        ("项目信息", "R3", "column_unknown"),
-        ("项目信息", "D4", "category_unknown"),
-        ("项目信息", "H4", "phone_invalid"),
-        ("项目信息", "G5", "required"),
-        ("项目信息", "K5", "end_before_start"),
-        ("任务分解", "F5", "date_invalid"),
-        ("任务分解", "F7", "deadline_after_project_end"),
-        ("任务分解", "A8", "unknown_project"),
-        ("任务分解", "B12", "duplicate_task_seq"),
-        ("进度", "E9", "progress_decreased"),
-        ("进度", "E10", "percent_out_of_range"),
-        ("实施效果", "C4", "percent_invalid"),
-        ("表彰", "E5", "required"),
+    assert set(report.flatten("sheet", "cell", "code", "severity")) == {
+        ("项目信息", "R3", "column_unknown", "warning"),
+        ("项目信息", "D4", "category_unknown", "error"),
+        ("项目信息", "H4", "phone_invalid", "error"),
+        ("项目信息", "G5", "required", "error"),
+        ("项目信息", "K5", "end_before_start", "error"),
+        ("任务分解", "F5", "date_invalid", "error"),
+        ("任务分解", "F7", "deadline_after_project_end", "error"),
+        ("任务分解", "A8", "unknown_project", "error"),
+        ("任务分解", "B12", "duplicate_task_seq", "error"),
+        ("进度", "E9", "progress_decreased", "warning"),
+        ("进度", "E10", "percent_out_of_range", "error"),
+        ("实施效果", "C4", "percent_invalid", "error"),
+        ("表彰", "E5", "required", "error"),
     }

@@ -104,7 +104,7 @@ def test_annual_report_counts_and_states_the_rule(tmp_path):
 def test_the_ledger_prints_on_a4_landscape_with_titles_and_a_footer(tmp_path):
     path = company(tmp_path, [90, 80])
     out = tmp_path / "out"
-    api.year_end_report([path], out, formats=(), config=CONFIG, options=Options(date=dt.date(2024, 12, 30)))
+    api.year_end([path], out, formats=(), config=CONFIG, options=Options(date=dt.date(2024, 12, 30)))
     ws = load_workbook(out / "2024年度党建项目管理台账.xlsx").active
     setup = ws.page_setup
     assert (setup.paperSize, setup.orientation, setup.fitToWidth, setup.fitToHeight) == (9, "landscape", 1, 0)
@@ -126,7 +126,7 @@ def test_ledger_writes_formula_like_text_as_text(tmp_path):
     ws["M2"] = "@服务"
     wb.save(path)
     out = tmp_path / "out"
-    result = api.year_end_report([path], out, formats=(), config=CONFIG, options=Options(date=dt.date(2024, 12, 30)))
+    result = api.year_end([path], out, formats=(), config=CONFIG, options=Options(date=dt.date(2024, 12, 30)))
     assert result.report.ok
     ledger = out / "2024年度党建项目管理台账.xlsx"
     assert ledger in result.written
@@ -148,7 +148,7 @@ def test_the_same_project_code_in_two_workbooks_is_located_in_both(tmp_path):
     first = company(tmp_path, [90], name="一支部.xlsx")
     second = company(tmp_path, [80, 70], name="二支部.xlsx", prefix="DJ-2024-")  # 001 again
     other = company(tmp_path, [85], name="三支部.xlsx", prefix="DJ-2025-")
-    result = api.year_end_report([first, second, other], tmp_path / "out", formats=(), config=CONFIG,
+    result = api.year_end([first, second, other], tmp_path / "out", formats=(), config=CONFIG,
                                  options=Options(date=dt.date(2024, 12, 30)))
     by_name = {r.path.split("/")[-1]: r for r in result.report}
     clash_1 = [i for i in by_name["一支部.xlsx"].issues if i.code == "duplicate_project_across"]

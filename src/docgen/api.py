@@ -30,7 +30,7 @@ __all__ = [
     "ANNOTATED_SUFFIX", "FORMATS", "TITLES", "WORKBOOK_KINDS", "Found", "NoWorkbooks", "Options", "Renderers",
     "RenderRun", "YearEndResult", "annotate", "annotate_all", "find_workbooks", "font_roles", "load", "parse_period",
     "render", "run_warnings", "scan_workbooks", "validate", "write_config_template", "write_intake_template",
-    "year_end_report",
+    "year_end",
 ]
 
 
@@ -164,7 +164,7 @@ class YearEndResult:
     projects: int = 0
 
 
-def year_end_report(paths: Iterable[str | Path], out_dir: str | Path, formats: Iterable[str] = FORMATS,
+def year_end(paths: Iterable[str | Path], out_dir: str | Path, formats: Iterable[str] = FORMATS,
                     config: Config | None = None, options: Options | None = None) -> YearEndResult:
     """Read every workbook of a year-end run; write the 年度汇总报告 and the 台账 from the valid ones.
 

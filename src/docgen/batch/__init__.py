@@ -30,10 +30,12 @@ from .outputs import ZIP_FOLDER, listing, zip_branches
 LISTING = "清单.xlsx"
 
 __all__ = ["JOURNAL", "LISTING", "MANIFEST", "WORK_FOLDER", "ZIP_FOLDER", "BatchInterrupted", "BatchResult",
-           "Progress", "Status", "batch", "default_workers"]
+           "Watcher", "Status", "batch", "default_workers"]
 
 
-class Progress(Protocol):
+class Watcher(Protocol):
+    """Told how a run advances: the number of workbooks, each one done, each later stage, the end."""
+
     def start(self, total: int) -> None: ...
     def advance(self, outcome: Outcome) -> None: ...
     def stage(self, text: str) -> None: ...
@@ -41,6 +43,8 @@ class Progress(Protocol):
 
 
 class _Silent:
+    """A watcher that shows nothing."""
+
     def start(self, total: int) -> None: pass
     def advance(self, outcome: Outcome) -> None: pass
     def stage(self, text: str) -> None: pass
@@ -72,7 +76,7 @@ def batch(
     workers: int | None = None,
     resume: bool = False,
     make_zip: bool = False,
-    progress: Progress | None = None,
+    watcher: Watcher | None = None,
     cluster: Any = None,
     timeout: float | None = DEFAULT_TIMEOUT,
     step: Callable[[Job], Outcome] = process_workbook,
@@ -88,7 +92,7 @@ def batch(
         raise DocgenError(f"找不到申报表文件夹：{in_path}")
     settings = Settings.of(kinds, formats, config, options, annotate=True, year_end=True)
     settings.config.require_organization()
-    progress = progress or _Silent()
+    watcher = watcher or _Silent()
     if _inside(in_path, out):
         raise DocgenError(f"输出目录 {out} 不能是申报表文件夹本身或它的上级目录，请另选一个输出目录。")
     found = scan_workbooks([in_path], outside=out)
@@ -109,7 +113,7 @@ def batch(
     result = BatchResult(out, [], skipped=[(_relative(p, in_path), why) for p, why in found.skipped])
     placer = Placer(out, Names(reserved_names(previous)))
     manifest = ManifestWriter(out, in_path, settings)
-    progress.start(len(jobs))
+    watcher.start(len(jobs))
     # Placed in folder order whatever order the workers finish in, so that of two workbooks
     # giving one name the first in the folder keeps it and the other gets (2).
     waiting: dict[int, Outcome] = {}
@@ -128,12 +132,12 @@ def batch(
                     waiting[outcome.index] = outcome
                     while len(result.outcomes) in waiting:
                         place(waiting.pop(len(result.outcomes)))
-                    progress.advance(outcome)  # reported once placed or waiting: an interruption keeps it
+                    watcher.advance(outcome)  # reported once placed or waiting: an interruption keeps it
                 for turned in clashes(result.outcomes):
                     placer.withdraw(turned)
                     with contextlib.suppress(OSError, DocgenError):
                         placer.return_copy(turned)
-                progress.stage("年度汇总报告、台账和荣誉证书合订本")
+                watcher.stage("年度汇总报告、台账和荣誉证书合订本")
                 finished = year_end(result.outcomes, settings, work / "year-end", executor)
                 placer.place(finished)
                 result.year, result.projects = finished.year, finished.projects
@@ -150,13 +154,13 @@ def batch(
         interrupted = False
         executor.close()
         if make_zip:
-            progress.stage("按支部打包")
+            watcher.stage("按支部打包")
             result.zips = zip_branches(result)
         result.seconds = time.perf_counter() - started
         manifest.save(result, final=True)
         write_atomic(out / LISTING, listing(result))
         shutil.rmtree(work, ignore_errors=True)
-        progress.finish()
+        watcher.finish()
     finally:
         manifest.close()
         if interrupted:

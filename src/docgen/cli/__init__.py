@@ -193,7 +193,7 @@ def report(paths: tuple[str, ...], out_dir: str, formats: tuple[str, ...], year:
     列出其问题，退出状态为 1。
     """
     _warn_before_run(formats, ("annual_report",), config)
-    result = api.year_end_report(paths, out_dir, formats, config, api.Options(date=date, year=year))
+    result = api.year_end(paths, out_dir, formats, config, api.Options(date=date, year=year))
     console.print_skipped(result.report.skipped)
     console.print_year_end(result)
     if not result.written:
@@ -242,7 +242,7 @@ def batch(in_dir: str, out_dir: str, kinds: tuple[str, ...], formats: tuple[str,
     options = api.Options(date=date, period=period, per_project=per_project, year=year)
     try:
         result = batch_run.batch(in_dir, out_dir, kinds or None, formats, config, options, workers, resume,
-                                 make_zip, console.BatchProgress(), cluster=cluster, timeout=timeout)
+                                 make_zip, console.ConsoleWatcher(), cluster=cluster, timeout=timeout)
     except batch_run.BatchInterrupted as exc:
         click.echo("\n" + click.style(str(exc), fg="yellow"), err=True)
         sys.exit(130)
@@ -287,11 +287,11 @@ def demo(out_dir: str, formats: tuple[str, ...], date: dt.date, config: Config) 
     console.print_render_run(run)
 
     click.echo(click.style("\n4. 年度汇总报告与台账（全部示例申报表一起汇总）", bold=True))
-    year_end = api.year_end_report([samples], out / "年度汇总", formats, config, options)
+    year_end = api.year_end([samples], out / "年度汇总", formats, config, options)
     console.print_year_end(year_end, detail=False)
 
     click.echo(click.style("\n5. 年终批量处理（docgen batch：一条命令完成校验、全部文书、退回副本、年度汇总和清单）", bold=True))
-    result = batch_run.batch(samples, out / "年终批量", None, formats, config, options, progress=console.BatchProgress())
+    result = batch_run.batch(samples, out / "年终批量", None, formats, config, options, watcher=console.ConsoleWatcher())
     console.print_batch_summary(result)
     total = sum(len(o.documents) for o in run.outcomes) + len(run.combined) + len(year_end.written) + result.documents
     click.echo(f"\n演示完成：共生成 {total} 个文件，见 {out / '文书'}、{out / '年度汇总'} 和 {out / '年终批量'}")

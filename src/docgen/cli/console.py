@@ -74,7 +74,7 @@ def duration(seconds: float) -> str:
     return f"{hours}小时{minutes:02d}分"
 
 
-class BatchProgress:
+class ConsoleWatcher:
     """Files and documents done, rate and time left: one redrawn line on a terminal, plain lines otherwise."""
 
     REDRAW = 0.1  # seconds between redraws on a terminal

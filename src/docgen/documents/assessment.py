@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass, field
 
 from ..config import AssessmentRules
-from ..models import Intake, Progress, Project, Result, Task
+from ..models import Intake, ProgressEntry, Project, Result, Task
 from ..models.period import Period
 from .common import month_day, number, quoted
 
@@ -24,8 +24,8 @@ class TaskState:
     task: Task
     start: dt.date
     percent: float  # latest reported completion up to the period, 0 when never reported
-    latest: Progress | None  # the row that percent comes from
-    current: Progress | None  # the task's row in this very period, if any
+    latest: ProgressEntry | None  # the row that percent comes from
+    current: ProgressEntry | None  # the task's row in this very period, if any
     planned: float  # planned completion at the date: linear from start to deadline
     overdue: bool
     approaching: bool
@@ -45,7 +45,7 @@ class Snapshot:
     stat_date: dt.date
     tasks: list[TaskState]
     completion: float  # mean of the tasks' completion, every task weighing the same
-    reported: Progress | None  # the branch's own project-level row of the period
+    reported: ProgressEntry | None  # the branch's own project-level row of the period
 
     @property
     def overdue(self) -> list[TaskState]:

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ..models import Award, Progress, Project, Result, Task
+from ..models import Award, ProgressEntry, Project, Result, Task
 from ..models.records import Record
 
 Kind = Literal["code", "text", "longtext", "list", "date", "seq", "percent", "score", "amount", "phone", "category",
@@ -84,7 +84,7 @@ TASKS = Sheet(
 )
 
 PROGRESS = Sheet(
-    "进度", "progress", Progress,
+    "进度", "progress", ProgressEntry,
     hint="每个项目每个报告期一行或多行；任务序号不填表示整个项目。",
     columns=(
         Column("项目编号", "project_code", "code", True, 14, "须在“项目信息”中存在"),

@@ -117,7 +117,7 @@ class Task(Record):
         return _not_before_start(value, info, "deadline_before_task_start")
 
 
-class Progress(Record):
+class ProgressEntry(Record):
     """进度: the state of a project, or of one of its tasks, in a reporting period."""
 
     project_code: Code
@@ -173,7 +173,7 @@ class Intake(BaseModel):
     source: str = ""
     projects: list[Project] = []
     tasks: list[Task] = []
-    progress: list[Progress] = []
+    progress: list[ProgressEntry] = []
     results: list[Result] = []
     awards: list[Award] = []
 
@@ -190,15 +190,15 @@ class Intake(BaseModel):
         return self._tasks_by_project.get(code, [])
 
     @cached_property
-    def _progress_by_project(self) -> dict[str, list[Progress]]:
-        grouped: dict[str, list[Progress]] = defaultdict(list)
+    def _progress_by_project(self) -> dict[str, list[ProgressEntry]]:
+        grouped: dict[str, list[ProgressEntry]] = defaultdict(list)
         for row in self.progress:
             grouped[row.project_code].append(row)
         for rows in grouped.values():
             rows.sort(key=lambda p: (p.period.sort_key, p.stat_date, p.task_seq or 0))
         return grouped
 
-    def progress_of(self, code: str) -> list[Progress]:
+    def progress_of(self, code: str) -> list[ProgressEntry]:
         """The project's progress rows, oldest period first."""
         return self._progress_by_project.get(code, [])
 

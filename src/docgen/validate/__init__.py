@@ -7,6 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..config import Config
+from ..intake.layout import PROJECTS
 from ..intake.reader import RawWorkbook
 from ..issues import FileReport, Location
 from ..messages import make_issue
@@ -37,7 +38,7 @@ def validate_raw(raw: RawWorkbook, config: Config) -> tuple[Intake | None, FileR
 
 def project_locations(raw: RawWorkbook) -> dict[str, Location]:
     """Where each project code is written in the workbook (its first occurrence)."""
-    sheet = raw.sheets.get("项目信息")
+    sheet = raw.sheets.get(PROJECTS.name)
     return {key: sheet.location(row.number, "code") for (key,), row in declared(sheet, "code").items()}
 
 

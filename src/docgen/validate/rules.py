@@ -11,10 +11,11 @@ from typing import Any, Iterator
 
 from pydantic_core import PydanticCustomError
 
+from ..intake.layout import AWARDS, PROGRESS, PROJECTS, RESULTS, TASKS
 from ..intake.reader import RawRow, RawSheet, RawWorkbook
 from ..issues import Issue, Location
 from ..messages import make_issue
-from ..models import Award, Progress, Project, Result, Task
+from ..models import Award, ProgressEntry, Project, Result, Task
 from ..models.values import parse_date, to_halfwidth
 
 
@@ -25,7 +26,7 @@ class Checked:
     raw: RawWorkbook
     projects: list[tuple[Project, RawRow]] = field(default_factory=list)
     tasks: list[tuple[Task, RawRow]] = field(default_factory=list)
-    progress: list[tuple[Progress, RawRow]] = field(default_factory=list)
+    progress: list[tuple[ProgressEntry, RawRow]] = field(default_factory=list)
     results: list[tuple[Result, RawRow]] = field(default_factory=list)
     awards: list[tuple[Award, RawRow]] = field(default_factory=list)
 
@@ -83,12 +84,12 @@ def _duplicates(sheet: RawSheet | None, key_field: str, code: str, group: str | 
 
 
 def check_projects(c: Checked) -> Iterator[Issue]:
-    sheet = c.sheet("项目信息")
+    sheet = c.sheet(PROJECTS.name)
     yield from _duplicates(sheet, "code", "duplicate_project_code")
-    tasks_sheet = c.sheet("任务分解")
+    tasks_sheet = c.sheet(TASKS.name)
     if tasks_sheet is None:
-        if c.projects and "任务分解" not in {i.location.sheet for i in c.raw.issues}:
-            yield make_issue("sheet_missing", Location(sheet="任务分解"), sheet="任务分解")
+        if c.projects and TASKS.name not in {i.location.sheet for i in c.raw.issues}:
+            yield make_issue("sheet_missing", Location(sheet=TASKS.name), sheet=TASKS.name)
         return
     with_tasks = {k[0] for k in declared(tasks_sheet, "project_code")}
     for project, row in c.projects:
@@ -100,7 +101,7 @@ def _unknown_projects(c: Checked, sheet_name: str) -> Iterator[Issue]:
     sheet = c.sheet(sheet_name)
     if sheet is None:
         return
-    codes = {k[0] for k in declared(c.sheet("项目信息"), "code")}
+    codes = {k[0] for k in declared(c.sheet(PROJECTS.name), "code")}
     for row in sheet.rows:
         cell = row.cells.get("project_code")
         value = _key(cell.value) if cell else None
@@ -109,12 +110,12 @@ def _unknown_projects(c: Checked, sheet_name: str) -> Iterator[Issue]:
 
 
 def check_tasks(c: Checked) -> Iterator[Issue]:
-    sheet = c.sheet("任务分解")
+    sheet = c.sheet(TASKS.name)
     if sheet is None:
         return
-    yield from _unknown_projects(c, "任务分解")
+    yield from _unknown_projects(c, TASKS.name)
     yield from _duplicates(sheet, "seq", "duplicate_task_seq", group="project_code")
-    periods = _project_periods(c.sheet("项目信息"))
+    periods = _project_periods(c.sheet(PROJECTS.name))
     for task, row in c.tasks:
         if task.project_code not in periods:
             continue
@@ -145,14 +146,14 @@ def _project_periods(sheet: RawSheet | None) -> dict[str, tuple[dt.date, dt.date
 
 
 def check_progress(c: Checked) -> Iterator[Issue]:
-    sheet = c.sheet("进度")
+    sheet = c.sheet(PROGRESS.name)
     if sheet is None:
         return
-    yield from _unknown_projects(c, "进度")
-    declared_projects = {k[0] for k in declared(c.sheet("项目信息"), "code")}
-    declared_tasks = set(declared(c.sheet("任务分解"), "project_code", "seq"))
+    yield from _unknown_projects(c, PROGRESS.name)
+    declared_projects = {k[0] for k in declared(c.sheet(PROJECTS.name), "code")}
+    declared_tasks = set(declared(c.sheet(TASKS.name), "project_code", "seq"))
     seen: dict[tuple, int] = {}
-    series: dict[tuple[str, int], list[tuple[Progress, RawRow]]] = defaultdict(list)
+    series: dict[tuple[str, int], list[tuple[ProgressEntry, RawRow]]] = defaultdict(list)
     for entry, row in c.progress:
         if entry.task_seq is not None and entry.project_code in declared_projects \
                 and (entry.project_code, str(entry.task_seq)) not in declared_tasks:
@@ -176,13 +177,13 @@ def check_progress(c: Checked) -> Iterator[Issue]:
 
 
 def check_results(c: Checked) -> Iterator[Issue]:
-    yield from _unknown_projects(c, "实施效果")
-    yield from _duplicates(c.sheet("实施效果"), "project_code", "duplicate_result")
+    yield from _unknown_projects(c, RESULTS.name)
+    yield from _duplicates(c.sheet(RESULTS.name), "project_code", "duplicate_result")
 
 
 def check_awards(c: Checked) -> Iterator[Issue]:
-    yield from _duplicates(c.sheet("表彰"), "cert_no", "duplicate_cert_no")
-    yield from _unknown_projects(c, "表彰")
+    yield from _duplicates(c.sheet(AWARDS.name), "cert_no", "duplicate_cert_no")
+    yield from _unknown_projects(c, AWARDS.name)
 
 
 def _pct(value: float) -> str:
