@@ -93,3 +93,20 @@ def test_the_time_limit_does_not_fire_after_the_block():
     with time_limit(0.2):
         pass
     time.sleep(0.4)  # a late TaskTimeout would be raised here
+
+
+def test_a_batch_started_from_a_thread_beside_other_threads_finishes(inbox, tmp_path):
+    """As a web server would start it: the pool's workers come from a fork server, not a fork of this threaded process."""
+    import threading
+
+    stop = threading.Event()
+    busy = threading.Thread(target=lambda: stop.wait(120), daemon=True)
+    busy.start()
+    results = []
+    run = threading.Thread(target=lambda: results.append(
+        batch(inbox, tmp_path / "输出", formats=DOCX, config=CONFIG, options=OPTIONS, workers=2)), daemon=True)
+    run.start()
+    run.join(120)
+    stop.set()
+    assert not run.is_alive(), "the batch hung"
+    assert results and results[0].count("rendered") == 4
