@@ -15,7 +15,12 @@ else in a temporary folder). Every figure is printed as it is measured:
    and the peak memory of all its processes together;
 5. the naive way on the first --naive workbooks, serial: per document a
    DocxTemplate loaded from disk, and a fresh WeasyPrint render with system fonts;
-   compared with the batch on the same workbooks.
+   compared with the batch on the same workbooks;
+6. the PDF leg against LibreOffice on the documents of the first --office workbooks:
+   their .docx converted by one `soffice --headless --convert-to pdf` call (a private
+   profile, warmed by one conversion first) against docgen's PDF rendering of the same
+   documents in one fresh process on one core (its start-up included); skipped with a
+   message when soffice is missing.
 """
 from __future__ import annotations
 
@@ -23,7 +28,9 @@ import argparse
 import datetime as dt
 import io
 import os
+import resource
 import shutil
+import subprocess
 import sys
 import tempfile
 import threading
@@ -38,11 +45,12 @@ from make_set import make_set  # noqa: E402
 
 from docgen import api  # noqa: E402
 from docgen.batch import batch, default_workers  # noqa: E402
-from docgen.config import Config  # noqa: E402
+from docgen.config import load_config  # noqa: E402
 from docgen.documents import KINDS, Options, certificate, documents  # noqa: E402
 from docgen.render.environment import template_dir  # noqa: E402
 
 DATE = dt.date(2024, 12, 23)
+CONFIG = load_config(HERE.parent / "samples" / "docgen.toml")  # the organisation every document names
 OPTIONS = Options(date=DATE)
 
 
@@ -101,7 +109,7 @@ def line(label: str, value: str) -> None:
 # ---------------------------------------------------------------- validation
 
 def _validate(path: str) -> bool:
-    return api.load(path, Config())[1].ok
+    return api.load(path, CONFIG)[1].ok
 
 
 def bench_validation(paths: list[Path], workers: int) -> None:
@@ -137,9 +145,9 @@ def _docx(item: tuple[str, dict]) -> int:
 def contexts(paths: list[Path]) -> list[tuple[str, dict]]:
     items = []
     for path in paths:
-        intake, report = api.load(path, Config())
+        intake, report = api.load(path, CONFIG)
         if intake is not None and report.ok:
-            items += [(d.kind, d.context.model_dump()) for d in documents(intake, list(KINDS), Config(), OPTIONS)]
+            items += [(d.kind, d.context.model_dump()) for d in documents(intake, list(KINDS), CONFIG, OPTIONS)]
     return items
 
 
@@ -185,7 +193,7 @@ def run_batch(paths_dir: Path, out: Path, formats: tuple[str, ...], workers: int
     shutil.rmtree(out, ignore_errors=True)
     with PeakMemory() as memory:
         start = time.perf_counter()
-        result = batch(paths_dir, out, None, formats, Config(), OPTIONS, workers)
+        result = batch(paths_dir, out, None, formats, CONFIG, OPTIONS, workers)
         seconds = time.perf_counter() - start
     return result, seconds, memory.peak
 
@@ -212,10 +220,10 @@ def naive(paths: list[Path], out: Path) -> tuple[int, float]:
     written = 0
     start = time.perf_counter()
     for path in paths:
-        intake, report = api.load(path, Config())
+        intake, report = api.load(path, CONFIG)
         if intake is None or not report.ok:
             continue
-        for document in documents(intake, list(KINDS), Config(), OPTIONS):
+        for document in documents(intake, list(KINDS), CONFIG, OPTIONS):
             context = document.context.model_dump()
             template = DocxTemplate(folder / f"{document.kind}.docx")
             template.render(context, autoescape=True)
@@ -228,12 +236,80 @@ def naive(paths: list[Path], out: Path) -> tuple[int, float]:
     return written, time.perf_counter() - start
 
 
+# ---------------------------------------------------------------- the PDF leg against LibreOffice
+
+OFFICE_FONTS = HERE.parent / "tests" / "office" / "fonts.conf"  # the standard faces mapped to docgen's free ones
+
+
+def _pdf_one_core(items: list[tuple[str, dict]]) -> tuple[float, float, int]:
+    """In a fresh process: the renderer made, then every document rendered; (start-up s, rendering s, pages)."""
+    from pypdf import PdfReader
+
+    start = time.perf_counter()
+    renderers = api.Renderers(("pdf",))
+    ready = time.perf_counter()
+    pages = 0
+    for kind, context in items:
+        pages += len(PdfReader(io.BytesIO(renderers.render("pdf", kind, context))).pages)
+    return ready - start, time.perf_counter() - ready, pages
+
+
+def _cpu_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def bench_office(paths: list[Path], scratch: Path) -> None:
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        line("PDF leg vs LibreOffice", "skipped: soffice is not installed")
+        return
+    from pypdf import PdfReader
+
+    items = contexts(paths)
+    renderers = api.Renderers(("docx",))
+    folder = scratch / "office"
+    sources = folder / "docx"
+    sources.mkdir(parents=True)
+    for number, (kind, context) in enumerate(items):
+        (sources / f"{number:04d}-{kind}.docx").write_bytes(renderers.render("docx", kind, context))
+    profile = Path(tempfile.mkdtemp(prefix="docgen-bench-lo-"))
+    env = {**os.environ, "HOME": str(profile)}
+    if OFFICE_FONTS.is_file():
+        env["FONTCONFIG_FILE"] = str(OFFICE_FONTS)
+    command = [soffice, "--headless", "--norestore", f"-env:UserInstallation={(profile / 'user').as_uri()}",
+               "--convert-to", "pdf", "--outdir"]
+    try:
+        warm = folder / "warm"
+        subprocess.run([*command, str(warm), str(next(sources.iterdir()))], check=True, capture_output=True,
+                       env=env, timeout=600)  # the profile made once, as docgen's font cache is
+        cpu, start = _cpu_children(), time.perf_counter()
+        subprocess.run([*command, str(folder / "pdf"), *map(str, sorted(sources.iterdir()))], check=True,
+                       capture_output=True, env=env, timeout=3600)
+        office, office_cpu = time.perf_counter() - start, _cpu_children() - cpu
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    office_pages = sum(len(PdfReader(path).pages) for path in (folder / "pdf").glob("*.pdf"))
+    line(f"LibreOffice docx → PDF ({len(paths)} wb)", f"{len(items)} documents, {office_pages} pages in {office:.1f} s "
+         f"({office_cpu:.1f} s CPU), one soffice call")
+    with ProcessPoolExecutor(1) as pool:
+        start = time.perf_counter()
+        ready, rendering, pages = pool.submit(_pdf_one_core, items).result()
+        ours = time.perf_counter() - start
+    line(f"docgen PDF, 1 core ({len(paths)} wb)", f"{len(items)} documents, {pages} pages in {ours:.1f} s "
+         f"(start-up {ready:.1f} s, rendering {rendering:.1f} s = {rendering / pages * 1000:.0f} ms per page)")
+    line("PDF leg vs LibreOffice", f"{office / ours:.1f}× faster per core (start-up included; "
+         f"{office / rendering:.1f}× rendering only)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="docgen 年终批量处理基准测试")
     parser.add_argument("--workbooks", type=int, default=300)
     parser.add_argument("--certificates", type=int, default=100)
     parser.add_argument("--workers", type=int, default=default_workers())
     parser.add_argument("--naive", type=int, default=10, help="workbooks in the naive comparison")
+    parser.add_argument("--office", type=int, default=10, help="workbooks in the comparison with LibreOffice")
+    parser.add_argument("--skip-office", action="store_true")
     parser.add_argument("--set", type=Path, default=None, help="keep the synthetic set here (reused when present)")
     parser.add_argument("--skip-naive", action="store_true")
     parser.add_argument("--only-run", action="store_true", help="only the whole run (for the memory of large sets)")
@@ -263,6 +339,8 @@ def main() -> None:
             line("docx (batch, all kinds)", f"{docx} documents in {seconds:.1f} s = {docx / seconds:.0f} documents/s "
                  "(validation included)")
             bench_render(paths, args.workers)
+            if not args.skip_office:
+                bench_office(paths[: args.office], scratch)
 
         result, seconds, peak = run_batch(folder, scratch / "all", ("docx", "pdf"), args.workers)
         pdf, docx = count(result, "pdf"), count(result, "docx")

@@ -96,6 +96,25 @@ def _charset(data: bytes, pos: int, glyphs: int) -> tuple[list[int], int]:
     return cids, at - pos
 
 
+def _is_identity(data: bytes, pos: int, glyphs: int) -> bool:
+    """Whether the charset at `pos` already maps glyph n to CID n (read without listing the CIDs)."""
+    fmt = data[pos]
+    if fmt == 0:
+        return data[pos + 1:pos + 1 + 2 * (glyphs - 1)] == _identity_table(glyphs)
+    if fmt in (1, 2):  # one range 1 … glyphs-1 (several adjacent ranges are left to the full reading)
+        left = int.from_bytes(data[pos + 3:pos + (4 if fmt == 1 else 5)], "big")
+        return struct.unpack_from(">H", data, pos + 1)[0] == 1 and left == glyphs - 2
+    return False
+
+
+_IDENTITY_TABLE = struct.pack(">65535H", *range(1, 65536))  # CIDs 1 … 65535, a format 0 charset's body
+
+
+def _identity_table(glyphs: int) -> bytes:
+    """The format 0 charset body of glyphs 1 … glyphs-1 as CIDs 1 … glyphs-1."""
+    return _IDENTITY_TABLE[:2 * (glyphs - 1)]
+
+
 def _identity(glyphs: int, room: int) -> bytes:
     """The shortest identity charset for `glyphs` glyphs that fits in `room` bytes."""
     last = glyphs - 2  # glyphs 1 … glyphs-1 as one range
@@ -122,12 +141,13 @@ def identity_cff(cff: bytes) -> bytes:
     top = _dict(cff[slice(*tops[0])])
     if _ROS not in top or _CHARSET not in top or _CHARSTRINGS not in top:
         return cff
-    charstrings, _ = _index(cff, int(top[_CHARSTRINGS][0]))
-    glyphs = len(charstrings)
+    glyphs = struct.unpack_from(">H", cff, int(top[_CHARSTRINGS][0]))[0]  # the CharStrings INDEX's count
     if glyphs < 2:
         return cff
     cid_count = int(top.get(_CID_COUNT, [8720])[0])
     at = int(top[_CHARSET][0])
+    if _is_identity(cff, at, glyphs):
+        return cff
     cids, length = _charset(cff, at, glyphs)
     if cids == list(range(1, glyphs)):
         return cff
