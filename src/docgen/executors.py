@@ -120,10 +120,12 @@ class ProcessPool:
     one that kills its worker costs only itself, and the pool goes on with a fresh worker.
 
     Workers start from a fork server (clean, without the threads of the calling process),
-    which has imported docgen's pipeline once.
+    which has imported docgen's pipeline and WeasyPrint once.
     """
 
-    def __init__(self, workers: int, timeout: float | None = None, preload: tuple[str, ...] = ("docgen.pipeline",)):
+    PRELOAD = ("docgen.pipeline", "weasyprint")
+
+    def __init__(self, workers: int, timeout: float | None = None, preload: tuple[str, ...] = PRELOAD) -> None:
         from pebble import ProcessPool as Pebble
 
         self.timeout, self.workers = timeout, workers
