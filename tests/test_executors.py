@@ -110,3 +110,11 @@ def test_a_batch_started_from_a_thread_beside_other_threads_finishes(inbox, tmp_
     stop.set()
     assert not run.is_alive(), "the batch hung"
     assert results and results[0].count("rendered") == 4
+
+
+def test_a_mistyped_cluster_address_is_a_clear_message(inbox, tmp_path):
+    out = tmp_path / "输出"
+    run = CliRunner().invoke(main, ["batch", str(inbox), "--out", str(out), "--cluster", "192.168.1.10",
+                                    "--config", str(CONFIG.source)])
+    assert run.exit_code == 1 and "tcp://主机:端口" in run.output and "Traceback" not in run.output
+    assert not out.exists()

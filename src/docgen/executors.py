@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import multiprocessing
+import re
 import signal
 import threading
 import uuid
@@ -20,6 +21,7 @@ from .errors import DocgenError
 
 T = TypeVar("T")
 
+ADDRESS = re.compile(r"^(?:[a-z]+://)?[^\s/:]+:\d+$")  # a scheduler: tcp://host:8786 (or host:8786)
 DEFAULT_TIMEOUT = 1800.0  # seconds per task: generous, a workbook of a few hundred pages takes well under a minute
 
 
@@ -186,10 +188,12 @@ class Cluster:
         except ImportError:
             raise DocgenError("使用 --cluster 需要安装 Dask：pip install 'docgen[cluster]'") from None
         self.timeout = timeout
+        if not isinstance(address, Client) and not ADDRESS.match(str(address)):
+            raise DocgenError(f"Dask 调度器地址“{address}”无法识别，请写成 tcp://主机:端口，如 tcp://192.168.1.10:8786")
         try:
-            self.client = address if isinstance(address, Client) else Client(address, timeout="20s",
+            self.client = address if isinstance(address, Client) else Client(address, timeout="10s",
                                                                             set_as_default=False)
-        except (OSError, TimeoutError) as exc:
+        except (OSError, TimeoutError, ValueError) as exc:
             raise DocgenError(f"无法连接 Dask 调度器 {address}：{exc}") from None
         self.owned = not isinstance(address, Client)
         threads = sum(w.get("nthreads", 1) for w in self.client.scheduler_info()["workers"].values())
