@@ -51,6 +51,7 @@ _SUCCESSORS = {
     "w:pPr": {
         "w:autoSpaceDE": ("w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing"),
         "w:autoSpaceDN": ("w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing"),
+        "w:snapToGrid": ("w:spacing",),
     },
     "w:tblPr": {
         "w:tblW": ("w:jc",),
@@ -152,12 +153,7 @@ def paragraph_style(doc, name, east_asia, size, *, align=None, indent=True, line
     fmt.widow_control = True
     fmt.keep_with_next = keep
     if not snap:
-        # Appended last, after w:ind and w:jc, although the schema puts w:snapToGrid before
-        # w:spacing: the committed templates have it there. Writing it with
-        # prop(..., "w:snapToGrid") would fix the order and change every styles.xml.
-        el = OxmlElement("w:snapToGrid")
-        el.set(qn("w:val"), "0")
-        style.element.get_or_add_pPr().append(el)
+        prop(style.element.get_or_add_pPr(), "w:snapToGrid", val="0")
     return style
 
 

@@ -7,7 +7,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from .common import base_document, body_loop, keep_next, par_prop, para
 from .package import GANTT_MARK, GANTT_MONTH, GANTT_NUM, GANTT_TASK
 from .reports import project_overview, report_styles, signature_block
-from .tables import cell_margins, cell_text, no_split, repeat_header, widths, widths_last
+from .tables import cell_margins, cell_text, no_split, repeat_header, widths
 
 
 def build():
@@ -38,7 +38,6 @@ def build():
     no_split(table.rows[2])
     cell_text(table.rows[3].cells[0], "{%tr endfor %}", "小表格文字")
     widths(table, [12, 42, 16, 24, 31, 31])
-    widths_last(table)  # as committed: see widths_last
 
     para(doc, "{%p for block in gantt %}", "题注")
     para(doc, "任务进度安排（{{ block.caption }}）", "题注")
@@ -69,7 +68,6 @@ def build():
     cell_text(gantt.rows[3].cells[0], "{%tr endfor %}", "图表文字")
     widths(gantt, [GANTT_NUM, GANTT_TASK, GANTT_MARK, GANTT_MONTH, GANTT_MARK])
     cell_margins(gantt, 0.35)  # "10月" fits its 8 mm column
-    widths_last(gantt)  # as committed: see widths_last
     para(doc, "{%p endfor %}", "题注")
 
     para(doc, "四、主要措施", "一级标题")

@@ -1,12 +1,12 @@
 """The 立项表 template (templates/proposal.docx): a four-column form in 五号, with the two opinion boxes."""
 from __future__ import annotations
 
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt
 
 from .common import FANGSONG, HEITI, base_document, keep_next, para, paragraph_style
-from .tables import cell_loop, cell_text, no_split, widths, widths_last
+from .tables import cell_loop, cell_text, no_split, widths
 
 OPINION_HEIGHT = 36  # mm: 党支部意见 and 党委审批意见, as .form td.opinion in the stylesheet
 
@@ -76,8 +76,7 @@ def build():
     for name, signer in (("党支部意见", "党支部书记（签字）：　　　　　　（盖章）"),
                          ("党委审批意见", "{{ party_committee }}（盖章）")):
         cell = full_row(name, height=OPINION_HEIGHT)
-        table.rows[-1].height_rule = 2  # at least
-        no_split(table.rows[-1])
+        table.rows[-1].height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST  # an opinion typed in longer grows the box
         first = cell.paragraphs[0]
         first.style = "表单文字"
         for _ in range(3):
@@ -86,6 +85,5 @@ def build():
         para(cell, "年　　月　　日", "表单文字", WD_ALIGN_PARAGRAPH.RIGHT)
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
     widths(table, [label, (text_width - 2 * label) / 2, label, (text_width - 2 * label) / 2])
-    widths_last(table)  # as committed: see widths_last
     return doc
 

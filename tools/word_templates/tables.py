@@ -78,18 +78,6 @@ def widths(table, mm: list[float]) -> None:
             column += span
 
 
-def widths_last(table) -> None:
-    """Move w:tblW and w:tblLayout to the end of w:tblPr, after w:tblLook, out of schema order.
-
-    The committed proposal and plan templates have their tables' widths there (the first builder
-    appended them and sorted only the other templates' tables); this keeps them byte for byte.
-    Drop the calls and run `make templates` to write those tables in schema order as well.
-    """
-    tblpr = table._tbl.tblPr
-    for tag in ("w:tblW", "w:tblLayout"):
-        tblpr.append(tblpr.find(qn(tag)))
-
-
 def repeat_header(row) -> None:
     # w:trPr's children form a choice in the schema (any order), so appending is right
     row._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
