@@ -243,3 +243,19 @@ def test_a_marked_copy_in_a_return_folder_does_not_count_twice(tmp_path):
     reasons = {p.relative_to(folder).as_posix(): why for p, why in found.skipped}
     assert "较新的文件 城关.xlsx" in reasons["退回/城关.校验.xlsx"]
     assert "无法确定" in reasons["退回/申报表.校验.xlsx"]
+
+
+def test_render_never_lets_two_workbooks_overwrite_each_other(run, tmp_path):
+    """Two workbooks of one branch: the second's notice is numbered, as in a batch, and nothing is lost."""
+    from test_batch import branch_book
+
+    folder = tmp_path / "收到的"
+    folder.mkdir()
+    branch_book(folder, "一.xlsx", "DJ-2024-001", "城关党支部")
+    branch_book(folder, "二.xlsx", "DJ-2024-002", "城关党支部")
+    out = tmp_path / "文书"
+    result = run("render", folder, "--out", out, "--kind", "notice", "--format", "docx", "--date", "2024-12-23")
+    assert result.exit_code == 0, result.output
+    names = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.docx"))
+    assert names == ["城关党支部/城关党支部_“四公开”公示(2).docx", "城关党支部/城关党支部_“四公开”公示.docx"]
+    assert not (out / ".docgen-work").exists()
