@@ -17,7 +17,7 @@ import datetime as dt
 from pathlib import Path
 
 from docgen import api
-from docgen.config import Config, load_config
+from docgen.config import load_config
 from docgen.documents import KINDS, WORKBOOK_KINDS, Options, annual_report, documents
 
 SAMPLES = Path(__file__).parent.parent / "samples"

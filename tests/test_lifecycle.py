@@ -7,7 +7,7 @@ import pytest
 
 from builder import award_row, full_book, progress_row, result_row, task_row
 from docgen import api
-from docgen.config import AssessmentRules, CalendarRules, Config
+from docgen.config import AssessmentRules, CalendarRules
 from docgen.documents import Options, annual_report, documents
 from docgen.documents.assessment import assess
 from docgen.documents.common import cn_numeral_date, fit

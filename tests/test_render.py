@@ -6,12 +6,9 @@ from pathlib import Path
 
 import pytest
 
-import datetime as dt
-
 from builder import award_row, full_book, project_row, task_row, valid_book
 from docgen import api
-from docgen.config import Config
-from docgen.documents import KINDS, WORKBOOK_KINDS, Options, certificate, documents
+from docgen.documents import KINDS, WORKBOOK_KINDS, certificate, documents
 from docgen.errors import TemplateError
 from docgen.render import DocxRenderer, PdfRenderer
 from textof import docx_paragraphs, golden_text, pdf_pages, squeeze

@@ -21,7 +21,7 @@ from ..api import scan_workbooks
 from ..config import Config
 from ..documents import Options
 from ..errors import DocgenError
-from ..executors import DEFAULT_TIMEOUT, Executor, TaskTimeout, WorkerLost, executor_for
+from ..executors import DEFAULT_TIMEOUT, TaskTimeout, WorkerLost, executor_for
 from ..pipeline import (FORMATS, WORK_FOLDER, Job, Names, Outcome, Placer, Settings, Status, clashes, describe,
                         process_workbook, write_atomic, year_end)
 from .journal import JOURNAL, MANIFEST, BatchResult, ManifestWriter, previous_entries, reserved_names, reusable
