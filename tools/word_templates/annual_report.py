@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-from .common import base_document, body_loop, keep_next, para
-from .reports import chart_table, report_styles, signature_block
+from .common import body_loop, keep_next, para
+from .reports import chart_table, otherwise, report_document, signature_block
 from .tables import CELL_PAD_MM, cell_margins, cell_shaded_text, keep_last_row_with_next, loop_table
 
 RANK_FILL = ("'FCEBD0' if row.selection == '突出贡献项目' else ('EEF3FA' if row.selection else 'FFFFFF')")
@@ -16,9 +16,7 @@ def numbered_list(doc, items: str) -> None:
     para(doc, f"{{%p for line in {items} %}}")
     para(doc, "{{ loop.index }}. {{ line }}")
     para(doc, "{%p endfor %}")
-    para(doc, "{%p else %}")
-    para(doc, "无。")
-    para(doc, "{%p endif %}")
+    otherwise(doc, "无。")
 
 
 def more_note(doc, name: str) -> None:
@@ -30,12 +28,8 @@ def more_note(doc, name: str) -> None:
 
 def build():
     """The 年度汇总报告 template as a python-docx Document."""
-    doc = base_document()
-    report_styles(doc)
+    doc = report_document()
     centre = WD_ALIGN_PARAGRAPH.CENTER
-    para(doc, "{{ title }}", "文书标题")
-    para(doc, "{{ subtitle }}", "副标题")
-    para(doc, "{{ main_recipient }}", "主送")
 
     para(doc, "一、总体情况", "一级标题")
     body_loop(doc, "overview")
@@ -47,9 +41,7 @@ def build():
                 ("{{ row.share }}", centre)),
                [12, 53, 29, 23])
     chart_table(doc, "category_chart", label_mm=40, pairs=False)
-    para(doc, "{%p else %}")
-    para(doc, "无。")
-    para(doc, "{%p endif %}")
+    otherwise(doc, "无。")
 
     para(doc, "三、各党组织实施情况", "一级标题")
     para(doc, "{%p if branches %}")
@@ -64,9 +56,7 @@ def build():
     para(doc, "{%p else %}", "注释")
     para(doc, "党组织较多，各党组织平均完成比例见上表，不再绘图。", "注释")
     para(doc, "{%p endif %}", "注释")
-    para(doc, "{%p else %}")
-    para(doc, "无。")
-    para(doc, "{%p endif %}")
+    otherwise(doc, "无。")
 
     para(doc, "四、评价得分排名", "一级标题")
     para(doc, "{{ selection_rule }}")
@@ -90,9 +80,7 @@ def build():
     cell_margins(ranking, 0.8, top_mm=CELL_PAD_MM, bottom_mm=CELL_PAD_MM)
     more_note(doc, "ranking_more")
     chart_table(doc, "score_chart", label_mm=40, pairs=False)
-    para(doc, "{%p else %}")
-    para(doc, "无。")
-    para(doc, "{%p endif %}")
+    otherwise(doc, "无。")
     para(doc, "（一）跟踪实施名单", "二级标题")
     numbered_list(doc, "tracking")
     more_note(doc, "tracking_more")
@@ -113,9 +101,7 @@ def build():
                       [11, 27, 36, 34, 48])
     keep_last_row_with_next(lost.rows[2])  # the 落款 never stands alone on a page
     more_note(doc, "lost_more")
-    para(doc, "{%p else %}")
-    keep_next(para(doc, "本年度所有项目均保留评优资格。"))
-    para(doc, "{%p endif %}")
+    keep_next(otherwise(doc, "本年度所有项目均保留评优资格。"))
     para(doc, "{%p if at_risk %}")
     keep_next(para(doc, "{{ at_risk_intro }}"))
     para(doc, "{%p for line in at_risk %}")

@@ -4,8 +4,8 @@ from __future__ import annotations
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
-from .common import RED, add_run, base_document, body_loop, keep_next, para
-from .reports import body_list, project_overview, report_styles, signature_block
+from .common import RED, add_run, body_loop, keep_next, para
+from .reports import body_list, otherwise, project_overview, report_document, signature_block
 from .tables import cell_text, loop_table
 
 UNDONE_COLOUR = "{% if task.done %}000000{% else %}" + RED + "{% endif %}"
@@ -13,11 +13,7 @@ UNDONE_COLOUR = "{% if task.done %}000000{% else %}" + RED + "{% endif %}"
 
 def build():
     """The 结题报告 template as a python-docx Document."""
-    doc = base_document()
-    report_styles(doc)
-    para(doc, "{{ title }}", "文书标题")
-    para(doc, "{{ subtitle }}", "副标题")
-    para(doc, "{{ main_recipient }}", "主送")
+    doc = report_document()
 
     project_overview(doc)
     para(doc, "（一）目标任务", "二级标题")
@@ -50,9 +46,7 @@ def build():
                (("{{ row.period }}", centre), ("{{ row.stat_date }}", centre), ("{{ row.completion }}", centre),
                 ("{{ row.reported }}", centre), overdue, ("{{ row.summary }}", None)),
                [22, 24, 19, 16, 15, 60])
-    para(doc, "{%p else %}")
-    para(doc, "本项目未填报进度。")
-    para(doc, "{%p endif %}")
+    otherwise(doc, "本项目未填报进度。")
     para(doc, "注：{{ completion_method }}", "注释")
 
     para(doc, "四、实施效果", "一级标题")

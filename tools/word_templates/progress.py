@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-from .common import HEITI, RED, base_document, para, para_runs
-from .reports import body_list, chart_table, report_styles, signature_block
+from .common import HEITI, RED, para, para_runs
+from .reports import body_list, chart_table, report_document, signature_block
 from .tables import cell_shaded_text, loop_table
 
 ROW_FILL = "'FDECEA' if task.flag_class == 'overdue' else ('FEF3E6' if task.flag_class == 'approaching' else 'FFFFFF')"
@@ -14,11 +14,7 @@ FLAG_COLOUR = ("{% if task.flag_class == 'overdue' %}" + RED + "{% elif task.fla
 
 def build():
     """The 进度报告 template as a python-docx Document."""
-    doc = base_document()
-    report_styles(doc)
-    para(doc, "{{ title }}", "文书标题")
-    para(doc, "{{ subtitle }}", "副标题")
-    para(doc, "{{ main_recipient }}", "主送")
+    doc = report_document()
 
     para(doc, "一、基本情况", "一级标题")
     para(doc, "项目编号：{{ code }}；项目类别：{{ category }}；申报党组织：{{ branch }}；项目负责人：{{ leader }}。")

@@ -5,7 +5,7 @@ from docx.enum.table import WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
-from .common import FANGSONG, add_run, keep_next, para, paragraph_style, run_prop
+from .common import FANGSONG, add_run, base_document, keep_next, para, paragraph_style, run_prop
 from .tables import cell_borders, cell_margins, cell_text, exact_height, no_split, table_borders, widths
 
 
@@ -15,6 +15,24 @@ def report_styles(doc) -> None:
     paragraph_style(doc, "图例", FANGSONG, 10.5, indent=False, line=1.6, align=WD_ALIGN_PARAGRAPH.CENTER,
                     space_after=6)
     paragraph_style(doc, "日期", FANGSONG, 16, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
+
+
+def report_document():
+    """A report's document: the GB/T 9704 styles, the report ones, then its title, subtitle and 主送."""
+    doc = base_document()
+    report_styles(doc)
+    para(doc, "{{ title }}", "文书标题")
+    para(doc, "{{ subtitle }}", "副标题")
+    para(doc, "{{ main_recipient }}", "主送")
+    return doc
+
+
+def otherwise(doc, text: str, style="正文"):
+    """The `{%p else %}` branch of a block: one paragraph of `text`, then `{%p endif %}`; returns that paragraph."""
+    para(doc, "{%p else %}", style)
+    shown = para(doc, text, style)
+    para(doc, "{%p endif %}", style)
+    return shown
 
 
 def project_overview(doc) -> None:
@@ -34,9 +52,7 @@ def body_list(doc, items: str, style="正文", empty="无。", colour: str | Non
     p = para(doc, "", style)
     add_run(p, "{{ line }}", colour=colour)
     para(doc, "{%p endfor %}", style)
-    para(doc, "{%p else %}", style)
-    para(doc, empty, style)
-    para(doc, "{%p endif %}", style)
+    otherwise(doc, empty, style)
 
 
 def signature_block(doc, unit: str, date: str, blank_lines: int = 2) -> None:
