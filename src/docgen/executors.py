@@ -89,6 +89,12 @@ def limited(fn: Callable[[T], Any], seconds: float | None, task: T) -> Any:
         return _TimedOut()
 
 
+def in_order(finished: Iterator[tuple[T, Any]], tasks: list[T]) -> list[Any]:
+    """The results of map_unordered() in the order of the tasks."""
+    results = {id(task): result for task, result in finished}
+    return [results[id(task)] for task in tasks]
+
+
 def _settled(result: Any) -> Any:
     return TaskTimeout() if isinstance(result, _TimedOut) else result
 
@@ -163,8 +169,7 @@ class ProcessPool:
                     yield task, exc
 
     def run_all(self, fn: Callable[[T], Any], tasks: list[T]) -> list[Any]:
-        results = dict((id(task), result) for task, result in self.map_unordered(fn, tasks))
-        return [results[id(task)] for task in tasks]
+        return in_order(self.map_unordered(fn, tasks), tasks)
 
     def close(self, interrupted: bool = False) -> None:
         if interrupted:
@@ -239,8 +244,7 @@ class Cluster:
                 queue.add(future)
 
     def run_all(self, fn: Callable[[T], Any], tasks: list[T]) -> list[Any]:
-        results = dict((id(task), result) for task, result in self.map_unordered(fn, tasks))
-        return [results[id(task)] for task in tasks]
+        return in_order(self.map_unordered(fn, tasks), tasks)
 
     def close(self, interrupted: bool = False) -> None:
         if self.owned:

@@ -9,7 +9,7 @@ import hashlib
 import json
 import pickle
 import zlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from importlib import metadata
 from typing import Any
@@ -95,8 +95,7 @@ class Settings:
             if path.is_file():
                 digest.update(path.name.encode())
                 digest.update(path.read_bytes())
-        return Settings(self.kinds, self.formats, self.config, self.options, self.annotate, self.year_end,
-                        digest.hexdigest())
+        return replace(self, fingerprint=digest.hexdigest())
 
 
 @dataclass(frozen=True)
