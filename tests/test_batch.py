@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
+from textof import docx_paragraphs
 from builder import award_row, full_book, progress_row, project_row, result_row, task_row
 from docgen import batch as batch_module
 from docgen.batch import WORK_FOLDER, BatchInterrupted, batch
@@ -154,6 +155,8 @@ def test_resume_skips_what_did_not_change(company, tmp_path):
     assert (out / "荣誉证书-合订.docx").is_file()
     again = batch(company, out, formats=DOCX, config=CONFIG, options=OPTIONS, workers=1, resume=True)
     assert {o.source: o.status for o in again.outcomes}["城关.xlsx"] == "unchanged"
+    combined = "\n".join(docx_paragraphs((out / "荣誉证书-合订.docx").read_bytes()))
+    assert "ZS-DJ-2024-001" in combined and "ZS-DJ-2024-002" in combined  # unchanged workbooks' certificates too
 
     # other options: everything again
     later = Options(date=dt.date(2024, 12, 30))

@@ -81,12 +81,15 @@ def _process(job: Job, renderers: Renderers | None, outcome: Outcome) -> None:
     outcome.key = sha256(f"{outcome.sha256}|{settings.fingerprint}".encode())
     if settings.year_end:
         outcome.pack(assess_workbook(intake, config, options.year, options.date))
-    planned = list(documents(intake, settings.kinds, config, options))
-    outcome.certificates = [d.context for d in planned if d.kind == certificate.KIND]
     if job.previous_key and job.previous_key == outcome.key:
+        # Nothing to render again; only its certificates are still wanted, for the combined file.
         outcome.status = Status.UNCHANGED
         outcome.documents = [Written(**d) for d in job.previous_documents]
+        kept = [certificate.KIND] if certificate.KIND in settings.kinds else []
+        outcome.certificates = [d.context for d in documents(intake, kept, config, options)]
         return
+    planned = list(documents(intake, settings.kinds, config, options))
+    outcome.certificates = [d.context for d in planned if d.kind == certificate.KIND]
     outcome.status = Status.RENDERED
     renderers = renderers or renderers_for(settings.formats)
     for document in planned:
