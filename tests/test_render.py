@@ -163,6 +163,42 @@ def test_weasyprint_found_the_harfbuzz_subsetter():
     assert getattr(ffi, "harfbuzz_subset", None) is not None
 
 
+def _weasyprint_subset(face, glyphs, hinting, missing):
+    """WeasyPrint's own two HarfBuzz passes, on a stand-in for its Font."""
+    from types import SimpleNamespace
+    from docgen.render import subset
+    font = SimpleNamespace(hb_face=face, missing=missing, family="x", file_content=b"")
+    subset.ORIGINAL_SUBSET(font, dict.fromkeys(glyphs), hinting)
+    return font.file_content
+
+
+@pytest.mark.parametrize("hinting, missing", [(False, {}), (True, {0x20BB7: 9000})])
+def test_one_subset_pass_gives_weasyprints_bytes_for_every_face(hinting, missing):
+    """docgen cuts each font of a PDF down in one pass over a prepared face (render/subset.py);
+    the font must come out byte for byte as WeasyPrint's two passes make it, for every face used."""
+    import random
+    from cffi import FFI
+    from weasyprint.text.ffi import ffi, harfbuzz
+    from docgen.render import fonts, subset
+    assert subset.install()  # the one pass is what PDFs use
+    files = FFI()
+    files.include(ffi)
+    files.cdef("hb_blob_t *hb_blob_create_from_file (const char *name); hb_face_t *hb_face_create (hb_blob_t *blob, unsigned int index);")
+    library = files.dlopen("libharfbuzz.so.0")
+    paths = [fonts.prepared_face(face) for face in fonts.FACES]
+    paths.append(fonts.find_source(fonts.FACES[0]))  # a full face, for characters outside GB 2312
+    for path in paths:
+        path, index = path if isinstance(path, tuple) else (path, 0)
+        blob = ffi.gc(library.hb_blob_create_from_file(str(path).encode()), harfbuzz.hb_blob_destroy)
+        face = ffi.gc(library.hb_face_create(blob, index), harfbuzz.hb_face_destroy)
+        count = harfbuzz.hb_face_get_glyph_count(face)
+        for seed in (1, 2):
+            glyphs = random.Random(seed).sample(range(1, count), 400)
+            ours = subset.subset_font(face, glyphs, hinting, bool(missing))
+            assert ours and ours == _weasyprint_subset(face, glyphs, hinting, missing), (path.name, seed)
+        assert subset.prepared(face) is subset.prepared(face)  # prepared once, then reused
+
+
 MARKUP = "A&B <b>粗体</b> {{ secret }} {% if x %} \"引号\" 'x'"
 
 

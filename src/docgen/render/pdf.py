@@ -109,6 +109,9 @@ class PdfRenderer:
         import weasyprint
         from weasyprint.text.fonts import FontConfiguration
 
+        from . import subset
+
+        subset.install()
         logging.getLogger("weasyprint").setLevel(logging.ERROR)
         logging.getLogger("fontTools").setLevel(logging.ERROR)
         self._weasyprint = weasyprint
