@@ -174,8 +174,8 @@ def _weasyprint_subset(face, glyphs, hinting, missing):
 
 @pytest.mark.parametrize("hinting, missing", [(False, {}), (True, {0x20BB7: 9000})])
 def test_one_subset_pass_gives_weasyprints_bytes_for_every_face(hinting, missing):
-    """docgen cuts each font of a PDF down in one pass over a prepared face (render/subset.py);
-    the font must come out byte for byte as WeasyPrint's two passes make it, for every face used."""
+    """docgen cuts each font of a PDF down in one HarfBuzz pass (render/subset.py): the font must
+    come out byte for byte as WeasyPrint's two passes make it, for every face a PDF uses."""
     import random
     from cffi import FFI
     from weasyprint.text.ffi import ffi, harfbuzz
@@ -196,7 +196,6 @@ def test_one_subset_pass_gives_weasyprints_bytes_for_every_face(hinting, missing
             glyphs = random.Random(seed).sample(range(1, count), 400)
             ours = subset.subset_font(face, glyphs, hinting, bool(missing))
             assert ours and ours == _weasyprint_subset(face, glyphs, hinting, missing), (path.name, seed)
-        assert subset.prepared(face) is subset.prepared(face)  # prepared once, then reused
 
 
 MARKUP = "A&B <b>粗体</b> {{ secret }} {% if x %} \"引号\" 'x'"
