@@ -59,6 +59,7 @@ def test_template_has_guide_dropdowns_formats_and_frozen_headers(tmp_path):
     assert projects.column_dimensions["M"].width == 40
 
 
-def test_blank_template_reads_without_issues(tmp_path):
+def test_blank_template_reads_with_only_the_missing_projects(tmp_path):
+    """Every sheet, header and format of the template reads cleanly; sent back unfilled, it says so."""
     _, report = load(write_template(tmp_path / "t.xlsx", CONFIG))
-    assert report.issues == []   # no rows yet: nothing wrong and nothing to render
+    assert report.flatten("sheet", "code", "severity") == [("项目信息", "no_projects", "error")]

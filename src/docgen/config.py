@@ -6,12 +6,15 @@ other module reads files for settings.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from pathlib import Path
+from typing import Iterator
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import ConfigError
+from .writing import has_illegal
 
 CONFIG_NAME = "docgen.toml"
 
@@ -49,9 +52,12 @@ class ProjectRules(_Section):
     @model_validator(mode="after")
     def _range(self) -> "ProjectRules":
         if self.practice_units_min > self.practice_units_max:
-            raise ValueError("practice_units_min > practice_units_max")
+            raise ValueError("practice_units_min（重点实践单位下限）不能大于 practice_units_max（上限）")
         if not self.categories:
-            raise ValueError("categories is empty")
+            raise ValueError("categories（项目类别）至少要有一个")
+        for category in self.categories:
+            if not category.strip() or any(mark in category for mark in ',，"'):
+                raise ValueError(f"项目类别“{category}”不能为空，也不能含逗号或双引号（申报表的下拉列表用它们分隔类别）")
         return self
 
 
@@ -81,6 +87,17 @@ class AssessmentRules(_Section):
     outstanding_share: float = Field(1 / 3, gt=0, le=1)
 
 
+class Limits(_Section):
+    """How large a submitted workbook may be (intake/package.py); checked before it is parsed."""
+
+    file_mb: float = Field(20, gt=0)  # the .xlsx file itself
+    part_mb: float = Field(50, gt=0)  # any one part of it once expanded (a sheet's XML, the shared strings …)
+    parts: int = Field(2000, gt=0)  # parts in the package
+    rows: int = Field(10_000, gt=0)  # the last row with a cell, in any sheet
+    columns: int = Field(200, gt=0)  # the last column with a cell, in any sheet
+    cells: int = Field(500_000, gt=0)  # cells in the whole workbook
+
+
 class Config(_Section):
     """Everything an organisation may set; built-in defaults otherwise."""
 
@@ -89,6 +106,7 @@ class Config(_Section):
     notice: NoticeRules = NoticeRules()
     calendar: CalendarRules = CalendarRules()
     assessment: AssessmentRules = AssessmentRules()
+    limits: Limits = Limits()
     source: str | None = None
 
     def require_organization(self) -> None:
@@ -141,6 +159,15 @@ workdays = []
 satisfaction_min = 80        # 群众满意率低于此值（%）的项目失去年度评优资格
 tracking_share = 0.5         # 按评价得分进入“跟踪实施名单”的比例
 outstanding_share = 0.3333   # 跟踪实施名单中评为“突出贡献项目”的比例
+
+[limits]
+# 申报表的大小上限：超过任一项的文件在解析之前即被拒绝，并说明超过了哪一项。
+file_mb = 20         # 文件大小（MB）
+part_mb = 50         # 文件中任一部件解压后的大小（MB），如一个工作表
+parts = 2000         # 文件中的部件数
+rows = 10000         # 任一工作表中有内容的最后一行
+columns = 200        # 任一工作表中有内容的最后一列
+cells = 500000       # 整个工作簿的单元格数
 """
 
 
@@ -153,13 +180,28 @@ def load_config(path: str | Path | None = None, cwd: str | Path | None = None) -
         path = candidate
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(f"找不到配置文件：{path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"无法读取配置文件 {path}：{exc}") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path} 是文件夹，不是配置文件") from None
+    except OSError as exc:
+        raise ConfigError(f"无法读取配置文件 {path}（{exc.strerror or type(exc).__name__}）") from None
+    try:
+        text = raw.decode("utf-8-sig")  # Windows Notepad starts a UTF-8 file with a byte-order mark
+    except UnicodeDecodeError:
+        raise ConfigError(f"配置文件 {path} 不是 UTF-8 编码（可能是 GBK）；请用记事本或 WPS 打开，"
+                          f"“另存为”时编码选“UTF-8”后再运行") from None
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"配置文件 {path} 格式有误：{exc}") from None
+        raise ConfigError(f"配置文件 {path} 格式有误{_toml_place(exc)}；请对照 docgen init 生成的示例修改"
+                          f"（文字要加英文双引号，如 name = \"国网兰州供电公司\"）") from None
+    except RecursionError:
+        raise ConfigError(f"配置文件 {path} 的嵌套层级过深，不是 docgen 的配置文件") from None
+    unprintable = next(_unprintable(data), None)
+    if unprintable is not None:
+        raise ConfigError(f"配置文件 {path} 有误：{unprintable} 中含有不可见的控制字符，请删除后再运行")
     try:
         return Config.model_validate({**data, "source": str(path)})
     except ValidationError as exc:
@@ -169,8 +211,38 @@ def load_config(path: str | Path | None = None, cwd: str | Path | None = None) -
         raise ConfigError(f"配置文件 {path} 有误：{problems}") from None
 
 
+def _unprintable(data: object, key: str = "") -> Iterator[str]:
+    """The keys whose text holds characters no document may contain (writing.py strips them
+    anywhere else; a setting is refused instead, so that the clerk sees what is wrong)."""
+    if isinstance(data, str):
+        if has_illegal(data):
+            yield key
+    elif isinstance(data, dict):
+        for name, value in data.items():
+            yield from _unprintable(value, f"{key}.{name}" if key else str(name))
+    elif isinstance(data, list):
+        for value in data:
+            yield from _unprintable(value, key)
+
+
+def _toml_place(exc: Exception) -> str:
+    """Where tomllib stopped, in Chinese ("at line 3, column 8" is all of its message a clerk needs)."""
+    found = re.search(r"line (\d+), column (\d+)", str(exc))
+    return f"（第 {found[1]} 行第 {found[2]} 列附近）" if found else ""
+
+
 def _config_message(error: dict) -> str:
     kind = error["type"]
+    if kind == "value_error":
+        return str((error.get("ctx") or {}).get("error") or "取值有误")
+    if kind == "missing":
+        return "缺少此项"
+    if kind.startswith("bool"):
+        return "应为 true 或 false"
+    if kind in ("tuple_type", "list_type", "set_type"):
+        return "应为列表，如 [\"甲\", \"乙\"]"
+    if kind in ("dict_type", "model_type", "model_attributes_type"):
+        return "应为一节设置（[节名] 下的若干项）"
     if kind == "extra_forbidden":
         return "不认识的配置项"
     if kind in ("int_parsing", "int_type"):
@@ -183,4 +255,4 @@ def _config_message(error: dict) -> str:
         return "应为日期，如 2027-01-01"
     if kind.startswith("greater_than") or kind.startswith("less_than"):
         return "数值超出允许范围"
-    return error.get("msg", kind)
+    return "取值有误"

@@ -16,14 +16,28 @@ MESSAGES: dict[str, str] = {
     "file_xls": "这是旧版 Excel 97-2003 文件（.xls），请在 Excel 或 WPS 中“另存为”.xlsx 后再提交",
     "file_encrypted": "工作簿设置了打开密码，无法读取；请取消密码后再提交",
     "file_corrupt": "文件已损坏或不是有效的 Excel 工作簿，无法读取（{detail}）",
+    "file_unsafe": "文件中含有 Excel 不会写入的 XML 声明（DTD 或实体），为安全起见不予读取；请在 Excel 或 WPS 中打开后另存为 .xlsx 再提交",
+    # limits ([limits] in docgen.toml), checked before the workbook is parsed
+    "file_too_large": "文件大小 {size}，超过上限 {limit}；请删除多余的工作表、图片或格式后再提交",
+    "file_too_many_parts": "文件由 {count} 个部件组成，超过上限 {limit} 个；请删除多余的工作表或对象后再提交",
+    "file_part_too_large": "文件中的{part}解压后有 {size}，超过上限 {limit}；多半是整行整列设置了格式或粘贴了大量内容，请删除多余部分后再提交",
+    "file_too_many_rows": "工作表“{sheet}”在第 {row} 行还有单元格，超过上限 {limit} 行；请删除表格下方多余的行（含空格或格式）后再提交",
+    "file_too_many_columns": "工作表“{sheet}”在第 {column} 列还有单元格，超过上限 {limit} 列；请删除右侧多余的列后再提交",
+    "file_too_many_cells": "工作簿的单元格总数超过上限 {limit} 个；请删除多余的工作表或内容后再提交",
     # sheets and headers
     "sheet_missing": "缺少工作表“{sheet}”",
+    "sheet_duplicate": "有 {count} 个工作表都可当作“{sheet}”（{names}，名称只差空格或大小写），只读取了第一个；请删除或改名多余的工作表",
+    "sheet_hidden": "工作表“{sheet}”是隐藏的，其中的内容仍会被读取；请取消隐藏，确认这些内容确实要提交",
+    "no_projects": "“{sheet}”中未填写任何项目；请在表头下方逐行填写项目后再提交",
     "header_missing": "工作表中找不到表头“{header}”，无法确定表头行",
     "column_missing": "缺少必填列“{header}”",
     "column_duplicate": "表头“{header}”重复出现（第一次在 {first} 列），本列被忽略",
     "column_unknown": "不认识的列“{header}”，已忽略",
     # values
     "required": "必填项未填写",
+    "formula_uncached": "单元格中是公式，但文件没有保存公式的计算结果，无法知道它显示的值；请用 Excel 或 WPS 打开本文件、保存后再提交",
+    "merged_cells": "{area} 是合并单元格：内容只算作左上角 {first} 的，合并区域中其余单元格都视为未填写；请取消合并，在每个单元格分别填写",
+    "control_characters": "内容中含有不可见的控制字符，已删除；请核对该单元格",
     "text_invalid": "应填写文字",
     "code_invalid": "编号“{value}”只能包含字母、数字、“-”和“_”",
     "date_invalid": "无法识别的日期“{value}”，请填写如 2024-03-19 的日期",
@@ -60,7 +74,8 @@ MESSAGES: dict[str, str] = {
     "duplicate_project_across": "项目编号“{value}”与申报表“{other}”中 {other_cell} 的项目重复；请协调修改其中一个编号",
 }
 
-WARNINGS = frozenset({"column_unknown", "column_duplicate", "percent_ambiguous", "progress_decreased", "duplicate_progress", "task_start_outside_project"})
+WARNINGS = frozenset({"column_unknown", "column_duplicate", "percent_ambiguous", "progress_decreased", "duplicate_progress",
+                      "task_start_outside_project", "sheet_hidden", "merged_cells", "control_characters"})
 
 
 def message(code: str, **ctx: Any) -> str:

@@ -10,9 +10,9 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
 from ..issues import FileReport, Issue
+from ..writing import print_setup, put, xml_text
 
 RESULT_SHEET = "校验结果"
-PAPER_A4 = "9"  # the SpreadsheetML paper size code of A4
 NEXT_STEPS = ("下一步：请在本文件（{name} 的标注副本）中逐条修改下列问题：红色单元格是错误，必须改正；黄色单元格是警告，"
               "请核实。点击“位置”可跳到对应单元格，单元格的批注写明了问题。改好后保存，把本文件交回党建部即可"
               "（不必改回原文件名，也不必删除本页和标色，docgen 会自动略过）。")
@@ -23,20 +23,25 @@ _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
 
 def annotated_copy(report: FileReport) -> bytes:
-    """Return a copy of the workbook with every located issue marked; the source is not touched."""
+    """Return a copy of the workbook with every located issue marked; the source is not touched.
+
+    An issue in a merged area is marked on the area's top-left cell, the only one that can
+    hold a fill or a comment. The workbook was measured against the limits when it was read
+    (package.py), which bounds what this full load costs.
+    """
     book = load_workbook(report.path, keep_vba=False)
     book.template = False
     by_cell: dict[tuple[str, str], list[Issue]] = defaultdict(list)
     for issue in report.issues:
         loc = issue.location
         if loc.sheet in book.sheetnames and loc.cell:
-            by_cell[(loc.sheet, loc.cell)].append(issue)
+            by_cell[(loc.sheet, _top_left(book[loc.sheet], loc.cell))].append(issue)
     for (sheet, ref), issues in by_cell.items():
         cell = book[sheet][ref]
         worst = "error" if any(i.severity == "error" for i in issues) else "warning"
         cell.fill = _FILLS[worst]
         text = "\n".join(f"【{_SEVERITY[i.severity]}】{i.message}" for i in issues)
-        comment = Comment(text, "docgen 校验")
+        comment = Comment(xml_text(text), "docgen 校验")
         comment.width, comment.height = 320, 40 + 36 * len(issues)
         cell.comment = comment
 
@@ -44,14 +49,15 @@ def annotated_copy(report: FileReport) -> bytes:
         del book[RESULT_SHEET]
     ws = book.create_sheet(RESULT_SHEET, 0)
     name = Path(report.path).name
-    ws.append([f"校验结果：错误 {len(report.errors)} 处，警告 {len(report.warnings)} 处。"])
+    put(ws["A1"], f"校验结果：错误 {len(report.errors)} 处，警告 {len(report.warnings)} 处。")
     ws["A1"].font = Font(bold=True, color="C00000", size=12)
-    ws.append([NEXT_STEPS.format(name=name)])
+    put(ws["A2"], NEXT_STEPS.format(name=name))
     ws["A2"].alignment = Alignment(wrap_text=True, vertical="top")
     ws.row_dimensions[2].height = 66
     ws.merge_cells("A1:E1")
     ws.merge_cells("A2:E2")
-    ws.append(["序号", "级别", "位置", "项目", "问题说明"])
+    for column, text in enumerate(("序号", "级别", "位置", "项目", "问题说明"), start=1):
+        ws.cell(3, column, text)
     for cell in ws[3]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="D9E1F2")
@@ -59,8 +65,9 @@ def annotated_copy(report: FileReport) -> bytes:
     for number, issue in enumerate(report.issues, start=1):
         loc = issue.location
         place = f"{loc.sheet}!{loc.cell}" if loc.cell else (loc.sheet or "整个文件")
-        ws.append([number, _SEVERITY[issue.severity], place, loc.label or "", issue.message])
-        row = ws.max_row
+        row = 3 + number
+        for column, value in enumerate((number, _SEVERITY[issue.severity], place, loc.label or "", issue.message), 1):
+            put(ws.cell(row, column), value)  # a label or a value copied from the workbook stays text
         if loc.cell and loc.sheet in book.sheetnames:
             link = ws.cell(row, 3)
             link.hyperlink = f"#'{loc.sheet}'!{loc.cell}"
@@ -74,10 +81,7 @@ def annotated_copy(report: FileReport) -> bytes:
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A4"
     ws.print_title_rows = "3:3"
-    ws.page_setup.paperSize = PAPER_A4
-    ws.page_setup.orientation = "portrait"
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    print_setup(ws, "portrait")
     ws.oddFooter.center.text = "第 &P 页 共 &N 页"
     book.active = 0
     for sheet in book.worksheets:
@@ -85,3 +89,11 @@ def annotated_copy(report: FileReport) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _top_left(ws, ref: str) -> str:
+    """`ref`, or the top-left cell of the merged area it lies in."""
+    for area in ws.merged_cells.ranges:
+        if ref in area:
+            return area.start_cell.coordinate
+    return ref

@@ -12,12 +12,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from xml.etree.ElementTree import ParseError
+
+from defusedxml import DefusedXmlException
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from ..config import Limits
 from ..issues import Issue, Location
 from ..messages import make_issue
-from .layout import SHEETS, Sheet, normalize_header
+from ..writing import has_illegal, xml_text
+from .layout import PROJECTS, SHEETS, Sheet, normalize_header
+from .package import PackageRefused, SheetFacts, inspect
 
 
 @dataclass(frozen=True)
@@ -26,6 +32,7 @@ class Cell:
     column: str
     row: int
     number_format: str = "General"
+    uncached: bool = False  # a formula saved without its value: what it shows is unknown
 
 
 @dataclass
@@ -38,7 +45,7 @@ class RawRow:
         out: dict[str, Any] = {}
         for name, cell in self.cells.items():
             value = cell.value
-            if value is None or (isinstance(value, str) and not value.strip()):
+            if not _filled(value):
                 continue
             column = sheet.by_field[name]
             if column.kind == "percent" and _is_number(value) and "%" in cell.number_format:
@@ -80,7 +87,7 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_MARK = "EncryptionInfo".encode("utf-16-le")
 
 
-def read_workbook(path: str | Path) -> RawWorkbook:
+def read_workbook(path: str | Path, limits: Limits = Limits()) -> RawWorkbook:
     """Read every declared sheet of a workbook; never raise for a bad file."""
     path = Path(path)
     raw = RawWorkbook(path=str(path))
@@ -96,27 +103,59 @@ def read_workbook(path: str | Path) -> RawWorkbook:
     if not data.startswith(b"PK"):
         return _unreadable(raw, "file_not_xlsx")
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except zipfile.BadZipFile:
+        package = inspect(io.BytesIO(data), len(data), limits)
+    except PackageRefused as refused:
+        return _unreadable(raw, refused.code, **refused.ctx)
+    except DefusedXmlException:
+        return _unreadable(raw, "file_unsafe")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError):
         return _unreadable(raw, "file_corrupt", detail="压缩结构损坏")
-    except Exception as exc:  # openpyxl raises many kinds for broken parts
+    except (ParseError, KeyError, ValueError, OSError, RuntimeError) as exc:  # a part that is not XML, a password
         return _unreadable(raw, "file_corrupt", detail=type(exc).__name__)
     try:
-        titles = {normalize_header(t): t for t in book.sheetnames}
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for broken parts
+        if _caused_by(exc, DefusedXmlException):  # a DTD or an entity in shared strings, styles …
+            return _unreadable(raw, "file_unsafe")
+        return _unreadable(raw, "file_corrupt", detail=type(exc).__name__)
+    try:
+        titles: dict[str, list[str]] = {}
+        for title in book.sheetnames:
+            titles.setdefault(normalize_header(title), []).append(title)
         for spec in SHEETS:
-            title = titles.get(spec.name)
-            if title is None:
+            found = titles.get(spec.name, [])
+            if not found:
                 if spec.required:
                     raw.issues.append(make_issue("sheet_missing", Location(sheet=spec.name), sheet=spec.name))
                 continue
-            sheet = _read_sheet(book[title], spec, raw.issues)
+            title = found[0]
+            if len(found) > 1:
+                raw.issues.append(make_issue("sheet_duplicate", Location(sheet=title), sheet=spec.name,
+                                             names="、".join(f"“{t}”" for t in found), count=len(found)))
+            facts = package.facts(title) or SheetFacts(title, "")
+            if facts.state != "visible":
+                raw.issues.append(make_issue("sheet_hidden", Location(sheet=title), sheet=title))
+            sheet = _read_sheet(book[title], spec, raw.issues, facts)
             if sheet is not None:
                 raw.sheets[spec.name] = sheet
     except Exception as exc:
         return _unreadable(raw, "file_corrupt", detail=type(exc).__name__)
     finally:
         book.close()
+    projects = raw.sheets.get(PROJECTS.name)
+    if projects is not None and not projects.rows:
+        raw.issues.append(make_issue("no_projects", Location(sheet=projects.title), sheet=projects.title))
     return raw
+
+
+def _caused_by(exc: BaseException, kind: type) -> bool:
+    """Whether `exc` or an exception it was raised from is a `kind` (openpyxl wraps what it meets)."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, kind):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
 
 
 def _unreadable(raw: RawWorkbook, code: str, **ctx: Any) -> RawWorkbook:
@@ -125,7 +164,7 @@ def _unreadable(raw: RawWorkbook, code: str, **ctx: Any) -> RawWorkbook:
     return raw
 
 
-def _read_sheet(ws: Any, spec: Sheet, issues: list[Issue]) -> RawSheet | None:
+def _read_sheet(ws: Any, spec: Sheet, issues: list[Issue], facts: SheetFacts) -> RawSheet | None:
     ws.reset_dimensions()  # a stored dimension may be wrong; read what is there
     rows = ws.iter_rows()
     header_row = None
@@ -164,9 +203,11 @@ def _read_sheet(ws: Any, spec: Sheet, issues: list[Issue]) -> RawSheet | None:
             ))
 
     wanted = list(indexes.items())
+    uncached = facts.uncached
     for number, cells in enumerate(rows, start=header_row + 1):
         # A template has hundreds of formatted but empty rows: skip them before building anything.
-        if not any(_filled(cells[index].value) for _, index in wanted if index < len(cells)):
+        if not any(_filled(cells[index].value) or (number, index + 1) in uncached
+                   for _, index in wanted if index < len(cells)):
             continue
         found: dict[str, Cell] = {}
         for name, index in wanted:
@@ -174,10 +215,36 @@ def _read_sheet(ws: Any, spec: Sheet, issues: list[Issue]) -> RawSheet | None:
                 continue
             source = cells[index]
             value = source.value
+            where = (number, index + 1)
+            if isinstance(value, str) and has_illegal(value):
+                issues.append(make_issue("control_characters", sheet.location(number, name)))
+                value = xml_text(value)
             number_format = (getattr(source, "number_format", "General") or "General") if value is not None else "General"
-            found[name] = Cell(value, columns[name], number, number_format)
+            found[name] = Cell(value, columns[name], number, number_format, uncached=where in uncached)
+            if where in uncached:
+                issues.append(make_issue("formula_uncached", sheet.location(number, name)))
         sheet.rows.append(RawRow(number, found))
+    issues.extend(_merges(sheet, facts, indexes))
     return sheet
+
+
+def _merges(sheet: RawSheet, facts: SheetFacts, indexes: dict[str, int]) -> list[Issue]:
+    """A warning for each merged area over more than one data cell of a known column: only its
+    top-left cell holds the value, the other cells read as empty, whatever the clerk sees."""
+    known = {index + 1: name for name, index in indexes.items()}
+    found = []
+    for min_col, min_row, max_col, max_row in facts.merges:
+        if None in (min_col, min_row, max_col, max_row) or max_row <= sheet.header_row:
+            continue
+        first_row = max(min_row, sheet.header_row + 1)
+        covered = [c for c in range(min_col, max_col + 1) if c in known]
+        if not covered or (max_row - first_row + 1) * len(covered) < 2:
+            continue
+        area = f"{get_column_letter(min_col)}{min_row}:{get_column_letter(max_col)}{max_row}"
+        where = sheet.location(min_row, known.get(min_col, known[covered[0]])) if min_row > sheet.header_row \
+            else sheet.location(first_row, known[covered[0]])
+        found.append(make_issue("merged_cells", where, area=area, first=f"{get_column_letter(min_col)}{min_row}"))
+    return found
 
 
 def _filled(value: Any) -> bool:

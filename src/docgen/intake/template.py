@@ -10,6 +10,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..config import Config
 from ..models import CONCLUSIONS
+from ..writing import put
 from .layout import SHEETS, Column, Sheet
 
 HEADER_ROW = 3
@@ -39,7 +40,7 @@ def write_template(path: str | Path, config: Config) -> Path:
 
 
 def _write_guide(ws, config: Config) -> None:
-    ws.append([f"{config.organization.name}党建项目申报表 填写说明"])
+    _append(ws, [f"{config.organization.name}党建项目申报表 填写说明"])
     ws["A1"].font = Font(name="黑体", size=14, bold=True)
     lines = [
         "1. 表头带“*”的列为必填项；请勿修改表头文字，可调整列的顺序。",
@@ -52,8 +53,8 @@ def _write_guide(ws, config: Config) -> None:
         "",
     ]
     for line in lines:
-        ws.append([line])
-    ws.append(["工作表", "列", "是否必填", "填写要求"])
+        _append(ws, [line])
+    _append(ws, ["工作表", "列", "是否必填", "填写要求"])
     header = ws.max_row
     for cell in ws[header]:
         cell.font = _HEADER_FONT
@@ -61,12 +62,19 @@ def _write_guide(ws, config: Config) -> None:
         cell.border = _BORDER
     for spec in SHEETS:
         for column in spec.columns:
-            ws.append([spec.name, column.header, "必填" if column.required else "选填", _hint(column, config)])
+            _append(ws, [spec.name, column.header, "必填" if column.required else "选填", _hint(column, config)])
             for cell in ws[ws.max_row]:
                 cell.border = _BORDER
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
     for letter, width in zip("ABCD", (12, 16, 10, 70)):
         ws.column_dimensions[letter].width = width
+
+
+def _append(ws, values: list) -> None:
+    """A row below the last one, every value written through writing.put."""
+    row = ws.max_row + 1 if ws.max_row > 1 or ws["A1"].value is not None else 1
+    for column, value in enumerate(values, start=1):
+        put(ws.cell(row, column), value)
 
 
 def _hint(column: Column, config: Config) -> str:
@@ -79,10 +87,10 @@ def _hint(column: Column, config: Config) -> str:
 
 def _write_sheet(ws, spec: Sheet, config: Config) -> None:
     last = get_column_letter(len(spec.columns))
-    ws["A1"] = f"{config.organization.name}党建项目申报表——{spec.name}"
+    put(ws["A1"], f"{config.organization.name}党建项目申报表——{spec.name}")
     ws["A1"].font = Font(name="黑体", size=14, bold=True)
     ws.merge_cells(f"A1:{last}1")
-    ws["A2"] = f"{spec.hint}带“*”的列为必填项。"
+    put(ws["A2"], f"{spec.hint}带“*”的列为必填项。")
     ws["A2"].font = Font(name="宋体", size=10, color="666666")
     ws.merge_cells(f"A2:{last}2")
     first, end = HEADER_ROW + 1, HEADER_ROW + FORMATTED_ROWS

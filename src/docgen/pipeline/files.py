@@ -18,6 +18,7 @@ from ..finding import ANNOTATED_SUFFIX
 from ..intake.annotate import annotated_copy
 from ..issues import FileReport
 from ..render import DocxRenderer, PdfRenderer
+from ..writing import clean_tree
 from .records import FORMATS, Outcome
 
 RETURNED = "退回"  # where a batch puts the annotated copies of faulty workbooks
@@ -33,8 +34,10 @@ class Renderers:
         self.pdf = PdfRenderer() if "pdf" in self.formats else None
 
     def render(self, fmt: str, kind: str, context: dict, metadata: dict[str, str] | None = None) -> bytes:
+        """One document's bytes; every string of its context and properties made XML-legal first
+        (a control character from a cell or docgen.toml would make a .docx Word cannot open)."""
         backend = self.docx if fmt == "docx" else self.pdf
-        return backend.render(kind, context, metadata)
+        return backend.render(kind, clean_tree(context), clean_tree(metadata))
 
 
 _LOCAL = threading.local()

@@ -24,12 +24,12 @@ from .records import Failure, Job, Outcome, Status, Written
 
 def load(path: str | Path, config: Config) -> tuple[Intake | None, FileReport]:
     """Read and validate one workbook."""
-    return validate_raw(read_workbook(path), config)
+    return validate_raw(read_workbook(path, config.limits), config)
 
 
 def load_located(path: str | Path, config: Config) -> tuple[Intake | None, FileReport, dict[str, Location]]:
     """Read and validate one workbook, keeping where each project code is written."""
-    raw = read_workbook(path)
+    raw = read_workbook(path, config.limits)
     intake, report = validate_raw(raw, config)
     return intake, report, project_locations(raw) if raw.readable else {}
 
@@ -62,7 +62,7 @@ def process_workbook(job: Job, renderers: Renderers | None = None) -> Outcome:
 def _process(job: Job, renderers: Renderers | None, outcome: Outcome) -> None:
     settings, folder = job.settings, Path(job.folder)
     config, options = settings.config, settings.options
-    raw = read_workbook(job.path)
+    raw = read_workbook(job.path, config.limits)
     outcome.sha256 = raw.sha256
     intake, report = validate_raw(raw, config)
     outcome.report = report

@@ -1,11 +1,12 @@
 """The .xlsx backend for tables such as the 台账: frozen header, filters, widths, colours.
 
-Text from submissions is always written as text: a value that starts like a formula
-(=, +, -, @) is stored as a string and marked so Excel keeps treating it as text.
+Every cell goes through writing.put: text is XML-legal and stays text, even when it
+starts like a formula.
 """
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
@@ -15,8 +16,7 @@ from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-PAPER_A4 = "9"  # the SpreadsheetML paper size code of A4
-FORMULA_START = ("=", "+", "-", "@")
+from ..writing import print_setup, put, xml_text
 _THIN = Side(style="thin", color="999999")
 _HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
 _RED = PatternFill("solid", fgColor="F8CBAD")
@@ -58,7 +58,7 @@ def write_tables(tables: Sequence[Table]) -> bytes:
     """
     wb = Workbook(write_only=True)
     for table in tables:
-        _write_sheet(wb, wb.create_sheet((table.sheet or table.title)[:31]), table)
+        _write_sheet(wb, wb.create_sheet(sheet_title(table.sheet or table.title)), table)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -70,13 +70,13 @@ def _write_sheet(wb: Any, ws: Any, table: Table) -> None:
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = "C3"
     print_setup(ws, "landscape")  # in write-only mode the sheet's properties go out with its first row
-    title = WriteOnlyCell(ws, table.title)
+    title = put(WriteOnlyCell(ws), table.title)
     title.font = Font(bold=True, size=14)
     ws.append([title])
     border = Border(top=_THIN, bottom=_THIN, left=_THIN, right=_THIN)
     header = []
     for text, _, _, _ in columns:
-        cell = WriteOnlyCell(ws, text)
+        cell = put(WriteOnlyCell(ws), text)
         cell.font = Font(bold=True)
         cell.fill = _HEADER_FILL
         cell.border = border
@@ -89,8 +89,7 @@ def _write_sheet(wb: Any, ws: Any, table: Table) -> None:
         cells = []
         for _, key, _, number_format in columns:
             value = row.get(key)
-            cell = WriteOnlyCell(ws)
-            _set(cell, value)
+            cell = put(WriteOnlyCell(ws), value)
             cell.border = border
             cell.alignment = wrapped if isinstance(value, str) else top
             if number_format:
@@ -119,22 +118,12 @@ def _write_sheet(wb: Any, ws: Any, table: Table) -> None:
         footer.right.text = f"制表日期：{_footer_text(table.made_on)}"
 
 
-def print_setup(ws: Any, orientation: str) -> None:
-    """A4 in the given orientation, every column on one page's width, as many pages down as needed."""
-    ws.page_setup.paperSize = PAPER_A4
-    ws.page_setup.orientation = orientation
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-
-
 def _footer_text(text: str) -> str:
     """Text as a header/footer shows it: & starts a code there, so it is doubled."""
-    return text.replace("&", "&&")
+    return xml_text(text).replace("&", "&&")
 
 
-def _set(cell: Any, value: Any) -> None:
-    cell.value = value
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        cell.data_type = "s"  # openpyxl would otherwise store "=…" as a formula
-        cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
+def sheet_title(text: str) -> str:
+    """A sheet name Excel accepts: no []:*?/\\ , not blank, at most 31 characters."""
+    name = re.sub(r"[\[\]:*?/\\]", "_", xml_text(text)).strip("'").strip()[:31]
+    return name or "Sheet"

@@ -42,6 +42,9 @@ def _issues_from_errors(exc: ValidationError, sheet: RawSheet, row: RawRow, data
         kind = error["type"]
         if field_name and field_name not in sheet.columns and kind == "missing":
             continue  # the whole column is missing; reported once by the reader
+        cell = row.cells.get(field_name) if field_name else None
+        if cell is not None and cell.uncached:
+            continue  # a formula saved without its value: reported by the reader, its value unknown
         if kind in _EMPTY and data.get(field_name) is None:
             code = "required"
         elif kind in MESSAGES:
