@@ -301,3 +301,32 @@ def test_control_characters_in_the_configuration_are_refused_with_the_key(tmp_pa
     path.write_text('[organization]\nname = "国网\\u0001兰州供电公司"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="organization.name 中含有不可见的控制字符"):
         load_config(path)
+
+
+# --- the configuration file ------------------------------------------------------------------
+
+@pytest.mark.parametrize("content, words", [
+    ("\ufeff[organization]\nname = \"国网兰州供电公司\"\n".encode("utf-8"), None),  # Notepad's UTF-8 with BOM
+    ("[organization]\nname = \"国网兰州供电公司\"\n".encode("gbk"), "不是 UTF-8 编码"),
+    (b"a = " + b"[" * 100_000 + b"]" * 100_000, "嵌套层级过深"),
+    ("[organization]\nname = 国网\n".encode("utf-8"), "格式有误（第 2 行第"),
+    ("[project]\npractice_units_min = 5\npractice_units_max = 2\n".encode("utf-8"), "不能大于"),
+    ("[project]\ncategories = []\n".encode("utf-8"), "至少要有一个"),
+    ("[project]\ncategories = [\"甲,乙\"]\n".encode("utf-8"), "不能含逗号"),
+    ("[notice]\ndays = \"五\"\n".encode("utf-8"), "notice.days：应为整数"),
+    ("[limits]\nrows = -1\n".encode("utf-8"), "limits.rows：数值超出允许范围"),
+    ("organization = 3\n".encode("utf-8"), "应为一节设置"),
+])
+def test_every_configuration_problem_is_told_in_chinese(tmp_path, content, words):
+    from docgen.config import load_config
+    from docgen.errors import ConfigError
+    path = tmp_path / "docgen.toml"
+    path.write_bytes(content)
+    if words is None:
+        assert load_config(path).organization.name == "国网兰州供电公司"
+        return
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    message = str(caught.value)
+    assert words in message
+    assert not re.search(r"\b(should|Input|error|valid|Field|required|Value|line|column)\b", message), message

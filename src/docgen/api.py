@@ -6,6 +6,7 @@ runs the pipeline's steps in this process and places their files. It returns dat
 """
 from __future__ import annotations
 
+import contextlib
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 from . import pipeline
 from .config import CONFIG_NAME, CONFIG_TEMPLATE, Config
 from .documents import TITLES, WORKBOOK_KINDS, Options, notice
-from .errors import ConfigError, DocgenError
+from .errors import ConfigError, DiskError, DocgenError, disk_problem
 from .executors import Inline
 from .finding import ANNOTATED_SUFFIX, Found, find_workbooks, scan_workbooks
 from .intake.template import write_template
@@ -113,13 +114,15 @@ def render(paths: str | Path | Iterable[str | Path], out_dir: str | Path, kinds:
     config = config or Config()
     config.require_organization()
     out = Path(out_dir)
-    found = _found([paths] if isinstance(paths, (str, Path)) else paths)
+    found = _found([paths] if isinstance(paths, (str, Path)) else paths, outside=out)
     settings = Settings.of(kinds, formats, config, options)
     run = RenderRun(out, skipped=_skipped(found))
     placer = Placer(out)
     with _work_folder(out) as work:
         for index, path in enumerate(found.workbooks):
             outcome = pipeline.process_workbook(Job(index, str(path), str(path), str(work / str(index)), settings))
+            if outcome.stop:
+                raise DiskError(f"{outcome.message}。已停止，已写出的文书完好。")
             placer.place(outcome)
             run.outcomes.append(outcome)
             if each is not None:
@@ -135,22 +138,37 @@ def render(paths: str | Path | Iterable[str | Path], out_dir: str | Path, kinds:
 class _work_folder:
     """The folder a run stages its files in, inside the output folder; removed however the run ends.
 
-    An output folder made for a run that wrote nothing is removed too.
+    The output folder is made and proved writable first, held against a second run into it,
+    and refused when a link inside it leads elsewhere; one made for a run that wrote nothing
+    is removed again. A storage that fails on the way (full, read-only, gone) is told in Chinese.
     """
 
     def __init__(self, out: Path) -> None:
         self.out, self.path = out, out / pipeline.WORK_FOLDER
         self.made = not out.exists()
+        self.held = contextlib.ExitStack()
 
     def __enter__(self) -> Path:
-        shutil.rmtree(self.path, ignore_errors=True)
-        self.path.mkdir(parents=True)
+        pipeline.check_writable(self.out)
+        self.held.enter_context(pipeline.output_lock(self.out))
+        try:
+            pipeline.refuse_links(self.out)
+            shutil.rmtree(self.path, ignore_errors=True)
+            self.path.mkdir(parents=True)
+        except BaseException:
+            self.held.close()
+            raise
         return self.path
 
-    def __exit__(self, *exc: object) -> None:
+    def __exit__(self, kind: type | None, exc: BaseException | None, trace: object) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
-        if self.made and not any(self.out.iterdir()):
-            self.out.rmdir()
+        self.held.close()
+        with contextlib.suppress(OSError):
+            if self.made and not any(self.out.iterdir()):
+                self.out.rmdir()
+        problem = disk_problem(exc) if exc is not None else None
+        if problem:
+            raise DiskError(f"{problem}（{getattr(exc, 'filename', None) or self.out}），已停止；已写出的文书完好。") from None
 
 
 @dataclass
@@ -174,7 +192,7 @@ def year_end(paths: Iterable[str | Path], out_dir: str | Path, formats: Iterable
     config = config or Config()
     config.require_organization()
     out = Path(out_dir)
-    found = _found(paths)
+    found = _found(paths, outside=out)  # its own 台账 from the last run is no workbook
     settings = Settings.of((), formats, config, options, year_end=True)
     outcomes = [pipeline.process_workbook(Job(i, str(p), str(p), str(out), settings))
                 for i, p in enumerate(found.workbooks)]

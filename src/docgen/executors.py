@@ -119,8 +119,22 @@ class Inline:
         pass
 
 
-def _quiet_worker() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
+
+
+def _worker_start(scratch: str | None) -> None:
+    """Set up a pool worker: Ctrl-C is the parent's to handle; the worker dies with the fork server
+    that started it (which ends with the run's process, even one killed outright); temporary
+    files go to `scratch`, a folder the run removes at its end however the worker ends."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if scratch:
+        import os
+        import tempfile
+
+        os.makedirs(scratch, exist_ok=True)
+        os.environ["TMPDIR"] = tempfile.tempdir = scratch
 
 
 class ProcessPool:
@@ -133,13 +147,14 @@ class ProcessPool:
 
     PRELOAD = ("docgen.pipeline", "weasyprint")
 
-    def __init__(self, workers: int, timeout: float | None = None, preload: tuple[str, ...] = PRELOAD) -> None:
+    def __init__(self, workers: int, timeout: float | None = None, preload: tuple[str, ...] = PRELOAD,
+                 scratch: str | None = None) -> None:
         from pebble import ProcessPool as Pebble
 
         self.timeout, self.workers = timeout, workers
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(list(preload))
-        self.pool = Pebble(max_workers=workers, initializer=_quiet_worker, context=context)
+        self.pool = Pebble(max_workers=workers, initializer=_worker_start, initargs=(scratch,), context=context)
 
     def map_unordered(self, fn: Callable[[T], Any], tasks: Iterable[T]) -> Iterator[tuple[T, Any]]:
         from concurrent.futures import FIRST_COMPLETED, TimeoutError, wait
@@ -251,10 +266,14 @@ class Cluster:
             self.client.close()
 
 
-def executor_for(workers: int, cluster: Any = None, timeout: float | None = DEFAULT_TIMEOUT) -> Executor:
-    """The executor a run asks for: a cluster address, else a pool of `workers` processes, else this process."""
+def executor_for(workers: int, cluster: Any = None, timeout: float | None = DEFAULT_TIMEOUT,
+                 scratch: str | None = None) -> Executor:
+    """The executor a run asks for: a cluster address, else a pool of `workers` processes, else this process.
+
+    A pool's workers keep their temporary files in `scratch` (when given), which the caller removes.
+    """
     if cluster:
         return Cluster(cluster, timeout)
     if workers <= 1:
         return Inline(timeout)
-    return ProcessPool(workers, timeout)
+    return ProcessPool(workers, timeout, scratch=scratch)

@@ -40,6 +40,7 @@ MESSAGES: dict[str, str] = {
     "control_characters": "内容中含有不可见的控制字符，已删除；请核对该单元格",
     "text_invalid": "应填写文字",
     "code_invalid": "编号“{value}”只能包含字母、数字、“-”和“_”",
+    "code_too_long": "编号“{value}”有 {length} 个字符，最多 {limit} 个（编号是文书文件名的一部分）",
     "date_invalid": "无法识别的日期“{value}”，请填写如 2024-03-19 的日期",
     "percent_invalid": "无法识别的比例“{value}”，请填写 0–100 之间的数字或百分比，如 80 或 80%",
     "percent_out_of_range": "比例 {value}% 超出 0%–100% 的范围",

@@ -20,10 +20,10 @@ from typing import Any, Callable, Iterable, Iterator, Protocol
 from ..api import scan_workbooks
 from ..config import Config
 from ..documents import Options
-from ..errors import DocgenError
+from ..errors import DiskError, DocgenError, disk_problem
 from ..executors import DEFAULT_TIMEOUT, TaskTimeout, WorkerLost, executor_for
-from ..pipeline import (FORMATS, WORK_FOLDER, Job, Names, Outcome, Placer, Settings, Status, clashes, describe,
-                        process_workbook, write_atomic, year_end)
+from ..pipeline import (FORMATS, WORK_FOLDER, Job, Names, Outcome, Placer, Settings, Status, check_writable, clashes,
+                        describe, output_lock, process_workbook, refuse_links, write_atomic, year_end)
 from .journal import JOURNAL, MANIFEST, BatchResult, ManifestWriter, previous_entries, reserved_names, reusable
 from .outputs import ZIP_FOLDER, listing, zip_branches
 
@@ -99,8 +99,21 @@ def batch(
     if not found.workbooks:
         raise DocgenError(f"在 {in_path} 里没有找到任何 .xlsx / .xlsm 申报表。")
     settings = settings.fingerprinted()
-    executor = executor_for(workers or default_workers(), cluster, timeout)
-    out.mkdir(parents=True, exist_ok=True)
+    scratch = str((out / WORK_FOLDER / "tmp").resolve())  # the workers' temporary files, removed with the work folder
+    executor = executor_for(workers or default_workers(), cluster, timeout, scratch)  # a bad address: nothing written
+    try:
+        check_writable(out)
+        with output_lock(out):
+            refuse_links(out)
+            return _run(found, in_path, out, settings, watcher, resume, make_zip, started, executor, timeout, step)
+    except BaseException:
+        executor.close(interrupted=True)
+        raise
+
+
+def _run(found: Any, in_path: Path, out: Path, settings: Settings, watcher: Watcher, resume: bool, make_zip: bool,
+         started: float, executor: Any, timeout: float | None, step: Callable[[Job], Outcome]) -> BatchResult:
+    """The run itself, the output folder held (batch() has checked everything it can beforehand)."""
     work = out / WORK_FOLDER
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir()
@@ -112,16 +125,26 @@ def batch(
                         *reusable(previous.get(source), out)))
     result = BatchResult(out, [], skipped=[(_relative(p, in_path), why) for p, why in found.skipped])
     placer = Placer(out, Names(reserved_names(previous)))
-    manifest = ManifestWriter(out, in_path, settings)
     watcher.start(len(jobs))
     # Placed in folder order whatever order the workers finish in, so that of two workbooks
     # giving one name the first in the folder keeps it and the other gets (2).
     waiting: dict[int, Outcome] = {}
+    manifest = ManifestWriter(out, in_path, settings)
 
     def place(outcome: Outcome) -> None:
         placer.place(outcome)
         result.outcomes.append(outcome)
         manifest.append(outcome)
+
+    def stop() -> list[dict[str, Any]]:
+        """End the run early, keeping what is whole: the outcomes finished so far placed, in folder order."""
+        for index in sorted(waiting):
+            with contextlib.suppress(OSError):
+                place(waiting.pop(index))
+        executor.close(interrupted=True)
+        done = {o.source for o in result.outcomes}
+        # Workbooks not reached keep their last entry: their files from the last run are still there.
+        return [e for source, e in previous.items() if source not in done]
 
     interrupted = True
     try:
@@ -133,6 +156,8 @@ def batch(
                     while len(result.outcomes) in waiting:
                         place(waiting.pop(len(result.outcomes)))
                     watcher.advance(outcome)  # reported once placed or waiting: an interruption keeps it
+                    if outcome.stop:
+                        raise DiskError(outcome.stop)
                 for turned in clashes(result.outcomes):
                     placer.withdraw(turned)
                     with contextlib.suppress(OSError, DocgenError):
@@ -142,23 +167,31 @@ def batch(
                 placer.place(finished)
                 result.year, result.projects = finished.year, finished.projects
                 result.year_end, result.year_end_failures = finished.documents, finished.failures
+                interrupted = False
+                executor.close()
+                if make_zip:
+                    watcher.stage("按支部打包")
+                    result.zips = zip_branches(result)
+                result.seconds = time.perf_counter() - started
+                manifest.save(result, final=True)
+                write_atomic(out / LISTING, listing(result))
         except KeyboardInterrupt:
-            for index in sorted(waiting):  # finished before the interruption: kept, in folder order
-                place(waiting.pop(index))
-            done = {o.source for o in result.outcomes}
-            # Workbooks not reached keep their last entry: their files from the last run are still there.
-            manifest.save(result, carried=[e for source, e in previous.items() if source not in done])
-            executor.close(interrupted=True)
+            carried = stop()
+            manifest.save(result, carried=carried)
             shutil.rmtree(work, ignore_errors=True)
             raise BatchInterrupted(len(result.outcomes), len(jobs)) from None
-        interrupted = False
-        executor.close()
-        if make_zip:
-            watcher.stage("按支部打包")
-            result.zips = zip_branches(result)
-        result.seconds = time.perf_counter() - started
-        manifest.save(result, final=True)
-        write_atomic(out / LISTING, listing(result))
+        except (DiskError, OSError) as exc:
+            problem = str(exc) if isinstance(exc, DiskError) else disk_problem(exc)
+            if problem is None:
+                raise
+            carried = stop() if interrupted else []
+            shutil.rmtree(work, ignore_errors=True)  # frees the space of what was not finished
+            if not out.is_dir():
+                raise DiskError(f"输出文件夹 {out} 在运行中被删除或移走，已停止。") from None
+            with contextlib.suppress(OSError):
+                manifest.save(result, carried=carried)
+            raise DiskError(f"{problem}，已停止：完成 {len(result.outcomes)}/{len(jobs)} 个申报表，"
+                            f"完成的文书完好保存在 {out}；解决后用相同命令加 --resume 继续，已完成的不会重做。") from None
         shutil.rmtree(work, ignore_errors=True)
         watcher.finish()
     finally:

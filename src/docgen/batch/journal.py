@@ -52,10 +52,10 @@ def previous_entries(out: Path) -> dict[str, dict[str, Any]]:
         data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
         entries.update((entry["source"], entry) for entry in data["workbooks"])
     with contextlib.suppress(OSError):
-        with open(out / JOURNAL, encoding="utf-8") as journal:
-            for text in journal:
+        with open(out / JOURNAL, "rb") as journal:
+            for line in journal:  # bytes: a line torn by a full disk or a kill may end inside a character
                 with contextlib.suppress(ValueError, KeyError, TypeError):
-                    entry = json.loads(text)
+                    entry = json.loads(line.decode("utf-8"))
                     entries[entry["source"]] = entry
     return entries
 

@@ -5,6 +5,7 @@ Everything a template shows is formatted here, so templates hold loops and ifs o
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator
@@ -84,14 +85,28 @@ def or_empty(text: str | None) -> str:
     return text if text else EMPTY
 
 
-_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f-\x9f]+')
+# Names Windows keeps for devices: a folder or zip so named cannot be opened on a clerk's PC.
+_RESERVED = frozenset({"CON", "PRN", "AUX", "NUL", *(f"COM{n}" for n in range(10)), *(f"LPT{n}" for n in range(10))})
+NAME_BYTES = 150  # a name's UTF-8 bytes; with "(2)", ".校验.xlsx" and the like it stays far below the 255 of a file system
 
 
-def safe_name(text: str, limit: int = 60) -> str:
-    """A file or folder name that is valid everywhere and cannot leave its folder."""
-    name = _UNSAFE.sub("_", text).strip().strip(".").strip()
-    name = name[:limit].rstrip(". ")
-    return name or "_"
+def safe_name(text: str, limit: int = NAME_BYTES) -> str:
+    """A file or folder name that is valid everywhere and cannot leave its folder.
+
+    At most `limit` bytes in UTF-8 (a file system counts bytes: 85 characters of CJK
+    Extension B or emoji are 340). A name that has to be cut ends in a short hash of the
+    whole text, so two long texts that begin alike never get one name.
+    """
+    name = _UNSAFE.sub("_", text).strip().strip(".").strip() or "_"
+    if name.split(".")[0].strip().upper() in _RESERVED:
+        name = f"_{name}"
+    if len(name.encode("utf-8")) > limit:
+        mark = "~" + hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:6]
+        room = limit - len(mark)
+        cut = name.encode("utf-8")[:room].decode("utf-8", "ignore").rstrip(". ")
+        name = cut + mark
+    return name
 
 
 @dataclass(frozen=True)
@@ -126,7 +141,7 @@ class Document:
 
     @property
     def stem(self) -> str:
-        return safe_name(self.name or f"{self.project_code}_{self.title}", limit=80)
+        return safe_name(self.name or f"{self.project_code}_{self.title}")
 
     @property
     def folder(self) -> str:

@@ -190,6 +190,7 @@ def split_list(value: Any) -> Any:
 
 
 _CODE = re.compile(r"^[A-Za-z0-9_-]+$")
+CODE_LENGTH = 32  # a code is part of every file name of its documents
 
 
 def parse_code(value: Any) -> Any:
@@ -198,6 +199,10 @@ def parse_code(value: Any) -> Any:
     if text is None:
         return None
     text = to_halfwidth(text).strip()
+    if len(text) > CODE_LENGTH:
+        shown = text if len(text) <= 40 else text[:40] + "…"
+        raise PydanticCustomError("code_too_long", "code too long",
+                                  {"value": shown, "length": len(text), "limit": CODE_LENGTH})
     if not _CODE.match(text):
         raise PydanticCustomError("code_invalid", "bad code", {"value": text})
     return text

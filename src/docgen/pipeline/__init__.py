@@ -5,8 +5,9 @@ add_combined() the combined certificates. They take paths and settings and retur
 outcomes; the library (api), a batch and a web page only arrange calls to them, on
 whichever executor (executors.py) they choose.
 """
-from .files import (ANNOTATED_SUFFIX, RETURNED, Names, Placer, Renderers, atomic_file, relative_name,
-                    renderers_for, returned_name, write_annotated, write_atomic)
+from .files import (ANNOTATED_SUFFIX, LOCK, RETURNED, FolderInUse, Names, Placer, Renderers, atomic_file,
+                    check_writable, output_lock, refuse_links, relative_name, renderers_for, returned_name,
+                    write_annotated, write_atomic)
 from .records import FORMATS, VERSION, Failure, Job, Outcome, Settings, Status, Written
 from .workbook import describe, load, load_located, process_workbook, render_into
 from .year_end import YearEndOutcome, add_combined, clashes, year_end
@@ -14,8 +15,9 @@ from .year_end import YearEndOutcome, add_combined, clashes, year_end
 WORK_FOLDER = ".docgen-work"  # inside an output folder while a run stages its files; removed when it ends
 
 __all__ = [
-    "ANNOTATED_SUFFIX", "FORMATS", "RETURNED", "VERSION", "WORK_FOLDER", "Failure", "Job", "Names", "Outcome",
-    "Placer", "Renderers", "Settings", "Status", "Written", "YearEndOutcome", "add_combined", "atomic_file",
-    "clashes", "describe", "load", "load_located", "process_workbook", "relative_name", "render_into",
+    "ANNOTATED_SUFFIX", "FORMATS", "LOCK", "RETURNED", "VERSION", "WORK_FOLDER", "Failure", "FolderInUse", "Job",
+    "Names", "Outcome", "Placer", "Renderers", "Settings", "Status", "Written", "YearEndOutcome", "add_combined",
+    "atomic_file", "check_writable", "clashes", "describe", "load", "load_located", "output_lock",
+    "process_workbook", "refuse_links", "relative_name", "render_into",
     "renderers_for", "returned_name", "write_annotated", "write_atomic", "year_end",
 ]

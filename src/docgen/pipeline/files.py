@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import IO, Any, Iterable, Iterator
 
 from ..documents import Document
+from ..errors import DiskError, DocgenError, disk_problem
 from ..finding import ANNOTATED_SUFFIX
 from ..intake.annotate import annotated_copy
 from ..issues import FileReport
@@ -141,6 +142,8 @@ class Placer:
         for relative, staged in outcome.staged.items():
             final = self.names.claim(relative, outcome.source)
             target = self.out / final
+            if target.parent.resolve() != (self.out.resolve() / final).parent:
+                raise DocgenError(f"“{final}”所在的文件夹是指向输出文件夹以外的链接，docgen 不会写到那里。")
             if Path(staged) != target:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(staged, target)
@@ -169,3 +172,67 @@ class Placer:
         final = self.names.claim(returned_name(outcome.source), outcome.source)
         write_annotated(outcome.report, self.out / final)
         outcome.annotated = final
+
+
+LOCK = ".docgen-lock"  # the lock file, where a folder itself cannot be locked (some network file systems)
+
+
+class FolderInUse(DocgenError):
+    """Another docgen run writes into the same output folder."""
+
+
+@contextlib.contextmanager
+def output_lock(out: Path) -> Iterator[None]:
+    """Hold the output folder for this run: a second run into it is refused while this one lasts.
+
+    The lock is the kernel's (flock) on the folder itself, so it ends with the process however
+    the process ends and leaves nothing behind; where the file system cannot lock a folder, a
+    small hidden file in it (LOCK) is locked instead.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: no lock
+        yield
+        return
+    fd = os.open(out, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise FolderInUse(f"输出文件夹 {out} 正由另一个 docgen 任务使用；请等它结束，或换一个输出文件夹。") from None
+        except OSError:
+            os.close(fd)
+            fd = -1
+            fd = os.open(out / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise FolderInUse(f"输出文件夹 {out} 正由另一个 docgen 任务使用；请等它结束，或换一个输出文件夹。") from None
+        yield
+    finally:
+        if fd >= 0:
+            os.close(fd)
+
+
+def refuse_links(out: Path) -> None:
+    """Stop before writing when a folder or file inside `out` is a symbolic link: docgen writes
+    only inside the output folder, and through a link a file would land wherever it points."""
+    for folder, subfolders, files in os.walk(out):
+        for name in (*subfolders, *files):
+            path = Path(folder) / name
+            if path.is_symlink():
+                raise DocgenError(f"输出文件夹中的“{path.relative_to(out)}”是一个链接（指向 {os.readlink(path)}）；"
+                                  f"docgen 不会经由链接写到输出文件夹之外，请删除这个链接或换一个输出文件夹。")
+
+
+def check_writable(folder: Path) -> None:
+    """Make `folder` (and its parents) and prove it takes a file, or say in Chinese why not."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        problem = disk_problem(exc) or "无法写入"
+        if isinstance(exc, (FileExistsError, NotADirectoryError)):
+            problem = "同名的文件已存在，不是文件夹"
+        raise DiskError(f"无法写入输出文件夹 {folder}：{problem}。请换一个输出文件夹。") from None

@@ -154,6 +154,7 @@ class Outcome:
     packed: bytes = b""  # the year-end assessments, pickled and compressed: thousands wait for the year end
     certificates: list[Any] = field(default_factory=list)
     staged: dict[str, str] = field(default_factory=dict)  # relative output path → the file written
+    stop: str = ""  # the storage failed, not the workbook (disk full …): what a run must stop for
 
     def pack(self, assessments: list[Assessment]) -> None:
         self.packed = zlib.compress(pickle.dumps(assessments, protocol=pickle.HIGHEST_PROTOCOL))

@@ -13,7 +13,7 @@ from pathlib import Path
 from ..config import Config
 from ..documents import Document, certificate, documents
 from ..documents.annual_report import assess_workbook
-from ..errors import DocgenError
+from ..errors import DocgenError, disk_problem
 from ..intake.reader import read_workbook
 from ..issues import FileReport, Location
 from ..models import Intake
@@ -35,8 +35,15 @@ def load_located(path: str | Path, config: Config) -> tuple[Intake | None, FileR
 
 
 def describe(exc: BaseException) -> str:
-    """Our own errors speak Chinese already; anything else is named with its type for whoever fixes it."""
-    return str(exc) if isinstance(exc, DocgenError) else f"{type(exc).__name__}: {exc}"
+    """Our own errors speak Chinese already, and so does a refusal of the storage; anything else is
+    named with its type for whoever fixes it."""
+    if isinstance(exc, DocgenError):
+        return str(exc)
+    problem = disk_problem(exc)
+    if problem:
+        where = getattr(exc, "filename", None)
+        return f"{problem}（{where}）" if where else problem
+    return f"{type(exc).__name__}: {exc}"
 
 
 def sha256(data: bytes) -> str:
@@ -54,6 +61,7 @@ def process_workbook(job: Job, renderers: Renderers | None = None) -> Outcome:
     except Exception as exc:  # noqa: BLE001 - one workbook must never stop the run
         outcome.status = Status.FAILED
         outcome.message = f"处理时出错：{describe(exc)}"
+        outcome.stop = disk_problem(exc) or ""
         outcome.staged.clear()
         outcome.documents.clear()
     return outcome
@@ -109,6 +117,6 @@ def render_into(document: Document, renderers: Renderers, formats: tuple[str, ..
         except Exception as exc:  # noqa: BLE001 - one document must never stop the others
             outcome.failures.append(Failure(relative, fmt, describe(exc)))
             continue
-        write_atomic(folder / relative, data)
+        write_atomic(folder / relative, data)  # the storage's refusal ends the workbook (and the run)
         outcome.staged[relative] = str(folder / relative)
         outcome.documents.append(Written(relative, document.kind, document.project_code, fmt, sha256(data), len(data)))

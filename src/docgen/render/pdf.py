@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import logging
+import shutil
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -121,6 +123,11 @@ class PdfRenderer:
         self._css: dict[str, Any] = {}
         faces = font_face_css() if cut_down_fonts else stacks_css()
         self._faces = [weasyprint.CSS(string=faces, font_config=self.fonts)]
+        # WeasyPrint copies the faces into a temporary folder that it removes only when its font
+        # configuration is collected, which a process's end does not promise: removed at exit here.
+        folder = getattr(self.fonts, "_folder", None)
+        if folder is not None:
+            weakref.finalize(self, shutil.rmtree, str(folder), True)
         self._html = _html_class(weasyprint, weasyprint.CSS(string=USER_AGENT_CSS))
         self._images: dict[str, Any] = {}  # WeasyPrint's image cache, kept from one document to the next
 
