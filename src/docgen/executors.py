@@ -119,16 +119,33 @@ class Inline:
         pass
 
 
-PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
+def _started(pid: int) -> str | None:
+    """When process `pid` started (Linux: its start time in /proc), None when there is no such process."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
 
 
-def _worker_start(scratch: str | None) -> None:
-    """Set up a pool worker: Ctrl-C is the parent's to handle; the worker dies with the fork server
-    that started it (which ends with the run's process, even one killed outright); temporary
-    files go to `scratch`, a folder the run removes at its end however the worker ends."""
+def _watch_parent(pid: int, started: str | None) -> None:
+    """End this worker once the run's process is gone (a kill -9 runs none of its handlers)."""
+    import os
+    import time
+
+    while True:
+        time.sleep(1)
+        if _started(pid) != started:
+            os._exit(1)
+
+
+def _worker_start(scratch: str | None, parent: tuple[int, str | None] | None = None) -> None:
+    """Set up a pool worker: Ctrl-C is the parent's to handle; the worker ends when the run's
+    process ends, however it ends (its fork server would otherwise keep it, and itself, alive);
+    temporary files go to `scratch`, a folder the run removes at its end."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if parent is not None and parent[1] is not None:
+        threading.Thread(target=_watch_parent, args=parent, name="docgen-parent-watch", daemon=True).start()
     if scratch:
         import os
         import tempfile
@@ -154,7 +171,11 @@ class ProcessPool:
         self.timeout, self.workers = timeout, workers
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(list(preload))
-        self.pool = Pebble(max_workers=workers, initializer=_worker_start, initargs=(scratch,), context=context)
+        import os
+
+        parent = (os.getpid(), _started(os.getpid()))
+        self.pool = Pebble(max_workers=workers, initializer=_worker_start, initargs=(scratch, parent),
+                           context=context)
 
     def map_unordered(self, fn: Callable[[T], Any], tasks: Iterable[T]) -> Iterator[tuple[T, Any]]:
         from concurrent.futures import FIRST_COMPLETED, TimeoutError, wait

@@ -131,7 +131,12 @@ def _run(found: Any, in_path: Path, out: Path, settings: Settings, watcher: Watc
     waiting: dict[int, Outcome] = {}
     manifest = ManifestWriter(out, in_path, settings)
 
+    here = out.stat()
+
     def place(outcome: Outcome) -> None:
+        now = out.stat() if out.is_dir() else None  # a folder made again by a worker's write is not ours
+        if now is None or (now.st_dev, now.st_ino) != (here.st_dev, here.st_ino):
+            raise DiskError("输出文件夹已被删除或移走")
         placer.place(outcome)
         result.outcomes.append(outcome)
         manifest.append(outcome)
@@ -152,12 +157,12 @@ def _run(found: Any, in_path: Path, out: Path, settings: Settings, watcher: Watc
             with _sigterm_as_interrupt():
                 for job, outcome in executor.map_unordered(step, jobs):
                     outcome = _settled(job, outcome, timeout)
+                    if outcome.stop:  # the storage failed, not the workbook: not recorded, redone on resume
+                        raise DiskError(outcome.stop)
                     waiting[outcome.index] = outcome
                     while len(result.outcomes) in waiting:
                         place(waiting.pop(len(result.outcomes)))
                     watcher.advance(outcome)  # reported once placed or waiting: an interruption keeps it
-                    if outcome.stop:
-                        raise DiskError(outcome.stop)
                 for turned in clashes(result.outcomes):
                     placer.withdraw(turned)
                     with contextlib.suppress(OSError, DocgenError):
@@ -186,8 +191,9 @@ def _run(found: Any, in_path: Path, out: Path, settings: Settings, watcher: Watc
                 raise
             carried = stop() if interrupted else []
             shutil.rmtree(work, ignore_errors=True)  # frees the space of what was not finished
-            if not out.is_dir():
-                raise DiskError(f"输出文件夹 {out} 在运行中被删除或移走，已停止。") from None
+            now = out.stat() if out.is_dir() else None
+            if now is None or (now.st_dev, now.st_ino) != (here.st_dev, here.st_ino):
+                raise DiskError(f"输出文件夹 {out} 在运行中被删除或移走，已停止；请重新运行。") from None
             with contextlib.suppress(OSError):
                 manifest.save(result, carried=carried)
             raise DiskError(f"{problem}，已停止：完成 {len(result.outcomes)}/{len(jobs)} 个申报表，"

@@ -15,8 +15,10 @@ import click
 from .. import api
 from .. import batch as batch_run
 from ..config import CONFIG_NAME, Config, load_config
-from ..errors import DocgenError
-from . import console
+from ..errors import DocgenError, disk_problem
+from . import chinese, console
+
+chinese.install()
 
 DEMO_DATE = "2024-12-23"  # the samples describe 2024; their notices are dated just after its last report
 
@@ -47,6 +49,11 @@ def library_errors(func):
             raise click.UsageError(str(exc)) from None
         except DocgenError as exc:
             raise click.ClickException(str(exc)) from None
+        except OSError as exc:  # the storage refused (full, read-only, no permission, gone)
+            problem = disk_problem(exc)
+            if problem is None:
+                raise
+            raise click.ClickException(f"{problem}：{exc.filename or ''}".rstrip("：")) from None
     return wrapper
 
 
@@ -89,28 +96,28 @@ def _warn_before_run(formats: tuple[str, ...], kinds: tuple[str, ...], config: C
         click.echo(click.style("注意：", fg="yellow") + warning, err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=chinese.Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="docgen", message="docgen %(version)s")
 def main() -> None:
     """docgen：党建项目申报表校验与文书生成工具。"""
 
 
 @main.command("intake-template")
-@click.argument("target", type=click.Path(dir_okay=False))
+@click.argument("target", type=click.Path(dir_okay=False), metavar="文件")
 @click.option("--force", is_flag=True, help="目标文件已存在时覆盖。")
 @config_option
 @library_errors
 def intake_template(target: str, force: bool, config: Config) -> None:
-    """生成空白申报表 TARGET（.xlsx），下发给各党支部填写。"""
+    """生成空白申报表（.xlsx）写到“文件”，下发给各党支部填写。"""
     click.echo(f"已生成空白申报表：{api.write_intake_template(target, config, force)}")
 
 
 @main.command()
-@click.argument("target", default=CONFIG_NAME, type=click.Path())
+@click.argument("target", default=CONFIG_NAME, type=click.Path(), metavar="[文件]")
 @click.option("--force", is_flag=True, help="目标文件已存在时覆盖。")
 @library_errors
 def init(target: str, force: bool) -> None:
-    """在当前目录写出带说明的配置文件 docgen.toml（或写到 TARGET），再填写单位名称和党委名称。"""
+    """在当前目录写出带说明的配置文件 docgen.toml（或写到指定的文件），再填写单位名称和党委名称。"""
     path = api.write_config_template(target, force)
     click.echo(f"已生成配置文件：{path}")
     click.echo("请打开它填写 [organization] 的 name（单位名称）和 party_committee（党委名称），生成文书时用作落款。")
@@ -123,7 +130,7 @@ def fonts() -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, required=True, type=click.Path(), metavar="申报表或文件夹...")
 @click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="输出格式：text 逐条列出问题，json 输出一个 JSON 对象。")
 @click.option("--annotate", "annotate_dir", type=click.Path(file_okay=False), default=None,
@@ -131,7 +138,7 @@ def fonts() -> None:
 @config_option
 @library_errors
 def validate(paths: tuple[str, ...], output: str, annotate_dir: str | None, config: Config) -> None:
-    """校验申报表 PATHS（文件或文件夹），列出每个问题所在的单元格。
+    """校验申报表（文件或文件夹，可写多个），列出每个问题所在的单元格。
 
     退出状态：0 表示没有错误（可有警告），1 表示有工作簿存在错误，2 表示用法有误。
     """
@@ -149,7 +156,7 @@ def validate(paths: tuple[str, ...], output: str, annotate_dir: str | None, conf
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, required=True, type=click.Path(), metavar="申报表或文件夹...")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="输出目录（按申报党组织分子目录）。")
 @kind_option("文书种类，可重复：" + "，".join(f"{k}={api.TITLES[k]}" for k in api.WORKBOOK_KINDS) + "；默认全部。")
 @format_option()
@@ -177,7 +184,7 @@ def render(paths: tuple[str, ...], out_dir: str, kinds: tuple[str, ...], formats
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, required=True, type=click.Path(), metavar="申报表或文件夹...")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="输出目录。")
 @format_option("年度汇总报告输出 Word（docx）、PDF 或两者；台账总是 .xlsx。")
 @click.option("--year", type=click.IntRange(2000, 2100), default=None,
@@ -187,7 +194,7 @@ def render(paths: tuple[str, ...], out_dir: str, kinds: tuple[str, ...], formats
 @library_errors
 def report(paths: tuple[str, ...], out_dir: str, formats: tuple[str, ...], year: int | None, date: dt.date,
            config: Config) -> None:
-    """汇总全部申报表 PATHS（文件或文件夹），生成年度汇总报告（docx、pdf）和项目台账（xlsx）。
+    """汇总全部申报表（文件或文件夹，可写多个），生成年度汇总报告（docx、pdf）和项目台账（xlsx）。
 
     各党支部的申报表放在一个文件夹里一起汇总。有错误的申报表（包括与其他申报表项目编号重复的）不计入汇总，
     列出其问题，退出状态为 1。
@@ -202,7 +209,7 @@ def report(paths: tuple[str, ...], out_dir: str, formats: tuple[str, ...], year:
 
 
 @main.command()
-@click.argument("in_dir", type=click.Path(exists=True, file_okay=False))
+@click.argument("in_dir", type=click.Path(exists=True, file_okay=False), metavar="申报表文件夹")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False),
               help="输出目录：按申报党组织分子目录，另有 manifest.json、清单.xlsx、年度汇总报告和台账。")
 @kind_option("文书种类，可重复；默认全部。")
@@ -226,7 +233,7 @@ def report(paths: tuple[str, ...], out_dir: str, formats: tuple[str, ...], year:
 def batch(in_dir: str, out_dir: str, kinds: tuple[str, ...], formats: tuple[str, ...], workers: int | None,
           cluster: str | None, timeout: float, resume: bool, make_zip: bool, period, per_project: bool,
           year: int | None, date: dt.date, config: Config) -> None:
-    """年终批量处理：文件夹 IN_DIR 里的全部申报表一次做完。
+    """年终批量处理：申报表文件夹里的全部申报表一次做完。
 
     逐个校验；没有错误的生成全部文书，有错误的写出标注副本（退回/）。
 
