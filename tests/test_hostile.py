@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 import zipfile
 from pathlib import Path
 
@@ -330,3 +331,26 @@ def test_every_configuration_problem_is_told_in_chinese(tmp_path, content, words
     message = str(caught.value)
     assert words in message
     assert not re.search(r"\b(should|Input|error|valid|Field|required|Value|line|column)\b", message), message
+
+
+# --- bounded work ------------------------------------------------------------------------------
+
+def test_a_run_of_letters_too_long_for_a_line_wraps_on_the_page(tmp_path):
+    from textof import pdf_pages
+    path = valid_book(projects=[project_row(**{"立项背景*": "x" * 400})]).save(tmp_path / "a.xlsx")
+    run = api.render([path], tmp_path / "out", ["plan"], ["pdf"], CONFIG)
+    pdf = next(p for p in run.written if p.suffix == ".pdf")
+    lines = [line for page in pdf_pages(pdf.read_bytes()) for line in page if "xxxxxxxx" in line]
+    assert len(lines) >= 7 and all(len(line) <= 60 for line in lines)  # wrapped, none running off the page
+    assert sum(line.count("x") for line in lines) == 400
+
+
+def test_a_runaway_render_is_stopped_at_its_limit_and_the_rest_goes_on(tmp_path):
+    config = CONFIG.model_copy(update={"limits": Limits(render_seconds=0.5)})
+    path = valid_book(projects=[project_row(**{"立项背景*": "x" * 60_000})]).save(tmp_path / "a.xlsx")
+    started = time.monotonic()
+    run = api.render([path], tmp_path / "out", ["plan"], ["docx", "pdf"], config)
+    assert time.monotonic() - started < 20
+    failures = [f for o in run.outcomes for f in o.failures]
+    assert [f.format for f in failures] == ["pdf"] and "排版超过 0.5 秒仍未完成" in failures[0].message
+    assert [p.suffix for p in run.written] == [".docx"]

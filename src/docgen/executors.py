@@ -52,8 +52,8 @@ class _TimedOut:
 
 
 @contextlib.contextmanager
-def time_limit(seconds: float | None) -> Iterator[None]:
-    """Raise TaskTimeout in this thread once `seconds` have passed (checked between Python bytecodes).
+def time_limit(seconds: float | None, raising: type[BaseException] = TaskTimeout) -> Iterator[None]:
+    """Raise `raising` in this thread once `seconds` have passed (checked between Python bytecodes).
 
     WeasyPrint's layout is Python, so a runaway render is stopped; a call blocked inside C
     code is stopped when it returns. Works in any thread, unlike an alarm signal.
@@ -68,7 +68,7 @@ def time_limit(seconds: float | None) -> Iterator[None]:
         if not finished.wait(seconds):
             with lock:
                 if not state["done"]:
-                    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread), ctypes.py_object(TaskTimeout))
+                    ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread), ctypes.py_object(raising))
 
     watcher = threading.Thread(target=watch, name="docgen-time-limit", daemon=True)
     watcher.start()

@@ -14,6 +14,7 @@ from ..config import Config
 from ..documents import Document, certificate, documents
 from ..documents.annual_report import assess_workbook
 from ..errors import DocgenError, disk_problem
+from ..executors import time_limit
 from ..intake.reader import read_workbook
 from ..issues import FileReport, Location
 from ..models import Intake
@@ -101,19 +102,30 @@ def _process(job: Job, renderers: Renderers | None, outcome: Outcome) -> None:
     outcome.status = Status.RENDERED
     renderers = renderers or renderers_for(settings.formats)
     for document in planned:
-        render_into(document, renderers, settings.formats, folder, outcome)
+        render_into(document, renderers, settings.formats, folder, outcome, config.limits.render_seconds)
     if outcome.failures:
         outcome.status = Status.INCOMPLETE
 
 
+class RenderTimeout(BaseException):
+    """One document ran past [limits] render_seconds (raised into the rendering thread)."""
+
+
 def render_into(document: Document, renderers: Renderers, formats: tuple[str, ...], folder: Path,
-                outcome: Outcome) -> None:
-    """Render one document in each format into `folder`; a format that fails is recorded, the others go on."""
+                outcome: Outcome, seconds: float | None = None) -> None:
+    """Render one document in each format into `folder`; a format that fails or runs past `seconds`
+    is recorded, the others go on."""
     context = document.context.model_dump()
     for fmt in formats:
         relative = relative_name(document, fmt)
         try:
-            data = renderers.render(fmt, document.kind, context, document.metadata)
+            with time_limit(seconds, RenderTimeout):
+                data = renderers.render(fmt, document.kind, context, document.metadata)
+        except RenderTimeout:
+            outcome.failures.append(Failure(relative, fmt, (
+                f"排版超过 {seconds:g} 秒仍未完成，已停止这一份（多半是某个单元格中有极长的、不换行的文字）；"
+                f"可在 docgen.toml 的 [limits] render_seconds 中放宽时限")))
+            continue
         except Exception as exc:  # noqa: BLE001 - one document must never stop the others
             outcome.failures.append(Failure(relative, fmt, describe(exc)))
             continue
