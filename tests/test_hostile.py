@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from builder import PROJECT_HEADERS, Book, project_row, valid_book
+from builder import PROJECT_HEADERS, Book, project_row, task_row, valid_book
 from conftest import CONFIG
 from docgen import api
 from docgen.config import Config, Limits
@@ -252,17 +252,22 @@ def test_formula_text_in_the_configuration_stays_text_in_every_written_workbook(
     assert _formulas(template) == []
     folder = tmp_path / "in"
     folder.mkdir()
-    path = valid_book(projects=[project_row(), project_row("DJ-2024-002")]).save(folder / "a.xlsx")
-    book = load_workbook(path)
-    for ref, text in (("B2", "=1+1"), ("C2", "+连心党支部"), ("B3", "＝2+2"), ("A3", "=DJ")):
-        book["项目信息"][ref].value = text
-        book["项目信息"][ref].data_type = "s"  # typed as text by the branch (a leading ' in Excel)
-    book.save(path)
-    assert _formulas(path) == []
+    for name, code, cells in (("a.xlsx", "DJ-2024-001", (("B2", "=1+1"), ("C2", "+连心党支部"), ("A3", "=DJ"))),
+                              ("b.xlsx", "DJ-2024-005", (("B2", "=2+2"), ("C2", "＝西固党支部"), ("L2", "@SUM(A1)")))):
+        # a.xlsx has errors (a second project "=DJ"), b.xlsx none: a marked copy, the 台账 and the 清单
+        other = code[:-1] + "9"
+        path = valid_book(projects=[project_row(code), project_row(other)],
+                          tasks=[task_row(code), task_row(other)], progress=[]).save(folder / name)
+        book = load_workbook(path)
+        for ref, text in cells:
+            book["项目信息"][ref].value = text
+            book["项目信息"][ref].data_type = "s"  # typed as text by the branch (a leading ' in Excel)
+        book.save(path)
+        assert _formulas(path) == []
     from docgen.batch import batch
     batch(folder, tmp_path / "out", ["proposal"], ["docx"], config, api.Options(), workers=1, make_zip=False)
     written = sorted((tmp_path / "out").rglob("*.xlsx"))
-    assert {p.name for p in written} >= {"清单.xlsx", "a.校验.xlsx"}
+    assert {p.name for p in written} >= {"清单.xlsx", "a.校验.xlsx", "2024年度党建项目管理台账.xlsx"}
     for path in written:
         assert _formulas(path) == [], path.name
 
