@@ -76,6 +76,18 @@ def test_long_names_fit_the_file_system_and_stay_apart(tmp_path, branch):
         assert (tmp_path / "out" / path).is_file()
 
 
+def test_a_workbook_named_at_the_file_systems_limit_still_gets_its_marked_copy(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    name = "城" * 80 + ".xlsx"  # 245 bytes: with .校验 it would pass 255
+    valid_book(projects=[project_row(**{"项目负责人*": None})]).save(folder / name)
+    result = batch(folder, tmp_path / "out", ["proposal"], ["docx"], CONFIG, api.Options(), workers=1)
+    marked = result.outcomes[0].annotated
+    assert marked and (tmp_path / "out" / marked).is_file() and len(Path(marked).name.encode()) <= 255
+    _, report = api.load(folder / name)
+    assert len(api.annotate(report, tmp_path / "copies").name.encode()) <= 255
+
+
 def test_windows_device_names_never_become_folders_or_zips(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
@@ -261,3 +273,24 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+# --- the command line's own words ----------------------------------------------------------------
+
+CLICK_ENGLISH = re.compile(r"Usage|Options|Commands|Show this|Error|Missing|Invalid value|Try '|No such|"
+                           r"is not a valid|does not exist|is a file|Got unexpected|requires an argument")
+
+
+@pytest.mark.parametrize("arguments", [
+    ["--help"], ["batch", "--help"], ["validate", "--help"], ["render", "--help"], ["report", "--help"],
+    ["intake-template", "--help"], ["init", "--help"], ["demo", "--help"], ["fonts", "--help"],
+    ["batch"], ["render", "x.xlsx"], ["validate"], ["nosuch"], ["batch", "/nonexistent", "--out", "o"],
+    ["batch", ".", "--out", "o", "--workers", "两个"], ["validate", "x.xlsx", "--format", "xml"],
+    ["render", "x.xlsx", "--out", "o", "--date", "明天"], ["validate", "x.xlsx", "--bogus"],
+    ["batch", ".", "--out"],
+])
+def test_every_word_of_the_command_line_is_chinese(tmp_path, arguments):
+    result = CliRunner().invoke(main, arguments)
+    assert result.output.strip() and re.search(r"[\u4e00-\u9fa5]", result.output)
+    assert not CLICK_ENGLISH.search(result.output), result.output
+    assert result.exit_code in (0, 1, 2) and "Traceback" not in result.output

@@ -69,7 +69,7 @@ def annotate(report: FileReport, out_dir: str | Path, names: Names | None = None
     """Write <name>.校验.xlsx into out_dir; a name already used in this run (by `names`) gets a number."""
     source = Path(report.path)
     names = names if names is not None else Names()
-    final = names.claim(f"{source.stem}{ANNOTATED_SUFFIX}", str(source))
+    final = names.claim(pipeline.annotated_name(source), str(source))
     target = Path(out_dir) / final
     pipeline.write_annotated(report, target)
     return target

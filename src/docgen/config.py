@@ -95,7 +95,7 @@ class Limits(_Section):
     parts: int = Field(2000, gt=0)  # parts in the package
     rows: int = Field(10_000, gt=0)  # the last row with a cell, in any sheet
     columns: int = Field(200, gt=0)  # the last column with a cell, in any sheet
-    cells: int = Field(500_000, gt=0)  # cells in the whole workbook
+    cells: int = Field(200_000, gt=0)  # cells in the whole workbook (the marked copy holds them all in memory)
     render_seconds: float = Field(300, gt=0)  # one document in one format (a runaway layout is stopped)
 
 
@@ -168,7 +168,7 @@ part_mb = 50         # 文件中任一部件解压后的大小（MB），如一�
 parts = 2000         # 文件中的部件数
 rows = 10000         # 任一工作表中有内容的最后一行
 columns = 200        # 任一工作表中有内容的最后一列
-cells = 500000       # 整个工作簿的单元格数
+cells = 200000       # 整个工作簿的单元格数
 render_seconds = 300 # 生成一份文书（一种格式）的时限（秒），超过即停止这一份并说明原因
 """
 

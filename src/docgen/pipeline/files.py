@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator
 
-from ..documents import Document
+from ..documents import Document, safe_name
 from ..errors import DiskError, DocgenError, disk_problem
 from ..finding import ANNOTATED_SUFFIX
 from ..intake.annotate import annotated_copy
@@ -92,7 +92,12 @@ def relative_name(document: Document, fmt: str) -> str:
 
 def returned_name(source: str | Path) -> str:
     """退回/<name>.校验.xlsx: where a batch puts a faulty workbook's annotated copy."""
-    return f"{RETURNED}/{Path(source).stem}{ANNOTATED_SUFFIX}"
+    return f"{RETURNED}/{annotated_name(source)}"
+
+
+def annotated_name(source: str | Path) -> str:
+    """<name>.校验.xlsx, the stem cut (safe_name) should the suffix take the name past the file system's limit."""
+    return f"{safe_name(Path(source).stem)}{ANNOTATED_SUFFIX}"
 
 
 def write_annotated(report: FileReport, target: Path) -> None:
