@@ -221,15 +221,18 @@ def font_roles() -> list["RoleFace"]:
     return role_faces()
 
 
-def write_intake_template(target: str | Path, config: Config, force: bool = False) -> Path:
-    """Write the blank intake workbook (.xlsx) for branches to fill; never over an existing file unless forced."""
+def write_intake_template(target: str | Path, config: Config, force: bool = False, branch: str | None = None) -> Path:
+    """Write the blank intake workbook (.xlsx) for branches to fill; never over an existing file unless forced.
+
+    With `branch`, the workbook is that 申报党组织's: its name is the one choice of the column's list.
+    """
     path = Path(target)
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
         path = path.with_suffix(".xlsx")
     if path.exists() and not force:
         raise DocgenError(f"文件已存在：{path}（如需覆盖请加 --force）")
     path.parent.mkdir(parents=True, exist_ok=True)
-    return write_template(path, config)
+    return write_template(path, config, branch)
 
 
 def write_config_template(target: str | Path, force: bool = False) -> Path:

@@ -304,5 +304,39 @@ def demo(out_dir: str, formats: tuple[str, ...], date: dt.date, config: Config) 
     click.echo(f"\n演示完成：共生成 {total} 个文件，见 {out / '文书'}、{out / '年度汇总'} 和 {out / '年终批量'}")
 
 
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="监听的地址。默认只接受本机访问；要让内网其他电脑访问，写 0.0.0.0 或本机的内网地址。")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="端口。")
+@click.option("--data", "data_dir", default="docgen-数据", show_default=True, type=click.Path(file_okay=False),
+              help="数据目录：数据库、上传的申报表和生成的文书都在这里。")
+@click.option("--database", default=None, metavar="postgresql://…",
+              help="改用 PostgreSQL 等数据库（SQLAlchemy 地址）；默认是数据目录中的 SQLite 文件。")
+@click.option("--create-admin", "admin_name", default=None, metavar="登录名",
+              help="建立一个管理员账号并打印其激活链接，然后退出。")
+@config_option
+@library_errors
+def serve(host: str, port: int, data_dir: str, database: str | None, admin_name: str | None, config: Config) -> None:
+    """启动网页：各支部上传、校验、提交申报表，党建部审核和生成文书。"""
+    from ..web import Store, create_app
+
+    base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
+    if admin_name:
+        store = Store(data_dir, database)
+        if store.account(name=admin_name) is not None:
+            raise click.ClickException(f"登录名“{admin_name}”已存在")
+        account = store.add_account(admin_name, "admin")
+        click.echo(f"已建立管理员“{admin_name}”。请在浏览器中打开下面的链接设置密码（只能使用一次）：")
+        click.echo(f"  {base}activate/{account.activation}")
+        return
+    import uvicorn
+
+    app = create_app(data_dir, config, database)
+    where = "只接受本机访问" if host in ("127.0.0.1", "localhost", "::1") else "内网其他电脑也可访问"
+    click.echo(f"docgen 网页已启动：{base}（{where}；数据目录：{Path(data_dir).resolve()}）。按 Ctrl-C 停止。")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -26,20 +26,20 @@ _FORMATS = {"date": "yyyy-mm-dd", "percent": "0%", "score": "0.0", "amount": "0.
             "phone": "@"}
 
 
-def write_template(path: str | Path, config: Config) -> Path:
-    """Write a blank intake workbook with instructions, dropdowns and checks."""
+def write_template(path: str | Path, config: Config, branch: str | None = None) -> Path:
+    """Write a blank intake workbook with instructions, dropdowns and checks (for one branch, when named)."""
     book = Workbook()
     guide = book.active
     guide.title = "填写说明"
-    _write_guide(guide, config)
+    _write_guide(guide, config, branch)
     for spec in SHEETS:
-        _write_sheet(book.create_sheet(spec.name), spec, config)
+        _write_sheet(book.create_sheet(spec.name), spec, config, branch)
     path = Path(path)
     book.save(path)
     return path
 
 
-def _write_guide(ws, config: Config) -> None:
+def _write_guide(ws, config: Config, branch: str | None = None) -> None:
     _append(ws, [f"{config.organization.name}党建项目申报表 填写说明"])
     ws["A1"].font = Font(name="黑体", size=14, bold=True)
     lines = [
@@ -50,6 +50,7 @@ def _write_guide(ws, config: Config) -> None:
         f"5. 项目类别：{'、'.join(config.project.categories)}。",
         f"6. 填写牵头单位（“1+X”模式）时，重点实践单位为 {config.project.practice_units_min}–{config.project.practice_units_max} 个。",
         "7. 除“项目信息”外，其余工作表可按需填写；各表中的项目编号须与“项目信息”一致。",
+        *([f"8. 本表是“{branch}”的申报表，申报党组织一栏请从下拉列表选择。"] if branch else []),
         "",
     ]
     for line in lines:
@@ -85,7 +86,7 @@ def _hint(column: Column, config: Config) -> str:
     return column.hint
 
 
-def _write_sheet(ws, spec: Sheet, config: Config) -> None:
+def _write_sheet(ws, spec: Sheet, config: Config, branch: str | None = None) -> None:
     last = get_column_letter(len(spec.columns))
     put(ws["A1"], f"{config.organization.name}党建项目申报表——{spec.name}")
     ws["A1"].font = Font(name="黑体", size=14, bold=True)
@@ -111,7 +112,7 @@ def _write_sheet(ws, spec: Sheet, config: Config) -> None:
                     target.number_format = number_format
                 if wrap:
                     target.alignment = Alignment(wrap_text=True, vertical="top")
-        validation = _validation(column, config)
+        validation = _validation(column, config, branch)
         if validation is not None:
             ws.add_data_validation(validation)
             validation.add(f"{letter}{first}:{letter}{end}")
@@ -119,9 +120,12 @@ def _write_sheet(ws, spec: Sheet, config: Config) -> None:
     ws.row_dimensions[HEADER_ROW].height = 24
 
 
-def _validation(column: Column, config: Config) -> DataValidation | None:
+def _validation(column: Column, config: Config, branch: str | None = None) -> DataValidation | None:
     kind = column.kind
-    if kind in ("category", "conclusion"):
+    if column.field == "branch" and branch and not any(mark in branch for mark in ',"'):
+        dv = DataValidation(type="list", formula1=f'"{branch}"', allow_blank=True)
+        dv.error = f"本表是“{branch}”的申报表"
+    elif kind in ("category", "conclusion"):
         choices = config.project.categories if kind == "category" else CONCLUSIONS
         dv = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True)
         dv.error = "请从下拉列表中选择"

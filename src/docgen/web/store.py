@@ -1,0 +1,197 @@
+"""What the web page keeps: accounts, checks and submissions, in SQL through SQLAlchemy Core.
+
+The data folder holds the database (SQLite by default, data/docgen.sqlite3) and the files:
+every uploaded workbook under a generated name in uploads/, never changed. The schema
+is created and upgraded by Alembic's migrations (web/migrations), the same on SQLite and
+PostgreSQL. A check is an uploaded workbook with its report; a submission is a check a
+branch has handed in (only one without errors), one version after another.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+metadata = sa.MetaData()
+
+accounts = sa.Table(
+    "accounts", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(64), nullable=False, unique=True),  # the login name
+    sa.Column("role", sa.String(16), nullable=False),  # admin or branch
+    sa.Column("branch", sa.String(200), nullable=True),  # 申报党组织 of a branch account
+    sa.Column("password", sa.String(200), nullable=True),  # Argon2 hash; None until activated
+    sa.Column("activation", sa.String(64), nullable=True, unique=True),  # one-time token
+    sa.Column("created", sa.DateTime, nullable=False),
+)
+
+checks = sa.Table(
+    "checks", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("account_id", sa.Integer, sa.ForeignKey("accounts.id"), nullable=False),
+    sa.Column("branch", sa.String(200), nullable=True),
+    sa.Column("original", sa.String(255), nullable=False),  # the file name the branch uploaded
+    sa.Column("stored", sa.String(64), nullable=False, unique=True),  # its generated name in uploads/
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("errors", sa.Integer, nullable=False),
+    sa.Column("warnings", sa.Integer, nullable=False),
+    sa.Column("report", sa.Text, nullable=False),  # the FileReport as JSON
+    sa.Column("created", sa.DateTime, nullable=False),
+)
+
+submissions = sa.Table(
+    "submissions", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("check_id", sa.Integer, sa.ForeignKey("checks.id"), nullable=False, unique=True),
+    sa.Column("branch", sa.String(200), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # pending, returned, approved
+    sa.Column("note", sa.Text, nullable=True),  # the department's note when returned
+    sa.Column("created", sa.DateTime, nullable=False),
+    sa.Column("reviewed", sa.DateTime, nullable=True),
+    sa.UniqueConstraint("branch", "version"),
+)
+
+SUBMISSION_STATUS = {"pending": "待审核", "returned": "已退回", "approved": "已通过"}
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
+@dataclass(frozen=True)
+class Account:
+    id: int
+    name: str
+    role: str
+    branch: str | None
+    password: str | None
+    activation: str | None
+
+    @property
+    def admin(self) -> bool:
+        return self.role == "admin"
+
+
+class Store:
+    """The database and the files of one data folder."""
+
+    def __init__(self, folder: str | Path, url: str | None = None) -> None:
+        self.folder = Path(folder)
+        self.uploads = self.folder / "uploads"
+        self.uploads.mkdir(parents=True, exist_ok=True)
+        self.url = url or f"sqlite:///{(self.folder / 'docgen.sqlite3').resolve()}"
+        self.engine: Engine = sa.create_engine(self.url, future=True)
+        if self.engine.dialect.name == "sqlite":
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+        upgrade(self.url)
+
+    # --- accounts -------------------------------------------------------------------------------
+
+    def add_account(self, name: str, role: str, branch: str | None = None, password: str | None = None) -> Account:
+        """A new account; without a password it gets a one-time activation token."""
+        token = None if password else secrets.token_urlsafe(24)
+        with self.engine.begin() as db:
+            db.execute(accounts.insert().values(name=name, role=role, branch=branch, password=password,
+                                                activation=token, created=now()))
+        return self.account(name=name)
+
+    def account(self, id: int | None = None, name: str | None = None, activation: str | None = None) -> Account | None:
+        column, value = ((accounts.c.id, id) if id is not None else (accounts.c.name, name) if name is not None
+                         else (accounts.c.activation, activation))
+        if value is None:
+            return None
+        with self.engine.connect() as db:
+            row = db.execute(sa.select(accounts).where(column == value)).mappings().first()
+        return Account(**{k: row[k] for k in ("id", "name", "role", "branch", "password", "activation")}) \
+            if row else None
+
+    def accounts(self) -> list[Account]:
+        with self.engine.connect() as db:
+            rows = db.execute(sa.select(accounts).order_by(accounts.c.role, accounts.c.branch, accounts.c.name))
+            return [Account(**{k: r[k] for k in ("id", "name", "role", "branch", "password", "activation")})
+                    for r in rows.mappings()]
+
+    def set_password(self, account_id: int, hashed: str) -> None:
+        """The account's password (an Argon2 hash); its activation token is used up."""
+        with self.engine.begin() as db:
+            db.execute(accounts.update().where(accounts.c.id == account_id).values(password=hashed, activation=None))
+
+    # --- checks and submissions -----------------------------------------------------------------
+
+    def add_check(self, account: Account, original: str, stored: str, sha256: str, size: int,
+                  report: dict[str, Any], errors: int, warnings: int) -> int:
+        with self.engine.begin() as db:
+            result = db.execute(checks.insert().values(
+                account_id=account.id, branch=account.branch, original=original, stored=stored, sha256=sha256,
+                size=size, errors=errors, warnings=warnings, report=json.dumps(report, ensure_ascii=False),
+                created=now()))
+            return result.inserted_primary_key[0]
+
+    def check(self, check_id: int) -> dict[str, Any] | None:
+        with self.engine.connect() as db:
+            row = db.execute(sa.select(checks).where(checks.c.id == check_id)).mappings().first()
+        if row is None:
+            return None
+        found = dict(row)
+        found["report"] = json.loads(found["report"])
+        return found
+
+    def submit(self, check_id: int, branch: str) -> int:
+        """Hand in a check as the branch's next version (one transaction: the version numbers never repeat)."""
+        with self.engine.begin() as db:
+            last = db.execute(sa.select(sa.func.max(submissions.c.version)).where(submissions.c.branch == branch))
+            version = (last.scalar() or 0) + 1
+            db.execute(submissions.insert().values(check_id=check_id, branch=branch, version=version,
+                                                   status="pending", created=now()))
+        return version
+
+    def submissions(self, branch: str | None = None) -> list[dict[str, Any]]:
+        """Submissions (newest first) with their check's file name and counts; one branch's, or all."""
+        query = (sa.select(submissions, checks.c.original, checks.c.errors, checks.c.warnings)
+                 .join(checks, checks.c.id == submissions.c.check_id)
+                 .order_by(submissions.c.branch, submissions.c.version.desc()))
+        if branch is not None:
+            query = query.where(submissions.c.branch == branch)
+        with self.engine.connect() as db:
+            return [dict(r) for r in db.execute(query).mappings()]
+
+    def review(self, submission_id: int, status: str, note: str | None = None) -> None:
+        with self.engine.begin() as db:
+            db.execute(submissions.update().where(submissions.c.id == submission_id)
+                       .values(status=status, note=note, reviewed=now()))
+
+    def latest_checks(self) -> dict[str, dict[str, Any]]:
+        """Each branch's last check (whether handed in or not), by branch."""
+        with self.engine.connect() as db:
+            newest = sa.select(checks.c.branch, sa.func.max(checks.c.id).label("id")).group_by(checks.c.branch) \
+                .subquery()
+            rows = db.execute(sa.select(checks).join(newest, checks.c.id == newest.c.id)).mappings()
+            return {r["branch"]: dict(r) for r in rows}
+
+
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    """SQLite as a server's store: foreign keys enforced, readers never wait for a writer (WAL)."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA busy_timeout = 5000")
+    cursor.close()
+
+
+def upgrade(url: str) -> None:
+    """Bring the database at `url` to the newest schema (Alembic's migrations in web/migrations)."""
+    from alembic import command
+    from alembic.config import Config as AlembicConfig
+
+    settings = AlembicConfig()
+    settings.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
+    settings.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    command.upgrade(settings, "head")

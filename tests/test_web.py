@@ -1,0 +1,278 @@
+"""docgen serve over HTTP: who may do what, CSRF, uploads, and the branch's and department's flows."""
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from starlette.testclient import TestClient
+
+from builder import project_row, valid_book
+from conftest import CONFIG
+from docgen.config import Limits
+from docgen.web import Store, create_app
+from docgen.web.security import hash_password
+
+PASSWORD = "dangjian2024"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture
+def site(tmp_path):
+    data = tmp_path / "数据"
+    store = Store(data)
+    store.add_account("admin", "admin", password=hash_password(PASSWORD))
+    store.add_account("chengguan", "branch", "城关供电服务中心党支部", password=hash_password(PASSWORD))
+    store.add_account("xigu", "branch", "西固供电服务中心党支部", password=hash_password(PASSWORD))
+    app = create_app(data, CONFIG, secret="test-secret")
+    return app, store, tmp_path
+
+
+def client(app, name: str | None = None) -> TestClient:
+    """A browser; signed in as `name` when given."""
+    browser = TestClient(app, follow_redirects=False)
+    if name:
+        response = browser.post("/login", data={"name": name, "password": PASSWORD, "csrf": csrf(browser, "/login")})
+        assert response.status_code == 303, response.text
+    return browser
+
+
+def csrf(browser: TestClient, page: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', browser.get(page).text)[1]
+
+
+def workbook(tmp_path: Path, name: str = "申报表.xlsx", **changes) -> bytes:
+    branch = changes.pop("branch", "城关供电服务中心党支部")
+    path = valid_book(projects=[project_row(**{"申报党组织*": branch, **changes})]).save(tmp_path / name)
+    return path.read_bytes()
+
+
+def upload(browser: TestClient, data: bytes, name: str = "申报表.xlsx"):
+    token = csrf(browser, "/branch")
+    return browser.post("/checks", data={"csrf": token}, files={"workbook": (name, data, XLSX)})
+
+
+def check_id(response) -> int:
+    assert response.status_code == 303, response.text
+    return int(response.headers["location"].rsplit("/", 1)[1])
+
+
+# --- accounts and sessions ----------------------------------------------------------------------
+
+def test_pages_need_a_login_and_the_login_page_is_chinese(site):
+    app, _, _ = site
+    anonymous = client(app)
+    for path in ("/", "/branch", "/admin", "/checks/1", "/branch/template"):
+        response = anonymous.get(path)
+        assert response.status_code == 303 and response.headers["location"] == "/login", path
+    page = anonymous.get("/login").text
+    assert "登录名" in page and "密码" in page and 'lang="zh-CN"' in page
+
+
+def test_a_wrong_password_is_refused_and_repeated_failures_wait(site):
+    app, _, _ = site
+    browser = client(app)
+    for _ in range(5):
+        response = browser.post("/login", data={"name": "xigu", "password": "wrong", "csrf": csrf(browser, "/login")})
+        assert response.status_code == 401 and "账号或密码不正确" in response.text
+    response = browser.post("/login", data={"name": "xigu", "password": PASSWORD, "csrf": csrf(browser, "/login")})
+    assert response.status_code == 429 and "登录失败次数过多" in response.text
+
+
+def test_an_activation_link_sets_the_password_once(site):
+    app, store, _ = site
+    account = store.add_account("qilihe", "branch", "七里河供电服务中心党支部")
+    browser = client(app)
+    page = f"/activate/{account.activation}"
+    response = browser.post(page, data={"password": "short", "again": "short", "csrf": csrf(browser, page)})
+    assert response.status_code == 400 and "至少 8 位" in response.text
+    response = browser.post(page, data={"password": "qilihe2024", "again": "qilihe2024", "csrf": csrf(browser, page)})
+    assert response.status_code == 303
+    assert browser.get("/branch").status_code == 200  # signed in
+    assert client(app).get(page).status_code == 404  # used up
+    assert store.account(name="qilihe").password.startswith("$argon2")
+
+
+def test_every_state_changing_request_needs_the_csrf_token(site):
+    app, store, tmp_path = site
+    browser = client(app, "chengguan")
+    made = check_id(upload(browser, workbook(tmp_path)))
+    admin = client(app, "admin")
+    for who, path, data in ((browser, "/checks", {}), (browser, f"/checks/{made}/submit", {}),
+                            (admin, "/admin/accounts", {"name": "x", "branch": "y"}), (browser, "/logout", {}),
+                            (client(app), "/login", {"name": "admin", "password": PASSWORD})):
+        for token in (None, "forged"):
+            sent = dict(data, **({"csrf": token} if token else {}))
+            response = who.post(path, data=sent)
+            assert response.status_code == 403 and "页面已过期或来源不明" in response.text, (path, token)
+    assert store.account(name="x") is None and store.submissions() == []
+
+
+# --- the branch's page ----------------------------------------------------------------------------
+
+def test_a_faulty_workbook_shows_its_issues_and_the_marked_cell(site):
+    app, _, tmp_path = site
+    browser = client(app, "chengguan")
+    shown = browser.get(f"/checks/{check_id(upload(browser, workbook(tmp_path, **{'项目负责人*': None})))}")
+    assert shown.status_code == 200
+    page = shown.text
+    assert "错误 1 处" in page and "必填项未填写" in page
+    assert 'href="#s0-G2"' in page  # the issue links to its cell
+    cell = re.search(r'<td id="s0-G2" class="(\w+)"', page)
+    assert cell and cell[1] == "error"
+    assert "提交给党建部" not in page and "不能提交" in page
+
+
+def test_the_marked_copy_is_the_clis(site):
+    app, _, tmp_path = site
+    browser = client(app, "chengguan")
+    made = check_id(upload(browser, workbook(tmp_path, **{"项目负责人*": None}), "城关.xlsx"))
+    response = browser.get(f"/checks/{made}/annotated")
+    assert response.status_code == 200 and "%E5%9F%8E%E5%85%B3.%E6%A0%A1%E9%AA%8C.xlsx" in response.headers[
+        "content-disposition"]  # 城关.校验.xlsx
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames[0] == "校验结果" and "城关.xlsx" in book["校验结果"]["A2"].value
+    assert "必填项未填写" in book["项目信息"]["G2"].comment.text
+
+
+def test_a_clean_workbook_is_handed_in_as_a_new_version_each_time(site):
+    app, store, tmp_path = site
+    browser = client(app, "chengguan")
+    for expected in (1, 2):
+        made = check_id(upload(browser, workbook(tmp_path)))
+        token = csrf(browser, f"/checks/{made}")
+        assert browser.post(f"/checks/{made}/submit", data={"csrf": token}).status_code == 303
+        assert [s["version"] for s in store.submissions("城关供电服务中心党支部")][0] == expected
+    page = browser.get("/branch").text
+    assert "第 2 版" in page and "第 1 版" in page and "待审核" in page
+
+
+def test_a_workbook_with_errors_cannot_be_handed_in(site):
+    app, store, tmp_path = site
+    browser = client(app, "chengguan")
+    made = check_id(upload(browser, workbook(tmp_path, **{"项目负责人*": None})))
+    response = browser.post(f"/checks/{made}/submit", data={"csrf": csrf(browser, f"/checks/{made}")})
+    assert response.status_code == 400 and "有错误的申报表不能提交" in response.text
+    assert store.submissions() == []
+
+
+@pytest.mark.parametrize("data, words", [
+    (b"just text", "不是 Excel 工作簿"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "旧版 Excel 97-2003"),
+    (b"PK\x03\x04broken", "文件已损坏"),
+])
+def test_a_bad_upload_gets_the_clis_message_and_never_a_500(site, data, words):
+    app, _, _ = site
+    browser = client(app, "chengguan")
+    page = browser.get(f"/checks/{check_id(upload(browser, data, 'x.xlsx'))}")
+    assert page.status_code == 200 and words in page.text
+    assert browser.get("/branch").status_code == 200  # still serving
+
+
+def test_an_upload_over_the_size_limit_is_refused_before_it_is_read(site):
+    app, _, tmp_path = site
+    small = create_app(tmp_path / "数据", CONFIG.model_copy(update={"limits": Limits(file_mb=0.001)}), secret="s")
+    browser = client(small, "chengguan")
+    response = upload(browser, workbook(tmp_path))
+    assert response.status_code == 413 and "超过 0.001 MB 的上限" in response.text
+
+
+def test_the_blank_workbook_is_the_branchs_own(site):
+    app, _, _ = site
+    response = client(app, "chengguan").get("/branch/template")
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    choices = [dv.formula1 for dv in book["项目信息"].data_validations.dataValidation]
+    assert '"城关供电服务中心党支部"' in choices
+
+
+def test_stored_uploads_keep_their_bytes_under_generated_names(site):
+    app, store, tmp_path = site
+    data = workbook(tmp_path)
+    made = check_id(upload(client(app, "chengguan"), data, "../../etc/passwd.xlsx"))
+    check = store.check(made)
+    assert check["original"] == "passwd.xlsx" and re.fullmatch(r"[0-9a-f]{32}\.xlsx", check["stored"])
+    assert (store.uploads / check["stored"]).read_bytes() == data
+    assert [p.name for p in store.uploads.iterdir()] == [check["stored"]]
+
+
+# --- who sees what ---------------------------------------------------------------------------
+
+def test_a_branch_never_sees_another_branchs_check_or_copy(site):
+    app, store, tmp_path = site
+    mine = check_id(upload(client(app, "chengguan"), workbook(tmp_path)))
+    other = client(app, "xigu")
+    for path in (f"/checks/{mine}", f"/checks/{mine}/annotated"):
+        assert other.get(path).status_code == 404, path
+    response = other.post(f"/checks/{mine}/submit", data={"csrf": csrf(other, "/branch")})
+    assert response.status_code == 404 and store.submissions() == []
+    assert client(app, "admin").get(f"/checks/{mine}").status_code == 200
+
+
+ROUTES = [("GET", "/branch"), ("GET", "/branch/template"), ("POST", "/checks"), ("GET", "/admin"),
+          ("POST", "/admin/accounts"), ("POST", "/admin/submissions/1")]
+ALLOWED = {"admin": {"/admin", "/admin/accounts", "/admin/submissions/1"},
+           "chengguan": {"/branch", "/branch/template", "/checks"}}
+
+
+@pytest.mark.parametrize("who", ["admin", "chengguan"])
+@pytest.mark.parametrize("method, path", ROUTES)
+def test_each_role_reaches_only_its_own_pages(site, who, method, path):
+    app, _, _ = site
+    browser = client(app, who)
+    if method == "GET":
+        response = browser.get(path)
+    else:
+        response = browser.post(path, data={"csrf": csrf(browser, "/admin" if who == "admin" else "/branch")})
+    if path in ALLOWED[who]:
+        assert response.status_code in (200, 303, 400), (who, path, response.status_code)
+    else:
+        assert response.status_code == 403 and "此页面不属于您的账号" in response.text, (who, path)
+
+
+# --- the department's page -----------------------------------------------------------------------
+
+def test_the_department_sees_every_branch_returns_and_approves(site):
+    app, store, tmp_path = site
+    branch = client(app, "chengguan")
+    made = check_id(upload(branch, workbook(tmp_path)))
+    branch.post(f"/checks/{made}/submit", data={"csrf": csrf(branch, f"/checks/{made}")})
+    admin = client(app, "admin")
+    page = admin.get("/admin").text
+    assert "城关供电服务中心党支部" in page and "西固供电服务中心党支部" in page  # 西固 has not submitted: listed
+    assert "待审核" in page and "未提交" in page
+    overview = admin.get("/admin?status=none").text.split("</table>")[0]  # the first table: the branches
+    assert "西固供电服务中心党支部" in overview and "城关供电服务中心党支部" not in overview
+    submission = store.submissions()[0]["id"]
+    token = csrf(admin, "/admin")
+    response = admin.post(f"/admin/submissions/{submission}", data={"csrf": token, "decision": "returned"})
+    assert response.status_code == 400 and "退回时请写明原因" in response.text
+    admin.post(f"/admin/submissions/{submission}", data={"csrf": token, "decision": "returned",
+                                                         "note": "请补充实施效果"})
+    page = branch.get("/branch").text
+    assert "已退回" in page and "请补充实施效果" in page
+    admin.post(f"/admin/submissions/{submission}", data={"csrf": token, "decision": "approved"})
+    assert "已通过" in branch.get("/branch").text
+
+
+def test_the_department_adds_a_branch_account_with_an_activation_link(site):
+    app, store, _ = site
+    admin = client(app, "admin")
+    response = admin.post("/admin/accounts", data={"csrf": csrf(admin, "/admin"), "name": "anning",
+                                                   "branch": "安宁供电服务中心党支部"})
+    assert response.status_code == 303
+    account = store.account(name="anning")
+    assert account.branch == "安宁供电服务中心党支部" and account.password is None
+    assert f"/activate/{account.activation}" in admin.get("/admin").text
+    again = admin.post("/admin/accounts", data={"csrf": csrf(admin, "/admin"), "name": "anning", "branch": "x"})
+    assert again.status_code == 400 and "已被使用" in again.text
+
+
+def test_the_store_is_made_by_its_migrations(tmp_path):
+    import sqlalchemy as sa
+    store = Store(tmp_path / "d")
+    names = set(sa.inspect(store.engine).get_table_names())
+    assert {"accounts", "checks", "submissions", "alembic_version"} <= names
+    Store(tmp_path / "d")  # a second start upgrades nothing and loses nothing
