@@ -276,3 +276,19 @@ def test_the_store_is_made_by_its_migrations(tmp_path):
     names = set(sa.inspect(store.engine).get_table_names())
     assert {"accounts", "checks", "submissions", "alembic_version"} <= names
     Store(tmp_path / "d")  # a second start upgrades nothing and loses nothing
+
+
+def test_the_drawn_workbook_keeps_its_merged_title_rows(site):
+    app, _, tmp_path = site
+    path = valid_book(projects=[project_row(**{"项目负责人*": None})]).save(tmp_path / "merged.xlsx")
+    book = load_workbook(path)
+    sheet = book["项目信息"]
+    sheet.insert_rows(1)
+    sheet["A1"] = "2024年度党建项目申报表"
+    sheet.merge_cells("A1:F1")
+    book.save(path)
+    browser = client(app, "chengguan")
+    page = browser.get(f"/checks/{check_id(upload(browser, path.read_bytes()))}").text
+    assert re.search(r'<td id="s0-A1" colspan="6"', page)
+    assert 'id="s0-B1"' not in page  # covered by the merge
+    assert re.search(r'<td id="s0-G3"[^>]*class="error"', page)  # the cell, a row lower now

@@ -289,7 +289,7 @@ async def show_check(request: Request, site: Site) -> Response:
     account, check = _own_check(request, site)
     path = site.store.uploads / check["stored"]
     readable = not any(i["code"].startswith("file_") for i in check["report"]["issues"])
-    views = await run_in_threadpool(sheets.draw, path, check["report"]) if readable else []
+    views = await run_in_threadpool(sheets.draw, path, check["report"], site.config.limits) if readable else []
     titles = [view.title for view in views]
     issues = [{**issue, "anchor": sheets.cell_anchor(titles, issue["sheet"], issue["cell"])
                if issue.get("sheet") in titles and issue.get("cell") else None} for issue in check["report"]["issues"]]

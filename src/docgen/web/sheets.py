@@ -9,6 +9,9 @@ from typing import Any
 from openpyxl import load_workbook
 from openpyxl.utils import column_index_from_string, get_column_letter
 
+from ..config import Limits
+from ..intake.package import inspect
+
 ROWS_SHOWN = 300  # rows drawn per sheet (the issues list has every issue, whatever its row)
 
 
@@ -19,11 +22,19 @@ class Mark:
 
 
 @dataclass
+class Cell:
+    ref: str
+    text: str
+    mark: Mark | None = None
+    span: tuple[int, int] = (1, 1)  # (columns, rows) of a merged area's first cell
+
+
+@dataclass
 class SheetView:
     title: str
     anchor: str  # the HTML id prefix of its cells
     columns: list[str]
-    rows: list[tuple[int, list[tuple[str, str, Mark | None]]]]  # (row number, [(ref, text, mark)])
+    rows: list[tuple[int, list[Cell]]]  # (row number, its cells; those covered by a merged area left out)
     cut: int = 0  # rows not drawn
 
 
@@ -46,42 +57,56 @@ def cell_anchor(sheets: list[str], sheet: str, ref: str) -> str:
     return f"s{index}-{ref}"
 
 
-def draw(path: Path, report: dict[str, Any]) -> list[SheetView]:
-    """Every sheet of the workbook as a table of its text, the marked cells with their issues."""
+def draw(path: Path, report: dict[str, Any], limits: Limits) -> list[SheetView]:
+    """Every sheet of the workbook as a table of its text, merged areas spanning their cells, the
+    marked cells with their issues. The workbook was measured against `limits` when it was checked."""
     marks = marks_of(report)
+    with path.open("rb") as handle:
+        merges = {sheet.title: sheet.merges for sheet in inspect(handle, path.stat().st_size, limits).sheets}
     book = load_workbook(path, read_only=True, data_only=True)
     try:
-        titles = list(book.sheetnames)
-        views = []
-        for index, title in enumerate(titles):
-            ws = book[title]
-            ws.reset_dimensions()
-            rows: list[tuple[int, list[tuple[str, str, Mark | None]]]] = []
-            width, total = 0, 0
-            marked_rows = {int("".join(c for c in ref if c.isdigit())) for s, ref in marks if s == title}
-            for number, cells in enumerate(ws.iter_rows(), start=1):
-                total = number
-                if number > ROWS_SHOWN and number not in marked_rows:
-                    continue
-                texts = [_text(c.value) for c in cells]
-                while texts and not texts[-1]:
-                    texts.pop()
-                width = max(width, len(texts))
-                rows.append((number, [(f"{get_column_letter(i)}{number}", t, marks.get((title, f"{get_column_letter(i)}{number}")))
-                                      for i, t in enumerate(texts, start=1)]))
-            # a marked cell right of a row's last value (a required cell left empty) is drawn too
-            width = max([width] + [_column(ref) for s, ref in marks if s == title])
-            for number, line in rows:
-                present = {ref for ref, _, _ in line}
-                for i in range(len(line) + 1, width + 1):
-                    ref = f"{get_column_letter(i)}{number}"
-                    if ref not in present:
-                        line.append((ref, "", marks.get((title, ref))))
-            views.append(SheetView(title, f"s{index}", [get_column_letter(i) for i in range(1, width + 1)], rows,
-                                   cut=max(0, total - len(rows))))
-        return views
+        return [_sheet(book[title], f"s{index}", marks, merges.get(title, []))
+                for index, title in enumerate(book.sheetnames)]
     finally:
         book.close()
+
+
+def _sheet(ws: Any, anchor: str, marks: dict[tuple[str, str], Mark], merges: list) -> SheetView:
+    title = ws.title
+    ws.reset_dimensions()
+    spans, covered = {}, set()
+    for first_col, first_row, last_col, last_row in merges:
+        if None in (first_col, first_row, last_col, last_row):
+            continue
+        spans[(first_row, first_col)] = (last_col - first_col + 1, last_row - first_row + 1)
+        covered |= {(r, c) for r in range(first_row, last_row + 1) for c in range(first_col, last_col + 1)}
+        covered.discard((first_row, first_col))
+    marked_rows = {int("".join(ch for ch in ref if ch.isdigit())) for s, ref in marks if s == title}
+    width = max([_column(ref) for s, ref in marks if s == title], default=0)
+    texts_by_row: list[tuple[int, list[str]]] = []
+    total = 0
+    for number, cells in enumerate(ws.iter_rows(), start=1):
+        total = number
+        if number > ROWS_SHOWN and number not in marked_rows:
+            continue
+        texts = [_text(c.value) for c in cells]
+        while texts and not texts[-1]:
+            texts.pop()
+        width = max(width, len(texts))
+        texts_by_row.append((number, texts))
+    rows = []
+    for number, texts in texts_by_row:
+        line = []
+        for column in range(1, width + 1):
+            if (number, column) in covered:
+                continue
+            ref = f"{get_column_letter(column)}{number}"
+            span = spans.get((number, column), (1, 1))
+            span = (min(span[0], width - column + 1), span[1])
+            line.append(Cell(ref, texts[column - 1] if column <= len(texts) else "", marks.get((title, ref)), span))
+        rows.append((number, line))
+    return SheetView(title, anchor, [get_column_letter(i) for i in range(1, width + 1)], rows,
+                     cut=max(0, total - len(rows)))
 
 
 def _column(ref: str) -> int:
