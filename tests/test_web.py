@@ -292,3 +292,69 @@ def test_the_drawn_workbook_keeps_its_merged_title_rows(site):
     assert re.search(r'<td id="s0-A1" colspan="6"', page)
     assert 'id="s0-B1"' not in page  # covered by the merge
     assert re.search(r'<td id="s0-G3"[^>]*class="error"', page)  # the cell, a row lower now
+
+
+# --- generating the documents ------------------------------------------------------------------
+
+def _approved(app, store, tmp_path) -> None:
+    branch = client(app, "chengguan")
+    made = check_id(upload(branch, workbook(tmp_path)))
+    branch.post(f"/checks/{made}/submit", data={"csrf": csrf(branch, f"/checks/{made}")})
+    store.review(store.submissions()[0]["id"], "approved")
+
+
+def _start(admin, **fields) -> int:
+    data = {"csrf": csrf(admin, "/admin/jobs"), "kind": ["proposal", "certificate"], "format": ["docx"],
+            "date": "2024-12-23", **fields}
+    response = admin.post("/admin/jobs", data=data)
+    assert response.status_code == 303, response.text
+    return int(response.headers["location"].rsplit("/", 1)[1])
+
+
+def test_a_generation_job_runs_in_the_background_and_its_files_can_be_downloaded(tmp_path):
+    data = tmp_path / "数据"
+    store = Store(data)
+    store.add_account("admin", "admin", password=hash_password(PASSWORD))
+    store.add_account("chengguan", "branch", "城关供电服务中心党支部", password=hash_password(PASSWORD))
+    app = create_app(data, CONFIG, secret="s", workers=1)
+    admin = client(app, "admin")
+    response = admin.post("/admin/jobs", data={"csrf": csrf(admin, "/admin/jobs"), "kind": "proposal",
+                                               "format": "docx", "date": "2024-12-23"})
+    assert response.status_code == 400 and "还没有已通过审核的申报表" in response.text
+    _approved(app, store, tmp_path)
+    job = _start(admin)
+    app.state.site.jobs.wait(job, 120)
+    progress = admin.get(f"/api/jobs/{job}").json()
+    assert progress["status"] == "done" and progress["done"] == progress["total"] == 1, progress
+    page = admin.get(f"/admin/jobs/{job}").text
+    assert "已完成" in page and "按支部打包/城关供电服务中心党支部.zip" in page and "清单.xlsx" in page
+    proposal = next(p for p in app.state.site.jobs.files(job) if p.endswith("立项表.docx"))
+    assert admin.get(f"/admin/jobs/{job}/files/{proposal}").status_code == 200
+    for hostile in ("../../secret.key", "..%2F..%2Fsecret.key", "/etc/passwd", "../收件/城关供电服务中心党支部.xlsx",
+                    ".docgen-work/x", "manifest.json/../../../docgen.sqlite3"):
+        assert admin.get(f"/admin/jobs/{job}/files/{hostile}").status_code == 404, hostile
+    branch = client(app, "chengguan")
+    for path in ("/admin/jobs", f"/admin/jobs/{job}", f"/api/jobs/{job}", f"/admin/jobs/{job}/files/{proposal}"):
+        assert branch.get(path).status_code == 403, path
+
+
+def test_a_job_left_running_by_a_stopped_server_is_interrupted_and_resumes(tmp_path):
+    data = tmp_path / "数据"
+    store = Store(data)
+    admin_account = store.add_account("admin", "admin", password=hash_password(PASSWORD))
+    store.add_account("chengguan", "branch", "城关供电服务中心党支部", password=hash_password(PASSWORD))
+    app = create_app(data, CONFIG, secret="s", workers=1)
+    _approved(app, store, tmp_path)
+    job = store.add_job(admin_account, {"kinds": ["proposal"], "formats": ["docx"], "date": "2024-12-23",
+                                        "period": None})
+    inbox = app.state.site.jobs.folder(job) / "收件"
+    inbox.mkdir(parents=True)
+    (inbox / "城关供电服务中心党支部.xlsx").write_bytes(workbook(tmp_path))
+    restarted = create_app(data, CONFIG, secret="s", workers=1)  # the server starts again
+    assert store.job(job)["status"] == "interrupted"
+    admin = client(restarted, "admin")
+    assert "继续生成" in admin.get(f"/admin/jobs/{job}").text
+    response = admin.post(f"/admin/jobs/{job}/resume", data={"csrf": csrf(admin, f"/admin/jobs/{job}")})
+    assert response.status_code == 303
+    restarted.state.site.jobs.wait(job, 120)
+    assert store.job(job)["status"] == "done"

@@ -8,6 +8,7 @@ state-changing request carries the session's CSRF token. The checks are the libr
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import secrets
@@ -24,7 +25,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
@@ -33,7 +34,10 @@ from .. import api
 from ..config import Config
 from ..documents import safe_name
 from . import security, sheets
-from .store import SUBMISSION_STATUS, Account, Store
+from ..errors import DocgenError
+from .jobs import Jobs
+from .store import JOB_STATUS, SUBMISSION_STATUS, Account, Store
+from .store import now as store_now
 
 HERE = Path(__file__).parent
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -44,22 +48,25 @@ BRANCH_STATUS = {"none": "未提交", "errors": "有错误", **SUBMISSION_STATUS
 
 @dataclass
 class Site:
-    """What every request handler shares: the store, the configuration, the login throttle."""
+    """What every request handler shares: the store, the configuration, the login throttle, the jobs."""
 
     store: Store
     config: Config
     throttle: security.Throttle
     templates: Jinja2Templates
+    jobs: Jobs
 
 
 def create_app(data: str | Path, config: Config | None = None, database: str | None = None,
-               secret: str | None = None) -> Starlette:
-    """The application over the data folder `data` (made when missing)."""
+               secret: str | None = None, workers: int | None = None) -> Starlette:
+    """The application over the data folder `data` (made when missing); `workers` for the generation jobs."""
     folder = Path(data)
     folder.mkdir(parents=True, exist_ok=True)
-    site = Site(Store(folder, database), config or Config(), security.Throttle(),
-                Jinja2Templates(directory=str(HERE / "templates")))
-    site.templates.env.globals.update(branch_status=BRANCH_STATUS, limits=site.config.limits)
+    store, config = Store(folder, database), config or Config()
+    site = Site(store, config, security.Throttle(), Jinja2Templates(directory=str(HERE / "templates")),
+                Jobs(store, config, workers))
+    site.templates.env.globals.update(branch_status=BRANCH_STATUS, limits=site.config.limits, job_status=JOB_STATUS,
+                                      titles=api.TITLES, kinds=api.WORKBOOK_KINDS)
 
     def page(handler: Callable[[Request, Site], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
@@ -85,12 +92,19 @@ def create_app(data: str | Path, config: Config | None = None, database: str | N
         Route("/admin", page(admin_page)),
         Route("/admin/accounts", page(add_branch_account), methods=["POST"]),
         Route("/admin/submissions/{id:int}", page(review_submission), methods=["POST"]),
+        Route("/admin/jobs", page(jobs_page), methods=["GET", "POST"]),
+        Route("/admin/jobs/{id:int}", page(job_page)),
+        Route("/admin/jobs/{id:int}/resume", page(resume_job), methods=["POST"]),
+        Route("/admin/jobs/{id:int}/files/{path:path}", page(job_file)),
+        Route("/api/jobs/{id:int}", page(job_progress)),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
-    return Starlette(routes=routes, middleware=[
+    app = Starlette(routes=routes, middleware=[
         Middleware(SessionMiddleware, secret_key=secret or _secret(folder), max_age=security.SESSION_SECONDS,
                    same_site="strict", https_only=False, session_cookie="docgen_session"),
     ], exception_handlers={HTTPException: _http_error})
+    app.state.site = site
+    return app
 
 
 def _secret(folder: Path) -> str:
@@ -371,6 +385,80 @@ async def review_submission(request: Request, site: Site) -> Response:
         raise HTTPException(400, "退回时请写明原因，支部会看到它")
     site.store.review(request.path_params["id"], str(decision), note or None)
     return RedirectResponse("/admin", status_code=303)
+
+
+# --- document generation --------------------------------------------------------------------------
+
+async def jobs_page(request: Request, site: Site) -> Response:
+    account = _signed_in(request, site, "admin")
+    today = dt.date.today().isoformat()
+    if request.method == "GET":
+        return render(request, site, "jobs.html", jobs=site.store.jobs(), approved=site.store.approved(), today=today)
+    form = await request.form()
+    chosen = [k for k in form.getlist("kind") if k in api.WORKBOOK_KINDS]
+    formats = [f for f in form.getlist("format") if f in ("docx", "pdf")]
+    problem = None
+    try:
+        date = dt.date.fromisoformat(str(form.get("date") or today)).isoformat()
+        period = str(form.get("period", "")).strip() or None
+        if period:
+            api.parse_period(period)
+    except ValueError:
+        problem = "成文日期或报告期无法识别（报告期如 2024年第2季度）"
+    if not chosen or not formats:
+        problem = "请至少选择一种文书和一种格式"
+    if problem is None:
+        try:
+            job_id = site.jobs.start(account, {"kinds": chosen, "formats": formats, "date": date, "period": period})
+        except DocgenError as exc:
+            problem = str(exc)
+        else:
+            return RedirectResponse(f"/admin/jobs/{job_id}", status_code=303)
+    return render(request, site, "jobs.html", 400, jobs=site.store.jobs(), approved=site.store.approved(),
+                  today=today, problem=problem)
+
+
+def _job(request: Request, site: Site) -> dict[str, Any]:
+    _signed_in(request, site, "admin")
+    job = site.store.job(request.path_params["id"])
+    if job is None:
+        raise HTTPException(404, "找不到这个生成任务")
+    return job
+
+
+async def job_page(request: Request, site: Site) -> Response:
+    job = _job(request, site)
+    return render(request, site, "job.html", job=job, files=site.jobs.files(job["id"]) if job["status"] != "running"
+                  else [])
+
+
+async def job_progress(request: Request, site: Site) -> Response:
+    job = _job(request, site)
+    elapsed = ((job["finished"] or store_now()) - job["started"]).total_seconds() if job["started"] else 0
+    rate = job["done"] / elapsed if elapsed > 0 and job["done"] else 0
+    left = (job["total"] - job["done"]) / rate if rate and job["status"] == "running" else None
+    return JSONResponse({"status": job["status"], "status_label": JOB_STATUS[job["status"]], "total": job["total"],
+                         "done": job["done"], "documents": job["documents"], "stage": job["stage"],
+                         "message": job["message"], "rate": round(rate, 2), "seconds_left": left and round(left)})
+
+
+async def resume_job(request: Request, site: Site) -> Response:
+    job = _job(request, site)
+    try:
+        site.jobs.resume(job["id"])
+    except DocgenError as exc:
+        raise HTTPException(400, str(exc)) from None
+    return RedirectResponse(f"/admin/jobs/{job['id']}", status_code=303)
+
+
+async def job_file(request: Request, site: Site) -> Response:
+    job = _job(request, site)
+    relative = request.path_params["path"]
+    target = site.jobs.file(job["id"], relative)
+    if target is None:
+        raise HTTPException(404, "找不到这个文件")
+    inline = target.suffix == ".pdf"
+    return FileResponse(target, filename=target.name, content_disposition_type="inline" if inline else "attachment")
 
 
 def _attachment(name: str) -> dict[str, str]:

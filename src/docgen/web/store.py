@@ -59,7 +59,24 @@ submissions = sa.Table(
     sa.UniqueConstraint("branch", "version"),
 )
 
+jobs = sa.Table(
+    "jobs", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("account_id", sa.Integer, sa.ForeignKey("accounts.id"), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),  # running, done, failed, interrupted
+    sa.Column("settings", sa.Text, nullable=False),  # kinds, formats, date, period as JSON
+    sa.Column("total", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("done", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("documents", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("stage", sa.String(200), nullable=True),
+    sa.Column("message", sa.Text, nullable=True),
+    sa.Column("created", sa.DateTime, nullable=False),
+    sa.Column("started", sa.DateTime, nullable=True),
+    sa.Column("finished", sa.DateTime, nullable=True),
+)
+
 SUBMISSION_STATUS = {"pending": "待审核", "returned": "已退回", "approved": "已通过"}
+JOB_STATUS = {"running": "正在生成", "done": "已完成", "failed": "失败", "interrupted": "已中断"}
 
 
 def now() -> dt.datetime:
@@ -175,6 +192,53 @@ class Store:
                 .subquery()
             rows = db.execute(sa.select(checks).join(newest, checks.c.id == newest.c.id)).mappings()
             return {r["branch"]: dict(r) for r in rows}
+
+
+    def approved(self) -> list[dict[str, Any]]:
+        """Each branch's newest approved submission, with its stored file's name."""
+        query = (sa.select(submissions.c.branch, submissions.c.version, checks.c.stored, checks.c.original)
+                 .join(checks, checks.c.id == submissions.c.check_id)
+                 .where(submissions.c.status == "approved")
+                 .order_by(submissions.c.branch, submissions.c.version.desc()))
+        newest: dict[str, dict[str, Any]] = {}
+        with self.engine.connect() as db:
+            for row in db.execute(query).mappings():
+                newest.setdefault(row["branch"], dict(row))
+        return list(newest.values())
+
+    # --- jobs ----------------------------------------------------------------------------------
+
+    def add_job(self, account: Account, settings: dict[str, Any]) -> int:
+        with self.engine.begin() as db:
+            result = db.execute(jobs.insert().values(account_id=account.id, status="running", created=now(),
+                                                     settings=json.dumps(settings, ensure_ascii=False)))
+            return result.inserted_primary_key[0]
+
+    def update_job(self, job_id: int, **values: Any) -> None:
+        with self.engine.begin() as db:
+            db.execute(jobs.update().where(jobs.c.id == job_id).values(**values))
+
+    def job(self, job_id: int) -> dict[str, Any] | None:
+        with self.engine.connect() as db:
+            row = db.execute(sa.select(jobs).where(jobs.c.id == job_id)).mappings().first()
+        return _job(row) if row else None
+
+    def jobs(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as db:
+            return [_job(r) for r in db.execute(sa.select(jobs).order_by(jobs.c.id.desc())).mappings()]
+
+    def interrupt_running(self) -> int:
+        """Jobs left running by a server that stopped: interrupted (they can be resumed)."""
+        with self.engine.begin() as db:
+            result = db.execute(jobs.update().where(jobs.c.status == "running")
+                                .values(status="interrupted", stage=None, finished=now()))
+            return result.rowcount
+
+
+def _job(row: Any) -> dict[str, Any]:
+    found = dict(row)
+    found["settings"] = json.loads(found["settings"])
+    return found
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:

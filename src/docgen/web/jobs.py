@@ -1,0 +1,139 @@
+"""Document generation as a background job: the batch over every branch's approved submission.
+
+A job never runs inside a request: a thread of the server calls docgen.batch (whose pool of
+worker processes does the work) and writes its progress to the job's row, which the page
+reads. Its files live in data/jobs/<id>/: 收件/ (a copy of each approved workbook under its
+branch's name) and 输出/ (the batch's output folder). A server that stops leaves its running
+job interrupted; resuming it is the batch's --resume, so finished workbooks are not redone.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from .. import api
+from ..batch import batch
+from ..config import Config
+from ..documents import safe_name
+from ..errors import DocgenError
+from .store import Account, Store, now
+
+INBOX, OUTBOX = "收件", "输出"
+
+
+class Progress:
+    """A batch Watcher that keeps the job's row up to date (at most every half second, and at the end)."""
+
+    def __init__(self, store: Store, job_id: int) -> None:
+        self.store, self.job_id = store, job_id
+        self.done = self.documents = 0
+        self.last = 0.0
+
+    def start(self, total: int) -> None:
+        self.store.update_job(self.job_id, total=total, done=0, documents=0, stage="处理申报表")
+
+    def advance(self, outcome: Any) -> None:
+        self.done += 1
+        self.documents += len(outcome.documents)
+        if time.monotonic() - self.last > 0.5:
+            self.last = time.monotonic()
+            self.store.update_job(self.job_id, done=self.done, documents=self.documents)
+
+    def stage(self, text: str) -> None:
+        self.store.update_job(self.job_id, done=self.done, documents=self.documents, stage=text)
+
+    def finish(self) -> None:
+        self.store.update_job(self.job_id, done=self.done, documents=self.documents)
+
+
+class Jobs:
+    """Starts, resumes and finds the generation jobs of one data folder (one running at a time)."""
+
+    def __init__(self, store: Store, config: Config, workers: int | None = None) -> None:
+        self.store, self.config, self.workers = store, config, workers
+        self.root = store.folder / "jobs"
+        self._lock = threading.Lock()
+        self._threads: dict[int, threading.Thread] = {}
+        store.interrupt_running()
+
+    def folder(self, job_id: int) -> Path:
+        return self.root / str(job_id)
+
+    def start(self, account: Account, settings: dict[str, Any]) -> int:
+        with self._lock:
+            if any(thread.is_alive() for thread in self._threads.values()):
+                raise DocgenError("已有一个生成任务正在进行，请等它完成后再开始新的任务")
+            approved = self.store.approved()
+            if not approved:
+                raise DocgenError("还没有已通过审核的申报表，无法生成文书")
+            job_id = self.store.add_job(account, settings)
+            inbox = self.folder(job_id) / INBOX
+            inbox.mkdir(parents=True)
+            for row in approved:
+                shutil.copyfile(self.store.uploads / row["stored"], inbox / f"{safe_name(row['branch'])}.xlsx")
+            self._launch(job_id, resume=False)
+        return job_id
+
+    def resume(self, job_id: int) -> None:
+        with self._lock:
+            job = self.store.job(job_id)
+            if job is None or job["status"] != "interrupted":
+                raise DocgenError("只有已中断的任务可以继续")
+            if any(thread.is_alive() for thread in self._threads.values()):
+                raise DocgenError("已有一个生成任务正在进行，请等它完成后再继续")
+            self.store.update_job(job_id, status="running", message=None, finished=None)
+            self._launch(job_id, resume=True)
+
+    def _launch(self, job_id: int, resume: bool) -> None:
+        thread = threading.Thread(target=self._run, args=(job_id, resume), name=f"docgen-job-{job_id}", daemon=True)
+        self._threads[job_id] = thread
+        thread.start()
+
+    def wait(self, job_id: int, timeout: float | None = None) -> None:
+        """Until the job's thread ends (tests, and a server stopping)."""
+        thread = self._threads.get(job_id)
+        if thread is not None:
+            thread.join(timeout)
+
+    def _run(self, job_id: int, resume: bool) -> None:
+        job = self.store.job(job_id)
+        settings = job["settings"]
+        self.store.update_job(job_id, started=now())
+        try:
+            options = api.Options(date=dt.date.fromisoformat(settings["date"]),
+                                  period=api.parse_period(settings["period"]) if settings.get("period") else None)
+            result = batch(self.folder(job_id) / INBOX, self.folder(job_id) / OUTBOX, settings["kinds"],
+                           settings["formats"], self.config, options, workers=self.workers, resume=resume,
+                           make_zip=True, watcher=Progress(self.store, job_id))
+        except DocgenError as exc:
+            self.store.update_job(job_id, status="failed", message=str(exc), stage=None, finished=now())
+            return
+        except Exception as exc:  # noqa: BLE001 - a job's failure is shown on its page, the server goes on
+            self.store.update_job(job_id, status="failed", message=f"生成时出错：{type(exc).__name__}: {exc}",
+                                  stage=None, finished=now())
+            return
+        problems = len(result.problems)
+        message = f"共 {len(result.outcomes)} 个申报表，生成文件 {result.documents} 个" + (
+            f"；{problems} 个申报表有问题，见清单" if problems else "")
+        self.store.update_job(job_id, status="done", stage=None, message=message, finished=now(),
+                              done=len(result.outcomes), documents=result.documents)
+
+    def files(self, job_id: int) -> list[str]:
+        """The job's output files, relative to its output folder (work files left out)."""
+        out = self.folder(job_id) / OUTBOX
+        if not out.is_dir():
+            return []
+        return sorted(p.relative_to(out).as_posix() for p in out.rglob("*")
+                      if p.is_file() and not any(part.startswith(".") for part in p.relative_to(out).parts))
+
+    def file(self, job_id: int, relative: str) -> Path | None:
+        """The output file `relative` of the job, or None when no such file lies inside its output folder."""
+        out = (self.folder(job_id) / OUTBOX).resolve()
+        target = (out / relative).resolve()
+        if not target.is_file() or not target.is_relative_to(out) or any(p.startswith(".") for p in Path(relative).parts):
+            return None
+        return target
