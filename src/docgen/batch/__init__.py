@@ -130,7 +130,6 @@ def _run(found: Any, in_path: Path, out: Path, settings: Settings, watcher: Watc
     # giving one name the first in the folder keeps it and the other gets (2).
     waiting: dict[int, Outcome] = {}
     manifest = ManifestWriter(out, in_path, settings)
-
     here = out.stat()
 
     def place(outcome: Outcome) -> None:
