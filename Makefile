@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed
 
-.PHONY: demo test system-deps test-deps templates bench clean
+.PHONY: demo test serve system-deps test-deps templates bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ test-deps:
 
 demo: $(STAMP) system-deps
 	$(VENV)/bin/docgen demo --out out
+
+# The web page on the samples: an administrator and the sample branches' accounts (passwords printed once).
+serve: $(STAMP) system-deps
+	$(VENV)/bin/docgen serve --data out/网页数据 --samples --config samples/docgen.toml
 
 test: $(STAMP) test-deps
 	$(VENV)/bin/lint-imports

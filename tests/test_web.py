@@ -358,3 +358,23 @@ def test_a_job_left_running_by_a_stopped_server_is_interrupted_and_resumes(tmp_p
     assert response.status_code == 303
     restarted.state.site.jobs.wait(job, 120)
     assert store.job(job)["status"] == "done"
+
+
+def test_serve_creates_the_first_administrator_and_the_sample_accounts(tmp_path):
+    from click.testing import CliRunner
+    from docgen.cli import main
+    from docgen.web.store import sample_accounts
+    data = tmp_path / "数据"
+    result = CliRunner().invoke(main, ["serve", "--data", str(data), "--create-admin", "管理员"])
+    assert result.exit_code == 0 and "/activate/" in result.output
+    token = re.search(r"/activate/(\S+)", result.output)[1]
+    assert Store(data).account(activation=token).name == "管理员"
+    again = CliRunner().invoke(main, ["serve", "--data", str(data), "--create-admin", "管理员"])
+    assert again.exit_code == 1 and "已存在" in again.output
+    made = sample_accounts(Store(data), ["城关供电服务中心党支部"])
+    assert [(n, b) for n, b, _ in made] == [("admin", "党建部管理员"), ("branch1", "城关供电服务中心党支部")]
+    assert sample_accounts(Store(data), ["城关供电服务中心党支部"]) == []  # made once
+    app = create_app(data, CONFIG, secret="s")
+    browser = TestClient(app, follow_redirects=False)
+    response = browser.post("/login", data={"name": "branch1", "password": made[1][2], "csrf": csrf(browser, "/login")})
+    assert response.status_code == 303

@@ -315,11 +315,15 @@ def demo(out_dir: str, formats: tuple[str, ...], date: dt.date, config: Config) 
               help="改用 PostgreSQL 等数据库（SQLAlchemy 地址）；默认是数据目录中的 SQLite 文件。")
 @click.option("--create-admin", "admin_name", default=None, metavar="登录名",
               help="建立一个管理员账号并打印其激活链接，然后退出。")
+@click.option("--samples", is_flag=True,
+              help="演示用：为管理员和示例申报表中的每个党支部建立账号（第一次启动时打印随机密码）。")
 @config_option
 @library_errors
-def serve(host: str, port: int, data_dir: str, database: str | None, admin_name: str | None, config: Config) -> None:
+def serve(host: str, port: int, data_dir: str, database: str | None, admin_name: str | None, samples: bool,
+          config: Config) -> None:
     """启动网页：各支部上传、校验、提交申报表，党建部审核和生成文书。"""
     from ..web import Store, create_app
+    from ..web.store import sample_accounts
 
     base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
     if admin_name:
@@ -330,6 +334,15 @@ def serve(host: str, port: int, data_dir: str, database: str | None, admin_name:
         click.echo(f"已建立管理员“{admin_name}”。请在浏览器中打开下面的链接设置密码（只能使用一次）：")
         click.echo(f"  {base}activate/{account.activation}")
         return
+    if samples:
+        report = api.validate([samples_dir()], config)
+        branches = sorted({intake.projects[0].branch for f in report
+                           for intake in [api.load(f.path, config)[0]] if intake and intake.projects})
+        made = sample_accounts(Store(data_dir, database), branches)
+        for name, who, password in made:
+            click.echo(f"账号 {name}（{who}）的密码：{password}")
+        if made:
+            click.echo("以上密码只显示这一次。")
     import uvicorn
 
     app = create_app(data_dir, config, database)

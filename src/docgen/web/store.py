@@ -259,3 +259,19 @@ def upgrade(url: str) -> None:
     settings.set_main_option("script_location", str(Path(__file__).with_name("migrations")))
     settings.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     command.upgrade(settings, "head")
+
+
+def sample_accounts(store: Store, branches: list[str]) -> list[tuple[str, str, str]]:
+    """An administrator and one account per branch, each with a new random password, made once:
+    [(login name, branch or 党建部, password)] of the accounts made now (none when they exist)."""
+    from .security import hash_password
+
+    made = []
+    wanted = [("admin", "admin", None)] + [(f"branch{n}", "branch", b) for n, b in enumerate(branches, start=1)]
+    for name, role, branch in wanted:
+        if store.account(name=name) is not None:
+            continue
+        password = secrets.token_urlsafe(9)
+        store.add_account(name, role, branch, password=hash_password(password))
+        made.append((name, branch or "党建部管理员", password))
+    return made
