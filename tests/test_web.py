@@ -378,3 +378,20 @@ def test_serve_creates_the_first_administrator_and_the_sample_accounts(tmp_path)
     browser = TestClient(app, follow_redirects=False)
     response = browser.post("/login", data={"name": "branch1", "password": made[1][2], "csrf": csrf(browser, "/login")})
     assert response.status_code == 303
+
+
+def test_a_branch_previews_the_pdfs_of_its_accepted_submission_only(site):
+    app, store, tmp_path = site
+    branch = client(app, "chengguan")
+    assert "审核通过您的申报表后" in branch.get("/branch/preview").text
+    _approved(app, store, tmp_path)
+    page = branch.get("/branch/preview").text
+    link = re.search(r'href="(/branch/preview/[^"]+立项表\.pdf)"', page)
+    assert link, page
+    response = branch.get(link[1])
+    assert response.status_code == 200 and response.content.startswith(b"%PDF")
+    assert response.headers["content-disposition"].startswith("inline")
+    other = client(app, "xigu")
+    assert other.get(link[1]).status_code == 404  # another branch: none of its own, never this one
+    for hostile in ("../uploads/x.xlsx", "../../secret.key", "../../docgen.sqlite3"):
+        assert branch.get(f"/branch/preview/{hostile}").status_code == 404, hostile

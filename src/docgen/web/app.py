@@ -43,6 +43,7 @@ HERE = Path(__file__).parent
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UPLOAD_COUNT = 1  # workbooks per upload
 FORM_ROOM = 64 * 1024  # the bytes of a form beside its file
+PREVIEWED = ".made"  # in a preview folder: its PDFs are complete
 BRANCH_STATUS = {"none": "未提交", "errors": "有错误", **SUBMISSION_STATUS}
 
 
@@ -89,6 +90,8 @@ def create_app(data: str | Path, config: Config | None = None, database: str | N
         Route("/checks/{id:int}", page(show_check)),
         Route("/checks/{id:int}/annotated", page(annotated_copy)),
         Route("/checks/{id:int}/submit", page(submit_check), methods=["POST"]),
+        Route("/branch/preview", page(preview_page)),
+        Route("/branch/preview/{path:path}", page(preview_file)),
         Route("/admin", page(admin_page)),
         Route("/admin/accounts", page(add_branch_account), methods=["POST"]),
         Route("/admin/submissions/{id:int}", page(review_submission), methods=["POST"]),
@@ -385,6 +388,45 @@ async def review_submission(request: Request, site: Site) -> Response:
         raise HTTPException(400, "退回时请写明原因，支部会看到它")
     site.store.review(request.path_params["id"], str(decision), note or None)
     return RedirectResponse("/admin", status_code=303)
+
+
+# --- the branch's own documents, previewed ---------------------------------------------------------
+
+def _accepted(site: Site, account: Account) -> dict[str, Any] | None:
+    return next((row for row in site.store.approved() if row["branch"] == account.branch), None)
+
+
+def _previews(site: Site, account: Account) -> tuple[dict[str, Any] | None, Path | None]:
+    """The branch's accepted submission and the folder of its PDFs, rendered once per submission."""
+    accepted = _accepted(site, account)
+    if accepted is None:
+        return None, None
+    folder = site.store.folder / "previews" / Path(accepted["stored"]).stem
+    if not (folder / PREVIEWED).is_file():
+        with tempfile.TemporaryDirectory() as scratch:
+            named = Path(scratch) / f"{safe_name(account.branch)}.xlsx"
+            shutil.copyfile(site.store.uploads / accepted["stored"], named)
+            shutil.rmtree(folder, ignore_errors=True)
+            api.render([named], folder, None, ["pdf"], site.config, api.Options())
+        (folder / PREVIEWED).touch()
+    return accepted, folder
+
+
+async def preview_page(request: Request, site: Site) -> Response:
+    account = _signed_in(request, site, "branch")
+    accepted, folder = await run_in_threadpool(_previews, site, account)
+    files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.pdf")) if folder else []
+    return render(request, site, "preview.html", accepted=accepted, files=files)
+
+
+async def preview_file(request: Request, site: Site) -> Response:
+    account = _signed_in(request, site, "branch")
+    accepted, folder = await run_in_threadpool(_previews, site, account)
+    relative = request.path_params["path"]
+    target = (folder / relative).resolve() if folder else None
+    if target is None or target.suffix != ".pdf" or not target.is_file() or not target.is_relative_to(folder.resolve()):
+        raise HTTPException(404, "找不到这份文书")
+    return FileResponse(target, filename=target.name, content_disposition_type="inline")
 
 
 # --- document generation --------------------------------------------------------------------------
