@@ -14,10 +14,12 @@
 # Tests:
 #   poppler-utils, mupdf-tools  two of the three PDF engines (PDFium comes from PyPI's pypdfium2)
 #   libreoffice-writer-nogui    lays out the .docx files to count their pages
+#   chromium                    the browser of the web page's tests (driven by Playwright's Python package;
+#                               Playwright's own browser download is not used)
 set -u
 packages=(fonts-noto-cjk fonts-arphic-gkai00mp libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0)
 if [ "${1:-}" = "test" ]; then
-  packages+=(poppler-utils mupdf-tools libreoffice-writer-nogui)
+  packages+=(poppler-utils mupdf-tools libreoffice-writer-nogui chromium)
 fi
 FANDOL_DIR=/usr/local/share/fonts/fandol
 FANDOL_FILES=(FandolFang-Regular.otf)

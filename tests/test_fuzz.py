@@ -6,7 +6,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
@@ -71,8 +71,12 @@ def build(path: Path, spec: list) -> Path:
     return path
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# derandomize: the same examples on every run, so that CI never fails by chance; the explicit
+# examples are what the search found once (overlapping merged areas, which openpyxl writes).
+@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(sheets(), min_size=1, max_size=5))
+@example([("实施效果", ["项目编号*"], 0, [], [], False),
+          ("任务分解", ["项目编号*"] * 6 + ["序号*"], 0, [], [(3, 1, 2, 1), (5, 2, 2, 1)], False)])
 def test_any_workbook_gives_a_report_and_never_an_exception(spec):
     with tempfile.TemporaryDirectory() as folder:
         path = build(Path(folder) / "随机.xlsx", spec)

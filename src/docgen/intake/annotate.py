@@ -6,6 +6,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from openpyxl import load_workbook
+from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
@@ -34,8 +35,9 @@ def annotated_copy(report: FileReport) -> bytes:
     by_cell: dict[tuple[str, str], list[Issue]] = defaultdict(list)
     for issue in report.issues:
         loc = issue.location
-        if loc.sheet in book.sheetnames and loc.cell:
-            by_cell[(loc.sheet, _top_left(book[loc.sheet], loc.cell))].append(issue)
+        marked = _top_left(book[loc.sheet], loc.cell) if loc.sheet in book.sheetnames and loc.cell else None
+        if marked:
+            by_cell[(loc.sheet, marked)].append(issue)
     for (sheet, ref), issues in by_cell.items():
         cell = book[sheet][ref]
         worst = "error" if any(i.severity == "error" for i in issues) else "warning"
@@ -91,9 +93,14 @@ def annotated_copy(report: FileReport) -> bytes:
     return buffer.getvalue()
 
 
-def _top_left(ws, ref: str) -> str:
-    """`ref`, or the top-left cell of the merged area it lies in."""
-    for area in ws.merged_cells.ranges:
-        if ref in area:
-            return area.start_cell.coordinate
+def _top_left(ws, ref: str) -> str | None:
+    """`ref`, or the top-left cell of the merged area it lies in; None when no cell can be marked
+    (merged areas that overlap each other, which Excel refuses to open but a program may write)."""
+    seen: set[str] = set()
+    while isinstance(ws[ref], MergedCell):
+        seen.add(ref)
+        area = next((a for a in ws.merged_cells.ranges if ref in a and a.start_cell.coordinate not in seen), None)
+        if area is None:
+            return None
+        ref = area.start_cell.coordinate
     return ref

@@ -1,0 +1,126 @@
+"""The web page in a real browser (Debian's Chromium, driven by Playwright): both roles' whole flow.
+
+A server on 127.0.0.1 with a pool of two workers; each page is saved as a screenshot in
+build/screenshots/ (look at them). Skipped with a message when Chromium is not installed
+(make test installs it).
+"""
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from builder import project_row, valid_book
+from conftest import CONFIG
+from docgen.web import Store, create_app
+from docgen.web.security import hash_password
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+SHOTS = Path(__file__).resolve().parents[1] / "build" / "screenshots"
+PASSWORD = "dangjian2024"
+
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="没有安装 Chromium（make test 会安装）")
+
+
+@pytest.fixture
+def server(tmp_path):
+    import uvicorn
+
+    data = tmp_path / "数据"
+    store = Store(data)
+    store.add_account("admin", "admin", password=hash_password(PASSWORD))
+    store.add_account("chengguan", "branch", "城关供电服务中心党支部", password=hash_password(PASSWORD))
+    app = create_app(data, CONFIG, secret="browser", workers=2)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    running = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    while not running.started:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", tmp_path
+    running.should_exit = True
+    thread.join(10)
+
+
+def test_a_branch_fixes_and_hands_in_and_the_department_approves_and_generates(server):
+    from playwright.sync_api import expect, sync_playwright
+
+    base, tmp_path = server
+    faulty = valid_book(projects=[project_row(**{"项目负责人*": None})]).save(tmp_path / "城关党支部.xlsx")
+    fixed = valid_book().save(tmp_path / "城关党支部（改）.xlsx")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--lang=zh-CN"])
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+
+        def shot(name: str) -> None:
+            page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+        page.goto(f"{base}/login")
+        shot("01-登录")
+        page.fill("input[name=name]", "chengguan")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button:has-text('登录')")
+        page.wait_for_url("**/branch")
+        shot("02-支部")
+
+        page.set_input_files("input[type=file]", str(faulty))
+        page.click("button:has-text('上传并校验')")
+        page.wait_for_url("**/checks/*")
+        expect(page.locator(".summary")).to_contain_text("错误 1 处")
+        cell = page.locator("td#s0-G2")
+        assert "error" in cell.get_attribute("class")
+        assert cell.evaluate("c => getComputedStyle(c).backgroundColor") == "rgb(255, 199, 206)"  # the copy's red
+        page.click("ol.issues a:has-text('项目信息!G2')")
+        expect(cell.locator(".note")).to_be_visible()  # the message beside the cell
+        expect(cell.locator(".note")).to_contain_text("必填项未填写")
+        assert page.locator("button:has-text('提交给党建部')").count() == 0
+        shot("03-校验结果")
+
+        page.goto(f"{base}/branch")
+        page.set_input_files("input[type=file]", str(fixed))
+        page.click("button:has-text('上传并校验')")
+        page.wait_for_url("**/checks/*")
+        expect(page.locator(".summary")).to_contain_text("没有错误")
+        page.click("button:has-text('提交给党建部')")
+        page.wait_for_url("**/branch")
+        expect(page.locator("table.list")).to_contain_text("待审核")
+        shot("04-已提交")
+        page.click("button:has-text('退出')")
+        page.wait_for_url("**/login")
+
+        page.fill("input[name=name]", "admin")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button:has-text('登录')")
+        page.wait_for_url("**/admin")
+        row = page.locator("tr", has_text="城关供电服务中心党支部").first
+        expect(row).to_contain_text("待审核")
+        shot("05-总览")
+        row.locator("button:has-text('通过')").click()
+        page.wait_for_url("**/admin")
+        expect(page.locator("tr", has_text="城关供电服务中心党支部").first).to_contain_text("已通过")
+
+        page.click("a:has-text('生成文书')")
+        page.wait_for_url("**/admin/jobs")
+        for kind in ("进度报告", "“四公开”公示", "结题报告"):
+            page.uncheck(f"label:has-text('{kind}') input")
+        shot("06-生成文书")
+        page.click("button:has-text('开始生成')")
+        page.wait_for_url("**/admin/jobs/*")
+        expect(page.locator("#status")).to_have_text("已完成", timeout=120_000)  # the bar's page reloads at the end
+        assert page.locator("#fill").evaluate("f => f.style.width") == "100%"
+        shot("07-生成完成")
+        with page.expect_download() as download:
+            page.click("a:has-text('按支部打包/城关供电服务中心党支部.zip')")
+        assert download.value.suggested_filename == "城关供电服务中心党支部.zip"
+        pdf = page.locator("a[href$='立项表.pdf']").first.get_attribute("href")
+        response = page.request.get(f"{base}{pdf}")
+        assert response.ok and response.headers["content-type"] == "application/pdf"
+        assert response.body().startswith(b"%PDF")
+        browser.close()
