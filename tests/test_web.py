@@ -395,3 +395,16 @@ def test_a_branch_previews_the_pdfs_of_its_accepted_submission_only(site):
     assert other.get(link[1]).status_code == 404  # another branch: none of its own, never this one
     for hostile in ("../uploads/x.xlsx", "../../secret.key", "../../docgen.sqlite3"):
         assert branch.get(f"/branch/preview/{hostile}").status_code == 404, hostile
+
+
+def test_checks_run_in_checking_processes_when_there_are_several(tmp_path):
+    data = tmp_path / "数据"
+    store = Store(data)
+    store.add_account("chengguan", "branch", "城关供电服务中心党支部", password=hash_password(PASSWORD))
+    app = create_app(data, CONFIG, secret="s", checkers=2)
+    with TestClient(app, follow_redirects=False) as browser:  # the lifespan closes the processes
+        browser.post("/login", data={"name": "chengguan", "password": PASSWORD, "csrf": csrf(browser, "/login")})
+        made = check_id(upload(browser, workbook(tmp_path, **{"项目负责人*": None})))
+        page = browser.get(f"/checks/{made}").text
+        assert "必填项未填写" in page and re.search(r'<td id="s0-G2"[^>]*class="error"', page)
+        assert app.state.site.checkers is not None

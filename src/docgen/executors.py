@@ -207,6 +207,11 @@ class ProcessPool:
     def run_all(self, fn: Callable[[T], Any], tasks: list[T]) -> list[Any]:
         return in_order(self.map_unordered(fn, tasks), tasks)
 
+    def submit(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """One call in a worker: a concurrent.futures Future (a timeout is TimeoutError, a lost worker
+        pebble's ProcessExpired); for callers that wait on single calls, such as a web server."""
+        return self.pool.schedule(fn, args=args, timeout=self.timeout)
+
     def close(self, interrupted: bool = False) -> None:
         if interrupted:
             self.pool.stop()

@@ -8,6 +8,8 @@ state-changing request carries the session's CSRF token. The checks are the libr
 """
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import hashlib
 import os
@@ -16,7 +18,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any, AsyncIterator, Awaitable, Callable
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -33,7 +35,8 @@ from starlette.templating import Jinja2Templates
 from .. import api
 from ..config import Config
 from ..documents import safe_name
-from . import security, sheets
+from ..executors import ProcessPool
+from . import security, sheets, work
 from ..errors import DocgenError
 from .jobs import Jobs
 from .store import JOB_STATUS, SUBMISSION_STATUS, Account, Store
@@ -44,28 +47,39 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UPLOAD_COUNT = 1  # workbooks per upload
 FORM_ROOM = 64 * 1024  # the bytes of a form beside its file
 PREVIEWED = ".made"  # in a preview folder: its PDFs are complete
+CHECK_SECONDS = 120.0  # one upload's check in a checking process
 BRANCH_STATUS = {"none": "未提交", "errors": "有错误", **SUBMISSION_STATUS}
 
 
 @dataclass
 class Site:
-    """What every request handler shares: the store, the configuration, the login throttle, the jobs."""
+    """What every request handler shares: the store, the configuration, the login throttle, the jobs,
+    and the processes that check uploads (None: checks run in this process's threads)."""
 
     store: Store
     config: Config
     throttle: security.Throttle
     templates: Jinja2Templates
     jobs: Jobs
+    checkers: ProcessPool | None = None
+
+    async def work(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """fn(*args) in a checking process when there are several cores, else in a thread."""
+        if self.checkers is None:
+            return await run_in_threadpool(fn, *args)
+        return await asyncio.wrap_future(self.checkers.submit(fn, *args))
 
 
 def create_app(data: str | Path, config: Config | None = None, database: str | None = None,
-               secret: str | None = None, workers: int | None = None) -> Starlette:
-    """The application over the data folder `data` (made when missing); `workers` for the generation jobs."""
+               secret: str | None = None, workers: int | None = None, checkers: int = 1) -> Starlette:
+    """The application over the data folder `data` (made when missing); `workers` for the generation jobs,
+    `checkers` processes for the checks of uploads (1: in this process)."""
     folder = Path(data)
     folder.mkdir(parents=True, exist_ok=True)
     store, config = Store(folder, database), config or Config()
     site = Site(store, config, security.Throttle(), Jinja2Templates(directory=str(HERE / "templates")),
-                Jobs(store, config, workers))
+                Jobs(store, config, workers),
+                ProcessPool(checkers, CHECK_SECONDS, preload=("docgen.web.work",)) if checkers > 1 else None)
     site.templates.env.globals.update(branch_status=BRANCH_STATUS, limits=site.config.limits, job_status=JOB_STATUS,
                                       titles=api.TITLES, kinds=api.WORKBOOK_KINDS)
 
@@ -102,7 +116,13 @@ def create_app(data: str | Path, config: Config | None = None, database: str | N
         Route("/api/jobs/{id:int}", page(job_progress)),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
-    app = Starlette(routes=routes, middleware=[
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        if site.checkers is not None:
+            site.checkers.close()
+
+    app = Starlette(routes=routes, lifespan=lifespan, middleware=[
         Middleware(SessionMiddleware, secret_key=secret or _secret(folder), max_age=security.SESSION_SECONDS,
                    same_site="strict", https_only=False, session_cookie="docgen_session"),
     ], exception_handlers={HTTPException: _http_error})
@@ -262,7 +282,16 @@ async def upload_check(request: Request, site: Site) -> Response:
     if len(data) > _limit_bytes(site):
         return render(request, site, "branch.html", 413, submissions=site.store.submissions(account.branch),
                       problem=f"文件超过 {site.config.limits.file_mb:g} MB 的上限，请删除多余的内容后再上传")
-    check_id = await run_in_threadpool(_check, site, account, upload_name(upload.filename), data)
+    stored = await run_in_threadpool(_keep, site, data)
+    try:
+        report, errors, warnings = await site.work(work.check, str(site.store.uploads / stored), site.config)
+    except Exception:  # noqa: BLE001 - a workbook that hangs or crashes its checker: told, the server goes on
+        return render(request, site, "branch.html", 422, submissions=site.store.submissions(account.branch),
+                      problem="这个文件无法在时限内校验完成，请检查文件是否损坏，或另存为新的 .xlsx 后再上传")
+    original = upload_name(upload.filename)
+    report["path"] = original
+    check_id = site.store.add_check(account, original, stored, hashlib.sha256(data).hexdigest(), len(data),
+                                    report, errors, warnings)
     return RedirectResponse(f"/checks/{check_id}", status_code=303)
 
 
@@ -280,17 +309,13 @@ def _limit_bytes(site: Site) -> int:
     return int(site.config.limits.file_mb * 1024 * 1024)
 
 
-def _check(site: Site, account: Account, original: str, data: bytes) -> int:
-    """Keep the upload unchanged under a generated name, check it as the CLI does, record both."""
+def _keep(site: Site, data: bytes) -> str:
+    """Keep an upload unchanged under a generated name (whole or not at all); return the name."""
     stored = f"{secrets.token_hex(16)}.xlsx"
-    target = site.store.uploads / stored
     with tempfile.NamedTemporaryFile(dir=site.store.uploads, prefix=".~", delete=False) as handle:
         handle.write(data)
-    os.replace(handle.name, target)
-    _, report = api.load(target, site.config)
-    report.path = original
-    return site.store.add_check(account, original, stored, hashlib.sha256(data).hexdigest(), len(data),
-                                report.to_dict(), len(report.errors), len(report.warnings))
+    os.replace(handle.name, site.store.uploads / stored)
+    return stored
 
 
 def _own_check(request: Request, site: Site) -> tuple[Account, dict[str, Any]]:
@@ -306,7 +331,7 @@ async def show_check(request: Request, site: Site) -> Response:
     account, check = _own_check(request, site)
     path = site.store.uploads / check["stored"]
     readable = not any(i["code"].startswith("file_") for i in check["report"]["issues"])
-    views = await run_in_threadpool(sheets.draw, path, check["report"], site.config.limits) if readable else []
+    views = await site.work(work.draw, str(path), check["report"], site.config) if readable else []
     titles = [view.title for view in views]
     issues = [{**issue, "anchor": sheets.cell_anchor(titles, issue["sheet"], issue["cell"])
                if issue.get("sheet") in titles and issue.get("cell") else None} for issue in check["report"]["issues"]]
