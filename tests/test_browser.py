@@ -16,12 +16,11 @@ import pytest
 
 from builder import project_row, valid_book
 from conftest import CONFIG
-from docgen.web import Store, create_app
-from docgen.web.security import hash_password
+from docgen.web import create_app
+from webaccounts import PASSWORD, data_folder
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SHOTS = Path(__file__).resolve().parents[1] / "build" / "screenshots"
-PASSWORD = "dangjian2024"
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="没有安装 Chromium（make test 会安装）")
 
@@ -30,11 +29,8 @@ pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="没有安装 Chromium�
 def server(tmp_path):
     import uvicorn
 
-    data = tmp_path / "数据"
-    store = Store(data)
-    store.add_account("admin", "admin", password=hash_password(PASSWORD))
-    store.add_account("chengguan", "branch", "城关供电服务中心党支部", password=hash_password(PASSWORD))
-    app = create_app(data, CONFIG, secret="browser", workers=2)
+    data_folder(tmp_path / "数据", ("chengguan",))
+    app = create_app(tmp_path / "数据", CONFIG, secret="browser", workers=2)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

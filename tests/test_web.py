@@ -13,21 +13,14 @@ from builder import project_row, valid_book
 from conftest import CONFIG
 from docgen.config import Limits
 from docgen.web import Store, create_app
-from docgen.web.security import hash_password
-
-PASSWORD = "dangjian2024"
+from webaccounts import PASSWORD, data_folder
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture
 def site(tmp_path):
-    data = tmp_path / "数据"
-    store = Store(data)
-    store.add_account("admin", "admin", password=hash_password(PASSWORD))
-    store.add_account("chengguan", "branch", "城关供电服务中心党支部", password=hash_password(PASSWORD))
-    store.add_account("xigu", "branch", "西固供电服务中心党支部", password=hash_password(PASSWORD))
-    app = create_app(data, CONFIG, secret="test-secret")
-    return app, store, tmp_path
+    store = data_folder(tmp_path / "数据")
+    return create_app(tmp_path / "数据", CONFIG, secret="test-secret"), store, tmp_path
 
 
 def client(app, name: str | None = None) -> TestClient:
@@ -313,9 +306,7 @@ def _start(admin, **fields) -> int:
 
 def test_a_generation_job_runs_in_the_background_and_its_files_can_be_downloaded(tmp_path):
     data = tmp_path / "数据"
-    store = Store(data)
-    store.add_account("admin", "admin", password=hash_password(PASSWORD))
-    store.add_account("chengguan", "branch", "城关供电服务中心党支部", password=hash_password(PASSWORD))
+    store = data_folder(data, ("chengguan",))
     app = create_app(data, CONFIG, secret="s", workers=1)
     admin = client(app, "admin")
     response = admin.post("/admin/jobs", data={"csrf": csrf(admin, "/admin/jobs"), "kind": "proposal",
@@ -340,9 +331,8 @@ def test_a_generation_job_runs_in_the_background_and_its_files_can_be_downloaded
 
 def test_a_job_left_running_by_a_stopped_server_is_interrupted_and_resumes(tmp_path):
     data = tmp_path / "数据"
-    store = Store(data)
-    admin_account = store.add_account("admin", "admin", password=hash_password(PASSWORD))
-    store.add_account("chengguan", "branch", "城关供电服务中心党支部", password=hash_password(PASSWORD))
+    store = data_folder(data, ("chengguan",))
+    admin_account = store.account(name="admin")
     app = create_app(data, CONFIG, secret="s", workers=1)
     _approved(app, store, tmp_path)
     job = store.add_job(admin_account, {"kinds": ["proposal"], "formats": ["docx"], "date": "2024-12-23",
@@ -399,8 +389,7 @@ def test_a_branch_previews_the_pdfs_of_its_accepted_submission_only(site):
 
 def test_checks_run_in_checking_processes_when_there_are_several(tmp_path):
     data = tmp_path / "数据"
-    store = Store(data)
-    store.add_account("chengguan", "branch", "城关供电服务中心党支部", password=hash_password(PASSWORD))
+    data_folder(data, ("chengguan",), admin=False)
     app = create_app(data, CONFIG, secret="s", checkers=2)
     with TestClient(app, follow_redirects=False) as browser:  # the lifespan closes the processes
         browser.post("/login", data={"name": "chengguan", "password": PASSWORD, "csrf": csrf(browser, "/login")})

@@ -1,0 +1,127 @@
+"""What every page shares: the Site (store, configuration, throttle, jobs, checking processes),
+who is asking, the CSRF token, rendering a page and the error pages.
+
+Every page checks who is asking: a branch account sees only its own 申报党组织's checks and
+submissions, whatever id is in the URL; an administrator sees every branch. Every
+state-changing request carries the session's CSRF token.
+"""
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import quote
+
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.templating import Jinja2Templates
+
+from ..config import Config
+from ..executors import ProcessPool
+from . import security
+from .jobs import Jobs
+from .store import SUBMISSION_STATUS, Account, Store
+
+
+HERE = Path(__file__).parent
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+UPLOAD_COUNT = 1  # workbooks per upload
+FORM_ROOM = 64 * 1024  # the bytes of a form beside its file
+CHECK_SECONDS = 120.0  # one upload's check in a checking process
+BRANCH_STATUS = {"none": "未提交", "errors": "有错误", **SUBMISSION_STATUS}
+
+
+@dataclass
+class Site:
+    """What every request handler shares: the store, the configuration, the login throttle, the jobs,
+    and the processes that check uploads (None: checks run in this process's threads)."""
+
+    store: Store
+    config: Config
+    throttle: security.Throttle
+    templates: Jinja2Templates
+    jobs: Jobs
+    checkers: ProcessPool | None = None
+
+    async def work(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """fn(*args) in a checking process when there are several cores, else in a thread."""
+        if self.checkers is None:
+            return await run_in_threadpool(fn, *args)
+        return await asyncio.wrap_future(self.checkers.submit(fn, *args))
+
+
+def account_of(request: Request, site: Site) -> Account | None:
+    account_id = request.session.get("account")
+    return site.store.account(id=account_id) if account_id else None
+
+
+def signed_in(request: Request, site: Site, role: str | None = None) -> Account:
+    account = account_of(request, site)
+    if account is None or not account.password:
+        raise HTTPException(303, headers={"Location": "/login"})
+    if role is not None and account.role != role:
+        raise HTTPException(403, "此页面不属于您的账号")
+    return account
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get("csrf")
+    if not token:
+        token = request.session["csrf"] = security.new_csrf_token()
+    return token
+
+
+async def require_csrf(request: Request, site: Site) -> Any:
+    """Refuse a state-changing request without the session's token; return the form, parsed once,
+    here, within the upload limits (the handler's request.form() is the same one)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit_bytes(site) + FORM_ROOM:
+        raise HTTPException(413, f"文件超过 {site.config.limits.file_mb:g} MB 的上限，请删除多余的内容后再上传")
+    given, form = request.headers.get("x-csrf-token"), None
+    if given is None and request.headers.get("content-type", "").startswith(
+            ("application/x-www-form-urlencoded", "multipart/form-data")):
+        try:
+            form = await request.form(max_files=UPLOAD_COUNT, max_fields=20, max_part_size=FORM_ROOM)
+        except Exception:  # noqa: BLE001 - a malformed form is refused like a missing token
+            raise HTTPException(400, "提交的内容无法读取，请刷新页面后重试") from None
+        given = form.get("csrf")
+    if not security.same_token(request.session.get("csrf"), given if isinstance(given, str) else None):
+        if form is not None:
+            await form.close()
+        raise HTTPException(403, "页面已过期或来源不明，请刷新页面后重试")
+    return form
+
+
+def render(request: Request, site: Site, template: str, status: int = 200, **context: Any) -> Response:
+    context.setdefault("account", account_of(request, site))
+    context["csrf"] = csrf_token(request)
+    return site.templates.TemplateResponse(request, template, context, status_code=status)
+
+
+async def http_error(request: Request, exc: HTTPException) -> Response:
+    if exc.status_code in (301, 302, 303) and exc.headers:
+        return RedirectResponse(exc.headers["Location"], status_code=303)
+    if request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", ""):
+        return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
+    messages = {403: "没有权限", 404: "找不到页面", 400: "请求有误", 405: "不支持的操作", 413: "文件过大"}
+    text = exc.detail if isinstance(exc.detail, str) and exc.detail not in ("Not Found", "Forbidden") else ""
+    return Response(error_page(messages.get(exc.status_code, "出错了"), text), status_code=exc.status_code,
+                    media_type="text/html; charset=utf-8")
+
+
+def error_page(title: str, text: str) -> str:
+    return (f'<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>{escape(title)}</title>'
+            f'<link rel="stylesheet" href="/static/site.css"><main class="narrow"><h1>{escape(title)}</h1>'
+            f'<p>{escape(text)}</p><p><a href="/">返回首页</a></p></main></html>')
+
+
+def limit_bytes(site: Site) -> int:
+    return int(site.config.limits.file_mb * 1024 * 1024)
+
+
+def attachment(name: str) -> dict[str, str]:
+    return {"Content-Disposition": f"attachment; filename=\"download.xlsx\"; filename*=UTF-8''{quote(name)}"}
