@@ -159,8 +159,11 @@ def test_a_workbook_with_errors_cannot_be_handed_in(site):
 def test_a_bad_upload_gets_the_clis_message_and_never_a_500(site, data, words):
     app, _, _ = site
     browser = client(app, "chengguan")
-    page = browser.get(f"/checks/{check_id(upload(browser, data, 'x.xlsx'))}")
-    assert page.status_code == 200 and words in page.text
+    made = check_id(upload(browser, data, "x.xlsx"))
+    page = browser.get(f"/checks/{made}")
+    assert page.status_code == 200 and words in page.text and "下载标注副本" not in page.text
+    copy = browser.get(f"/checks/{made}/annotated")
+    assert copy.status_code == 404 and "没有标注副本" in copy.text
     assert browser.get("/branch").status_code == 200  # still serving
 
 

@@ -91,31 +91,32 @@ def own_check(request: Request, site: Site) -> tuple[Account, dict[str, Any]]:
     return account, check
 
 
+def readable(check: dict[str, Any]) -> bool:
+    """Whether the checked file could be read as a workbook (no file_… issue): it can be drawn and marked."""
+    return not any(issue["code"].startswith("file_") for issue in check["report"]["issues"])
+
+
 async def show_check(request: Request, site: Site) -> Response:
     account, check = own_check(request, site)
     path = site.store.uploads / check["stored"]
-    readable = not any(i["code"].startswith("file_") for i in check["report"]["issues"])
-    views = await site.work(work.draw, str(path), check["report"], site.config) if readable else []
+    try:
+        views = await site.work(work.draw, str(path), check["report"], site.config) if readable(check) else []
+    except Exception:  # noqa: BLE001 - the issues are shown without the drawing rather than not at all
+        views = []
     titles = [view.title for view in views]
     issues = [{**issue, "anchor": sheets.cell_anchor(titles, issue["sheet"], issue["cell"])
                if issue.get("sheet") in titles and issue.get("cell") else None} for issue in check["report"]["issues"]]
     submitted = next((s for s in site.store.submissions(check["branch"]) if s["check_id"] == check["id"]), None)
-    return render(request, site, "check.html", check=check, issues=issues, views=views, submitted=submitted)
+    return render(request, site, "check.html", check=check, issues=issues, views=views, submitted=submitted,
+                  readable=readable(check))
 
 
 async def annotated_copy(request: Request, site: Site) -> Response:
     _, check = own_check(request, site)
-    data = await run_in_threadpool(_annotated, site, check)
+    if not readable(check):
+        raise HTTPException(404, "这个文件不是可以读取的工作簿，没有标注副本；请按校验结果另存为 .xlsx 后重新上传")
+    data = await site.work(work.annotated, str(site.store.uploads / check["stored"]), check["original"], site.config)
     return Response(data, media_type=XLSX, headers=attachment(f"{Path(check['original']).stem}.校验.xlsx"))
-
-
-def _annotated(site: Site, check: dict[str, Any]) -> bytes:
-    """The CLI's marked copy, made from the upload under the name the branch gave it (its 校验结果 sheet names it)."""
-    with tempfile.TemporaryDirectory() as folder:
-        named = Path(folder) / check["original"]
-        shutil.copyfile(site.store.uploads / check["stored"], named)
-        _, report = api.load(named, site.config)
-        return api.annotate(report, Path(folder) / "out").read_bytes()
 
 
 async def submit_check(request: Request, site: Site) -> Response:

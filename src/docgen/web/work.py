@@ -5,6 +5,8 @@ worker (executors.ProcessPool) when the server has more than one core, else in a
 """
 from __future__ import annotations
 
+import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -21,3 +23,13 @@ def check(path: str, config: Config) -> tuple[dict[str, Any], int, int]:
 
 def draw(path: str, report: dict[str, Any], config: Config) -> list[sheets.SheetView]:
     return sheets.draw(Path(path), report, config.limits)
+
+
+def annotated(path: str, original: str, config: Config) -> bytes:
+    """The CLI's marked copy of the upload at `path`, made under the name the branch gave it
+    (its 校验结果 sheet names the file)."""
+    with tempfile.TemporaryDirectory() as folder:
+        named = Path(folder) / original
+        shutil.copyfile(path, named)
+        _, report = api.load(named, config)
+        return api.annotate(report, Path(folder) / "out").read_bytes()
