@@ -400,3 +400,38 @@ def test_checks_run_in_checking_processes_when_there_are_several(tmp_path):
         page = browser.get(f"/checks/{made}").text
         assert "必填项未填写" in page and re.search(r'<td id="s0-G2"[^>]*class="error"', page)
         assert app.state.site.checkers is not None
+
+
+# --- settings --------------------------------------------------------------------------------
+
+def _settings_form(admin, **changes):
+    page = admin.get("/admin/settings").text
+    fields = dict(re.findall(r'<input name="([\w.]+)" value="([^"]*)"', page))
+    fields["project.categories"] = re.search(r'<textarea name="project.categories"[^>]*>([^<]*)</textarea>', page)[1]
+    fields.update(changes)
+    fields["csrf"] = csrf(admin, "/admin/settings")
+    return fields
+
+
+def test_the_department_edits_the_settings_with_the_same_chinese_checks(site):
+    app, store, tmp_path = site
+    admin = client(app, "admin")
+    page = admin.get("/admin/settings").text
+    assert CONFIG.organization.name in page and "服务关怀项目" in page
+    for changes, words in (({"project.practice_units_min": "5", "project.practice_units_max": "2"}, "不能大于"),
+                           ({"notice.days": "五天"}, "notice.days：应为整数"),
+                           ({"project.categories": "甲,乙"}, "不能含逗号"),
+                           ({"organization.name": ""}, "单位名称和党委名称必须填写")):
+        response = admin.post("/admin/settings", data=_settings_form(admin, **changes))
+        assert response.status_code == 400 and words in response.text, changes
+    assert not (store.folder / "docgen.toml").exists()  # nothing saved
+    response = admin.post("/admin/settings", data=_settings_form(
+        admin, **{"project.categories": "基础规范项目\n红色先锋项目", "notice.days": "7"}))
+    assert response.status_code == 303 and "已保存" in admin.get(response.headers["location"]).text
+    again = create_app(store.folder, None, secret="s")  # a restarted server keeps them
+    assert again.state.site.config.project.categories == ("基础规范项目", "红色先锋项目")
+    assert again.state.site.config.notice.days == 7
+    template = client(app, "chengguan").get("/branch/template")
+    choices = [dv.formula1 for dv in load_workbook(io.BytesIO(template.content))["项目信息"].data_validations.dataValidation]
+    assert '"基础规范项目,红色先锋项目"' in choices  # the blank workbook follows at once
+    assert client(app, "chengguan").get("/admin/settings").status_code == 403

@@ -207,10 +207,37 @@ def load_config(path: str | Path | None = None, cwd: str | Path | None = None) -
     try:
         return Config.model_validate({**data, "source": str(path)})
     except ValidationError as exc:
-        problems = "；".join(
-            f"{'.'.join(str(p) for p in e['loc'])}：{_config_message(e)}" for e in exc.errors()
-        )
-        raise ConfigError(f"配置文件 {path} 有误：{problems}") from None
+        raise ConfigError(f"配置文件 {path} 有误：{'；'.join(problems(exc))}") from None
+
+
+def problems(exc: ValidationError) -> list[str]:
+    """Each error of a configuration as "section.key：what is wrong", in Chinese."""
+    return [f"{'.'.join(str(p) for p in e['loc'])}：{_config_message(e)}" for e in exc.errors()]
+
+
+def dump_config(config: Config) -> str:
+    """The configuration as docgen.toml text (every section and key; load_config reads it back equal)."""
+    lines = ["# docgen 配置文件（由 docgen 网页的“设置”写出；也可用文本编辑器修改）"]
+    for section, model in config:
+        if not isinstance(model, BaseModel):
+            continue
+        lines += ["", f"[{section}]"]
+        for key, value in model:
+            lines.append(f"{key} = {_toml_value(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
+    text = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{text}"'
 
 
 def _unprintable(data: object, key: str = "") -> Iterator[str]:

@@ -8,7 +8,10 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 
+from pydantic import ValidationError
+
 from .. import api
+from ..config import Config, problems
 from ..errors import DocgenError
 from .site import Site, render, signed_in
 from .store import JOB_STATUS
@@ -131,3 +134,53 @@ async def job_file(request: Request, site: Site) -> Response:
         raise HTTPException(404, "找不到这个文件")
     inline = target.suffix == ".pdf"
     return FileResponse(target, filename=target.name, content_disposition_type="inline" if inline else "attachment")
+
+
+# --- the organisation's settings -------------------------------------------------------------------
+
+SETTINGS = (  # (section, key, label, kind): what the page edits of docgen.toml
+    ("organization", "name", "单位名称（落款）", "text"),
+    ("organization", "party_committee", "党委名称（立项表审批栏）", "text"),
+    ("organization", "department", "部门名称", "text"),
+    ("organization", "main_recipient", "主送", "text"),
+    ("project", "categories", "项目类别（每行一个）", "lines"),
+    ("project", "practice_units_min", "“1+X”重点实践单位下限", "number"),
+    ("project", "practice_units_max", "“1+X”重点实践单位上限", "number"),
+    ("notice", "days", "“四公开”公示期（工作日）", "number"),
+    ("notice", "contact", "公示联系人", "text"),
+    ("notice", "phone", "公示联系电话", "text"),
+    ("notice", "address", "公示地址", "text"),
+    ("assessment", "satisfaction_min", "评优所需的群众满意率（%）", "number"),
+    ("assessment", "tracking_share", "进入跟踪实施名单的比例", "number"),
+    ("assessment", "outstanding_share", "评为突出贡献项目的比例", "number"),
+)
+
+
+async def settings_page(request: Request, site: Site) -> Response:
+    signed_in(request, site, "admin")
+    values = {(section, key): _shown(getattr(getattr(site.config, section), key)) for section, key, _, _ in SETTINGS}
+    if request.method == "GET":
+        return render(request, site, "settings.html", fields=SETTINGS, values=values,
+                      saved=request.query_params.get("saved"))
+    form = await request.form()
+    data = site.config.model_dump(exclude={"source"})
+    for section, key, _, kind in SETTINGS:
+        raw = str(form.get(f"{section}.{key}", ""))
+        data[section][key] = [line.strip() for line in raw.splitlines() if line.strip()] if kind == "lines" \
+            else raw.strip()
+        values[(section, key)] = data[section][key]
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        return render(request, site, "settings.html", 400, fields=SETTINGS, values=values,
+                      problem="设置有误：" + "；".join(problems(exc)))
+    if not config.organization.name.strip() or not config.organization.party_committee.strip():
+        return render(request, site, "settings.html", 400, fields=SETTINGS, values=values,
+                      problem="单位名称和党委名称必须填写：文书的落款和立项表审批栏要用到它们")
+    site.save_config(config)
+    return RedirectResponse("/admin/settings?saved=1", status_code=303)
+
+
+def _shown(value: object) -> object:
+    """A setting as the form shows it: a share to four digits (1/3 as 0.3333)."""
+    return f"{value:.4g}" if isinstance(value, float) else value

@@ -24,7 +24,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from .. import api
-from ..config import Config
+from ..config import CONFIG_NAME, Config, load_config
 from ..executors import ProcessPool
 from . import admin, accounts, checks, security
 from .jobs import Jobs
@@ -38,7 +38,8 @@ def create_app(data: str | Path, config: Config | None = None, database: str | N
     `checkers` processes for the checks of uploads (1: in this process)."""
     folder = Path(data)
     folder.mkdir(parents=True, exist_ok=True)
-    store, config = Store(folder, database), config or Config()
+    saved = folder / CONFIG_NAME  # the settings page's, when it has saved any
+    store, config = Store(folder, database), load_config(saved) if saved.is_file() else (config or Config())
     site = Site(store, config, security.Throttle(), Jinja2Templates(directory=str(HERE / "templates")),
                 Jobs(store, config, workers),
                 ProcessPool(checkers, CHECK_SECONDS, preload=("docgen.web.work",)) if checkers > 1 else None)
@@ -76,6 +77,7 @@ def create_app(data: str | Path, config: Config | None = None, database: str | N
         Route("/admin/jobs/{id:int}/resume", page(admin.resume_job), methods=["POST"]),
         Route("/admin/jobs/{id:int}/files/{path:path}", page(admin.job_file)),
         Route("/api/jobs/{id:int}", page(admin.job_progress)),
+        Route("/admin/settings", page(admin.settings_page), methods=["GET", "POST"]),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
 

@@ -8,6 +8,7 @@ state-changing request carries the session's CSRF token.
 from __future__ import annotations
 
 import asyncio
+import os
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -20,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
-from ..config import Config
+from ..config import CONFIG_NAME, Config, dump_config
 from ..executors import ProcessPool
 from . import security
 from .jobs import Jobs
@@ -46,6 +47,15 @@ class Site:
     templates: Jinja2Templates
     jobs: Jobs
     checkers: ProcessPool | None = None
+
+    def save_config(self, config: Config) -> None:
+        """Keep `config` as the data folder's docgen.toml (whole or not at all) and use it from now on."""
+        target = self.store.folder / CONFIG_NAME
+        temporary = target.with_name(f".~{CONFIG_NAME}")
+        temporary.write_text(dump_config(config), encoding="utf-8")
+        os.replace(temporary, target)
+        self.config = self.jobs.config = config
+        self.templates.env.globals["limits"] = config.limits
 
     async def work(self, fn: Callable[..., Any], *args: Any) -> Any:
         """fn(*args) in a checking process when there are several cores, else in a thread."""
