@@ -16,10 +16,11 @@
 #   libreoffice-writer-nogui    lays out the .docx files to count their pages
 #   chromium                    the browser of the web page's tests (driven by Playwright's Python package;
 #                               Playwright's own browser download is not used)
+#   postgresql                  the web store's tests run on SQLite and on a PostgreSQL server they start
 set -u
 packages=(fonts-noto-cjk fonts-arphic-gkai00mp libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0)
 if [ "${1:-}" = "test" ]; then
-  packages+=(poppler-utils mupdf-tools libreoffice-writer-nogui chromium)
+  packages+=(poppler-utils mupdf-tools libreoffice-writer-nogui chromium postgresql)
 fi
 FANDOL_DIR=/usr/local/share/fonts/fandol
 FANDOL_FILES=(FandolFang-Regular.otf)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import re
+import uuid
 from pathlib import Path
 
 import pytest
@@ -13,14 +14,46 @@ from builder import project_row, valid_book
 from conftest import CONFIG
 from docgen.config import Limits
 from docgen.web import Store, create_app
+from pgserver import Server, pg_bin
 from webaccounts import PASSWORD, data_folder
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+@pytest.fixture(scope="session")
+def postgres():
+    """A PostgreSQL server the suite starts itself (make test installs it)."""
+    binaries = pg_bin()
+    if binaries is None:
+        pytest.skip("没有安装 PostgreSQL（make test 会安装）")
+    server = Server(binaries)
+    url = server.start()
+    yield url
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request):
+    """None (the data folder's SQLite file), or a new database on the suite's PostgreSQL server."""
+    if request.param == "sqlite":
+        return None
+    import sqlalchemy as sa
+    url = request.getfixturevalue("postgres")
+    name = f"t{uuid.uuid4().hex[:12]}"
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return f"{url.rsplit('/', 1)[0]}/{name}"
+
+
 @pytest.fixture
-def site(tmp_path):
-    store = data_folder(tmp_path / "数据")
-    return create_app(tmp_path / "数据", CONFIG, secret="test-secret"), store, tmp_path
+def site(tmp_path, database):
+    """The app over a data folder with an administrator and two branches, on SQLite and on PostgreSQL."""
+    store = data_folder(tmp_path / "数据", database=database)
+    app = create_app(tmp_path / "数据", CONFIG, secret="test-secret", database=database)
+    yield app, store, tmp_path
+    store.close()
+    app.state.site.store.close()
 
 
 def client(app, name: str | None = None) -> TestClient:
@@ -168,11 +201,13 @@ def test_a_bad_upload_gets_the_clis_message_and_never_a_500(site, data, words):
 
 
 def test_an_upload_over_the_size_limit_is_refused_before_it_is_read(site):
-    app, _, tmp_path = site
-    small = create_app(tmp_path / "数据", CONFIG.model_copy(update={"limits": Limits(file_mb=0.001)}), secret="s")
+    _, store, tmp_path = site
+    small = create_app(tmp_path / "数据", CONFIG.model_copy(update={"limits": Limits(file_mb=0.001)}), secret="s",
+                       database=store.url)
     browser = client(small, "chengguan")
     response = upload(browser, workbook(tmp_path))
     assert response.status_code == 413 and "超过 0.001 MB 的上限" in response.text
+    small.state.site.store.close()
 
 
 def test_the_blank_workbook_is_the_branchs_own(site):
@@ -266,12 +301,16 @@ def test_the_department_adds_a_branch_account_with_an_activation_link(site):
     assert again.status_code == 400 and "已被使用" in again.text
 
 
-def test_the_store_is_made_by_its_migrations(tmp_path):
+def test_the_store_is_made_by_its_migrations(tmp_path, database):
     import sqlalchemy as sa
-    store = Store(tmp_path / "d")
+    store = Store(tmp_path / "d", database)
     names = set(sa.inspect(store.engine).get_table_names())
-    assert {"accounts", "checks", "submissions", "alembic_version"} <= names
-    Store(tmp_path / "d")  # a second start upgrades nothing and loses nothing
+    assert {"accounts", "checks", "submissions", "jobs", "alembic_version"} <= names
+    store.add_account("admin", "admin")
+    again = Store(tmp_path / "d", database)  # a second start upgrades nothing and loses nothing
+    assert again.account(name="admin").activation
+    store.close()
+    again.close()
 
 
 def test_the_drawn_workbook_keeps_its_merged_title_rows(site):

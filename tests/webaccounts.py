@@ -10,9 +10,11 @@ PASSWORD = "dangjian2024"
 BRANCHES = {"chengguan": "城关供电服务中心党支部", "xigu": "西固供电服务中心党支部"}
 
 
-def data_folder(folder: Path, branches: tuple[str, ...] = tuple(BRANCHES), admin: bool = True) -> Store:
-    """A data folder with the administrator "admin" (when `admin`) and the named branch accounts."""
-    store = Store(folder)
+def data_folder(folder: Path, branches: tuple[str, ...] = tuple(BRANCHES), admin: bool = True,
+                database: str | None = None) -> Store:
+    """A data folder (its database at `database` when given) with the administrator "admin" (when
+    `admin`) and the named branch accounts."""
+    store = Store(folder, database)
     if admin:
         store.add_account("admin", "admin", password=hash_password(PASSWORD))
     for name in branches:

@@ -110,6 +110,10 @@ class Store:
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
         upgrade(self.url)
 
+    def close(self) -> None:
+        """Let go of the database's connections."""
+        self.engine.dispose()
+
     # --- accounts -------------------------------------------------------------------------------
 
     def add_account(self, name: str, role: str, branch: str | None = None, password: str | None = None) -> Account:
