@@ -19,7 +19,7 @@ from .errors import ConfigError, DiskError, DocgenError, disk_problem
 from .executors import Inline
 from .finding import ANNOTATED_SUFFIX, Found, find_workbooks, scan_workbooks
 from .intake.template import write_template
-from .issues import FileReport, Report
+from .issues import FileReport, Report, unreadable
 from .models import Intake
 from .models.period import Period
 from .pipeline import FORMATS, Job, Names, Outcome, Placer, Renderers, Settings, Status, write_atomic
@@ -79,7 +79,7 @@ def annotate_all(report: Report, out_dir: str | Path, faulty_only: bool = False)
     """An annotated copy of every readable workbook with issues (with faulty_only, with errors) of a report."""
     names = Names()
     return [annotate(f, out_dir, names) for f in report
-            if f.issues and (f.errors or not faulty_only) and not any(i.code.startswith("file_") for i in f.issues)]
+            if f.issues and (f.errors or not faulty_only) and not any(unreadable(i.code) for i in f.issues)]
 
 
 @dataclass

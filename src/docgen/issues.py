@@ -139,6 +139,12 @@ class Report:
                 "skipped": [{"path": path, "reason": why} for path, why in self.skipped]}
 
 
+def unreadable(code: str) -> bool:
+    """Whether an issue's code says the file could not be read as a workbook (file_…): such a file
+    has no cells to mark and nothing to draw."""
+    return code.startswith("file_")
+
+
 def _attr(issue: Issue, name: str) -> Any:
     if name == "cell":
         return issue.location.cell

@@ -132,9 +132,13 @@ def _run(found: Any, in_path: Path, out: Path, settings: Settings, watcher: Watc
     manifest = ManifestWriter(out, in_path, settings)
     here = out.stat()
 
+    def gone() -> bool:
+        """The output folder was deleted or moved (one made again by a worker's write is not ours)."""
+        now = out.stat() if out.is_dir() else None
+        return now is None or (now.st_dev, now.st_ino) != (here.st_dev, here.st_ino)
+
     def place(outcome: Outcome) -> None:
-        now = out.stat() if out.is_dir() else None  # a folder made again by a worker's write is not ours
-        if now is None or (now.st_dev, now.st_ino) != (here.st_dev, here.st_ino):
+        if gone():
             raise DiskError("输出文件夹已被删除或移走")
         placer.place(outcome)
         result.outcomes.append(outcome)
@@ -190,8 +194,7 @@ def _run(found: Any, in_path: Path, out: Path, settings: Settings, watcher: Watc
                 raise
             carried = stop() if interrupted else []
             shutil.rmtree(work, ignore_errors=True)  # frees the space of what was not finished
-            now = out.stat() if out.is_dir() else None
-            if now is None or (now.st_dev, now.st_ino) != (here.st_dev, here.st_ino):
+            if gone():
                 raise DiskError(f"输出文件夹 {out} 在运行中被删除或移走，已停止；请重新运行。") from None
             with contextlib.suppress(OSError):
                 manifest.save(result, carried=carried)

@@ -18,9 +18,10 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 
 from .. import api
 from ..documents import safe_name
+from ..issues import unreadable
 from . import sheets, work
 from .site import XLSX, Site, attachment, limit_bytes, render, signed_in
-from .store import Account
+from .store import Account, file_inside
 
 
 PREVIEWED = ".made"  # in a preview folder: its PDFs are complete
@@ -93,7 +94,7 @@ def own_check(request: Request, site: Site) -> tuple[Account, dict[str, Any]]:
 
 def readable(check: dict[str, Any]) -> bool:
     """Whether the checked file could be read as a workbook (no file_… issue): it can be drawn and marked."""
-    return not any(issue["code"].startswith("file_") for issue in check["report"]["issues"])
+    return not any(unreadable(issue["code"]) for issue in check["report"]["issues"])
 
 
 async def show_check(request: Request, site: Site) -> Response:
@@ -164,8 +165,7 @@ async def preview_page(request: Request, site: Site) -> Response:
 async def preview_file(request: Request, site: Site) -> Response:
     account = signed_in(request, site, "branch")
     accepted, folder = await run_in_threadpool(_previews, site, account)
-    relative = request.path_params["path"]
-    target = (folder / relative).resolve() if folder else None
-    if target is None or target.suffix != ".pdf" or not target.is_file() or not target.is_relative_to(folder.resolve()):
+    target = file_inside(folder, request.path_params["path"]) if folder else None
+    if target is None or target.suffix != ".pdf":
         raise HTTPException(404, "找不到这份文书")
     return FileResponse(target, filename=target.name, content_disposition_type="inline")

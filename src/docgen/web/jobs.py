@@ -20,7 +20,7 @@ from ..batch import batch
 from ..config import Config
 from ..documents import safe_name
 from ..errors import DocgenError
-from .store import Account, Store, now
+from .store import Account, Store, file_inside, now
 
 INBOX, OUTBOX = "收件", "输出"
 
@@ -132,8 +132,4 @@ class Jobs:
 
     def file(self, job_id: int, relative: str) -> Path | None:
         """The output file `relative` of the job, or None when no such file lies inside its output folder."""
-        out = (self.folder(job_id) / OUTBOX).resolve()
-        target = (out / relative).resolve()
-        if not target.is_file() or not target.is_relative_to(out) or any(p.startswith(".") for p in Path(relative).parts):
-            return None
-        return target
+        return file_inside(self.folder(job_id) / OUTBOX, relative)

@@ -131,14 +131,12 @@ class Store:
             return None
         with self.engine.connect() as db:
             row = db.execute(sa.select(accounts).where(column == value)).mappings().first()
-        return Account(**{k: row[k] for k in ("id", "name", "role", "branch", "password", "activation")}) \
-            if row else None
+        return _account(row) if row else None
 
     def accounts(self) -> list[Account]:
         with self.engine.connect() as db:
             rows = db.execute(sa.select(accounts).order_by(accounts.c.role, accounts.c.branch, accounts.c.name))
-            return [Account(**{k: r[k] for k in ("id", "name", "role", "branch", "password", "activation")})
-                    for r in rows.mappings()]
+            return [_account(r) for r in rows.mappings()]
 
     def set_password(self, account_id: int, hashed: str) -> None:
         """The account's password (an Argon2 hash); its activation token is used up."""
@@ -237,6 +235,20 @@ class Store:
             result = db.execute(jobs.update().where(jobs.c.status == "running")
                                 .values(status="interrupted", stage=None, finished=now()))
             return result.rowcount
+
+
+def file_inside(folder: Path, relative: str) -> Path | None:
+    """folder/relative when it is a file inside `folder` (after every link and "..") and neither it nor a
+    folder on its way is hidden (docgen's work files); None otherwise, whatever the URL asked for."""
+    root = folder.resolve()
+    target = (root / relative).resolve()
+    if not target.is_file() or not target.is_relative_to(root) or any(p.startswith(".") for p in Path(relative).parts):
+        return None
+    return target
+
+
+def _account(row: Any) -> Account:
+    return Account(**{k: row[k] for k in ("id", "name", "role", "branch", "password", "activation")})
 
 
 def _job(row: Any) -> dict[str, Any]:
