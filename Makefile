@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY      = $(VENV)/bin/python
 STAMP   = $(VENV)/.installed
+HTMX    = src/docgen/web/static/vendor/htmx.min.js
 
-.PHONY: demo test serve system-deps test-deps templates bench clean
+.PHONY: demo test serve system-deps test-deps web-assets templates bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,14 +21,24 @@ system-deps:
 test-deps:
 	@bash scripts/system-deps.sh test
 
+# htmx, which the web page's live parts (the job's progress bar, the overview's filters) use, from npm at the
+# version and checksum of tools/web/package-lock.json. Without it the pages still work, reloading whole.
+web-assets: $(HTMX)
+
+$(HTMX): tools/web/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "docgen: 需要 npm（Node.js）来安装网页用的 htmx：sudo apt-get install npm" >&2; exit 1; }
+	npm ci --prefix tools/web --ignore-scripts --no-audit --no-fund --loglevel=error
+	mkdir -p $(dir $(HTMX))
+	cp tools/web/node_modules/htmx.org/dist/htmx.min.js $(HTMX)
+
 demo: $(STAMP) system-deps
 	$(VENV)/bin/docgen demo --out out
 
 # The web page on the samples: an administrator and the sample branches' accounts (passwords printed once).
-serve: $(STAMP) system-deps
+serve: $(STAMP) system-deps $(HTMX)
 	$(VENV)/bin/docgen serve --data out/网页数据 --samples --config samples/docgen.toml
 
-test: $(STAMP) test-deps
+test: $(STAMP) test-deps $(HTMX)
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -q
 
@@ -46,4 +57,4 @@ templates: $(STAMP)
 	$(PY) tools/build_templates.py $(KINDS)
 
 clean:
-	rm -rf $(VENV) out build dist
+	rm -rf $(VENV) out build dist tools/web/node_modules $(dir $(HTMX))

@@ -79,3 +79,46 @@ class Rendered:
 @pytest.fixture(scope="session")
 def rendered(renderers):
     return Rendered(renderers)
+
+
+# The web page's tests: a data folder on SQLite and on a PostgreSQL server the suite starts itself.
+import uuid
+
+from pgserver import Server, pg_bin
+@pytest.fixture(scope="session")
+def postgres():
+    """A PostgreSQL server the suite starts itself (make test installs it)."""
+    binaries = pg_bin()
+    if binaries is None:
+        pytest.skip("没有安装 PostgreSQL（make test 会安装）")
+    server = Server(binaries)
+    url = server.start()
+    yield url
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request):
+    """None (the data folder's SQLite file), or a new database on the suite's PostgreSQL server."""
+    if request.param == "sqlite":
+        return None
+    import sqlalchemy as sa
+    url = request.getfixturevalue("postgres")
+    name = f"t{uuid.uuid4().hex[:12]}"
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return f"{url.rsplit('/', 1)[0]}/{name}"
+
+
+@pytest.fixture
+def site(tmp_path, database):
+    """The app over a data folder with an administrator and two branches, on SQLite and on PostgreSQL."""
+    from docgen.web import create_app
+    from webaccounts import data_folder
+    store = data_folder(tmp_path / "数据", database=database)
+    app = create_app(tmp_path / "数据", CONFIG, secret="test-secret", database=database)
+    yield app, store, tmp_path
+    store.close()
+    app.state.site.store.close()

@@ -236,6 +236,9 @@ def test_two_workbooks_of_one_branch_never_overwrite_each_other(tmp_path):
     assert all((out / p).is_file() for p in paths)
     with zipfile.ZipFile(out / "按支部打包" / "城关党支部.zip") as archive:
         assert sorted(archive.namelist()) == paths
+    with zipfile.ZipFile(out / "全部文书.zip") as archive:  # and the year end's files beside them
+        names = archive.namelist()
+        assert set(paths) < set(names) and any(n.endswith("台账.xlsx") for n in names), names
 
 
 def test_the_first_workbook_in_the_folder_keeps_the_plain_name_however_the_workers_finish(tmp_path):

@@ -58,12 +58,20 @@ def test_a_branch_fixes_and_hands_in_and_the_department_approves_and_generates(s
         def shot(name: str) -> None:
             page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
+        def sign_in(name: str, landing: str) -> None:
+            page.fill("input[name=name]", name)
+            page.fill("input[name=password]", PASSWORD)
+            page.click("button:has-text('登录')")
+            page.wait_for_url(landing)
+
+        def sign_out() -> None:
+            page.click("button:has-text('退出')")
+            page.wait_for_url("**/login")
+
         page.goto(f"{base}/login")
         shot("01-登录")
-        page.fill("input[name=name]", "chengguan")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button:has-text('登录')")
-        page.wait_for_url("**/branch")
+        sign_in("chengguan", "**/branch")
+        expect(page.locator(".limits")).to_contain_text("今天还可上传 50 次")  # the limits, before any upload
         shot("02-支部")
 
         page.set_input_files("input[type=file]", str(faulty))
@@ -88,35 +96,64 @@ def test_a_branch_fixes_and_hands_in_and_the_department_approves_and_generates(s
         page.wait_for_url("**/branch")
         expect(page.locator("table.list")).to_contain_text("待审核")
         shot("04-已提交")
-        page.click("button:has-text('退出')")
-        page.wait_for_url("**/login")
+        sign_out()
 
-        page.fill("input[name=name]", "admin")
-        page.fill("input[name=password]", PASSWORD)
-        page.click("button:has-text('登录')")
-        page.wait_for_url("**/admin")
+        sign_in("admin", "**/admin")
         row = page.locator("tr", has_text="城关供电服务中心党支部").first
         expect(row).to_contain_text("待审核")
         shot("05-总览")
-        row.locator("button:has-text('通过')").click()
+        row.locator("a:has-text('第 1 版')").click()  # the submission's own page: issues, sheets, history
+        page.wait_for_url("**/admin/submissions/*")
+        expect(page.locator("h1")).to_have_text("城关供电服务中心党支部 · 第 1 版")
+        expect(page.locator("table.grid").first).to_be_visible()
+        shot("06-审核")
+        page.click("a:has-text('申报总览')")
+        page.wait_for_url("**/admin")
+        page.locator("tr", has_text="城关供电服务中心党支部").first.locator("button:has-text('通过')").click()
         page.wait_for_url("**/admin")
         expect(page.locator("tr", has_text="城关供电服务中心党支部").first).to_contain_text("已通过")
+        page.evaluate("window.notReloaded = true")
+        page.click(".filters a:has-text('已通过')")  # htmx swaps the table in place and keeps the address
+        page.wait_for_url("**/admin?status=approved")
+        expect(page.locator("#overview tbody tr")).to_have_count(1)
+        assert page.evaluate("window.notReloaded === true")
 
         page.click("a:has-text('生成文书')")
         page.wait_for_url("**/admin/jobs")
         for kind in ("进度报告", "“四公开”公示", "结题报告"):
             page.uncheck(f"label:has-text('{kind}') input")
-        shot("06-生成文书")
+        shot("07-生成文书")
         page.click("button:has-text('开始生成')")
         page.wait_for_url("**/admin/jobs/*")
-        expect(page.locator("#status")).to_have_text("已完成", timeout=120_000)  # the bar's page reloads at the end
-        assert page.locator("#fill").evaluate("f => f.style.width") == "100%"
-        shot("07-生成完成")
+        assert page.evaluate("typeof window.htmx") == "object"  # the bar is htmx's, polling the progress box
+        status = page.locator("#progress .status")
+        expect(status).to_have_text("已完成", timeout=120_000)  # the page reloads once at the end, with the files
+        assert page.locator("#progress .fill").evaluate("f => f.style.width") == "100%"
+        results = page.locator(".results")
+        expect(results).to_contain_text("全部文书.zip")
+        expect(results).to_contain_text("年度党建项目汇总报告.pdf")
+        expect(results).to_contain_text("年度党建项目管理台账.xlsx")
+        shot("08-生成完成")
         with page.expect_download() as download:
-            page.click("a:has-text('按支部打包/城关供电服务中心党支部.zip')")
+            page.click("a[href$='按支部打包/城关供电服务中心党支部.zip']")
         assert download.value.suggested_filename == "城关供电服务中心党支部.zip"
         pdf = page.locator("a[href$='立项表.pdf']").first.get_attribute("href")
         response = page.request.get(f"{base}{pdf}")
         assert response.ok and response.headers["content-type"] == "application/pdf"
         assert response.body().startswith(b"%PDF")
+        page.goto(f"{base}/api/docs")
+        expect(page.locator("table.api")).to_contain_text("/api/checks")
+        shot("09-接口说明")
+        sign_out()
+
+        sign_in("chengguan", "**/branch")
+        expect(page.locator("table.list")).to_contain_text("已通过")
+        page.click("a:has-text('预览本支部的文书')")
+        page.wait_for_url("**/branch/preview")
+        documents = page.locator("table.documents")
+        expect(documents.locator("tr").nth(1)).to_contain_text("立项表")  # in the order of the kinds
+        shot("10-文书预览")
+        link = documents.locator("tr", has_text="立项表").locator("a").get_attribute("href")
+        response = page.request.get(f"{base}{link}")
+        assert response.ok and response.body().startswith(b"%PDF")
         browser.close()

@@ -69,7 +69,7 @@ def test_long_names_fit_the_file_system_and_stay_apart(tmp_path, branch):
                    make_zip=True)
     assert result.ok
     paths = [d.path for o in result.outcomes for d in o.documents] + result.zips
-    assert len(paths) == 4 + 2
+    assert len(paths) == 4 + 2 + 1  # two branches' zips and 全部文书.zip
     assert len(set(paths)) == len(paths)
     for path in paths:
         assert all(len(part.encode("utf-8")) <= 200 for part in Path(path).parts), path
@@ -96,7 +96,7 @@ def test_windows_device_names_never_become_folders_or_zips(tmp_path):
     result = batch(folder, tmp_path / "out", ["proposal"], ["docx"], CONFIG, api.Options(), workers=1, make_zip=True)
     names = {part for o in result.outcomes for d in o.documents for part in Path(d.path).parts[:-1]}
     assert names == {"_CON", "_nul.党支部"}
-    assert sorted(result.zips) == ["按支部打包/_CON.zip", "按支部打包/_nul.党支部.zip"]
+    assert sorted(result.zips) == ["全部文书.zip", "按支部打包/_CON.zip", "按支部打包/_nul.党支部.zip"]
 
 
 # --- the output folder --------------------------------------------------------------------------

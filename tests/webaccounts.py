@@ -1,12 +1,18 @@
-"""The accounts of the web page's tests: an administrator and branches, all with one password."""
+"""The web page's tests' accounts (an administrator and branches, all with one password) and their browser."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+from starlette.testclient import TestClient
+
+from builder import project_row, valid_book
 
 from docgen.web import Store
 from docgen.web.security import hash_password
 
 PASSWORD = "dangjian2024"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BRANCHES = {"chengguan": "城关供电服务中心党支部", "xigu": "西固供电服务中心党支部"}
 
 
@@ -20,3 +26,39 @@ def data_folder(folder: Path, branches: tuple[str, ...] = tuple(BRANCHES), admin
     for name in branches:
         store.add_account(name, "branch", BRANCHES[name], password=hash_password(PASSWORD))
     return store
+
+
+def client(app, name: str | None = None) -> TestClient:
+    """A browser; signed in as `name` when given."""
+    browser = TestClient(app, follow_redirects=False)
+    if name:
+        response = browser.post("/login", data={"name": name, "password": PASSWORD, "csrf": csrf(browser, "/login")})
+        assert response.status_code == 303, response.text
+    return browser
+
+
+def csrf(browser: TestClient, page: str) -> str:
+    return re.search(r'name="csrf" value="([^"]+)"', browser.get(page).text)[1]
+
+
+def workbook(tmp_path: Path, name: str = "申报表.xlsx", **changes) -> bytes:
+    branch = changes.pop("branch", "城关供电服务中心党支部")
+    path = valid_book(projects=[project_row(**{"申报党组织*": branch, **changes})]).save(tmp_path / name)
+    return path.read_bytes()
+
+
+def upload(browser: TestClient, data: bytes, name: str = "申报表.xlsx"):
+    token = csrf(browser, "/branch")
+    return browser.post("/checks", data={"csrf": token}, files={"workbook": (name, data, XLSX)})
+
+
+def check_id(response) -> int:
+    assert response.status_code == 303, response.text
+    return int(response.headers["location"].rsplit("/", 1)[1])
+
+
+def approved(app, store, tmp_path) -> None:
+    branch = client(app, "chengguan")
+    made = check_id(upload(branch, workbook(tmp_path)))
+    branch.post(f"/checks/{made}/submit", data={"csrf": csrf(branch, f"/checks/{made}")})
+    store.review(store.submissions()[0]["id"], "approved")

@@ -97,6 +97,7 @@ class Limits(_Section):
     columns: int = Field(200, gt=0)  # the last column with a cell, in any sheet
     cells: int = Field(200_000, gt=0)  # cells in the whole workbook (the marked copy holds them all in memory)
     render_seconds: float = Field(300, gt=0)  # one document in one format (a runaway layout is stopped)
+    uploads_per_day: int = Field(50, gt=0)  # workbooks one branch may upload to the web page in a day
 
 
 class Config(_Section):
@@ -170,6 +171,7 @@ rows = 10000         # 任一工作表中有内容的最后一行
 columns = 200        # 任一工作表中有内容的最后一列
 cells = 200000       # 整个工作簿的单元格数
 render_seconds = 300 # 生成一份文书（一种格式）的时限（秒），超过即停止这一份并说明原因
+uploads_per_day = 50 # 网页上每个申报党组织每天最多上传校验的次数
 """
 
 

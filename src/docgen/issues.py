@@ -64,6 +64,7 @@ class Issue:
             "row": loc.row,
             "column": loc.column,
             "field": loc.field,
+            "label": loc.label,
             "message": self.message,
         }
 

@@ -1,4 +1,4 @@
-"""What a batch writes besides the documents: 清单.xlsx and one zip per branch."""
+"""What a batch writes besides the documents: 清单.xlsx, one zip per branch and one of everything."""
 from __future__ import annotations
 
 import itertools
@@ -11,23 +11,31 @@ from ..render.xlsx import Table, write_tables
 from .journal import BatchResult
 
 ZIP_FOLDER = "按支部打包"
+ALL_ZIP = "全部文书.zip"
 
 
 def zip_branches(result: BatchResult) -> list[str]:
-    """One zip per branch holding its documents, in the folder 按支部打包."""
+    """One zip per branch holding its documents, in the folder 按支部打包, and 全部文书.zip holding every
+    branch's documents and the year end's (年度汇总报告, 台账, 荣誉证书合订本)."""
     by_branch: dict[str, list[str]] = {}
     for o in result.outcomes:
         if o.documents:
             by_branch.setdefault(o.branch or Path(o.source).stem, []).extend(d.path for d in o.documents)
     made = []
     for branch, paths in sorted(by_branch.items()):
-        name = f"{ZIP_FOLDER}/{safe_name(branch)}.zip"
-        with atomic_file(result.out_dir / name) as handle:
-            with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-                for path in sorted(set(paths)):
-                    archive.write(result.out_dir / path, path)
-        made.append(name)
+        made.append(_zip(result.out_dir, f"{ZIP_FOLDER}/{safe_name(branch)}.zip", paths))
+    every = [*itertools.chain.from_iterable(by_branch.values()), *(d.path for d in result.year_end)]
+    if every:
+        made.append(_zip(result.out_dir, ALL_ZIP, every))
     return made
+
+
+def _zip(folder: Path, name: str, paths: list[str]) -> str:
+    with atomic_file(folder / name) as handle:
+        with zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+            for path in sorted(set(paths)):
+                archive.write(folder / path, path)
+    return name
 
 
 LISTING_WORKBOOKS = (

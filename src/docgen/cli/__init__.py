@@ -222,7 +222,7 @@ def report(paths: tuple[str, ...], out_dir: str, formats: tuple[str, ...], year:
               help="每个申报表的处理时限（秒）；超时的记为处理失败，其余照常进行。")
 @click.option("--resume", is_flag=True,
               help="接着上次的结果做：内容和选项都没变的申报表不再重新生成。")
-@click.option("--zip", "make_zip", is_flag=True, help="另按申报党组织各打一个 zip 包（在“按支部打包”目录）。")
+@click.option("--zip", "make_zip", is_flag=True, help="另按申报党组织各打一个 zip 包（在“按支部打包”目录），并把全部文书打成“全部文书.zip”。")
 @click.option("--period", callback=_parse_period, default=None,
               help="进度报告的报告期，如 2024年第4季度；默认每个项目最近一期。")
 @click.option("--per-project", is_flag=True, help="“四公开”公示每个项目一份（默认每个申报党组织一份）。")

@@ -160,7 +160,10 @@ def print_batch_summary(result: BatchResult) -> None:
     click.echo(f"生成文件 {result.documents} 个，用时 {duration(result.seconds)}；输出目录：{result.out_dir}")
     click.echo(f"清单：{result.out_dir / 'manifest.json'}、{result.out_dir / '清单.xlsx'}")
     if result.zips:
-        click.echo(f"按支部打包 {len(result.zips)} 个 zip，在 {result.out_dir / '按支部打包'}")
+        branches = [z for z in result.zips if z.startswith("按支部打包/")]
+        click.echo(f"按支部打包 {len(branches)} 个 zip，在 {result.out_dir / '按支部打包'}")
+        if len(branches) < len(result.zips):
+            click.echo(f"全部文书打包为 {result.out_dir / '全部文书.zip'}")
 
 
 def print_outcome(outcome, written: int) -> None:

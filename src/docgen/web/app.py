@@ -26,9 +26,10 @@ from starlette.templating import Jinja2Templates
 from .. import api
 from ..config import CONFIG_NAME, Config, load_config
 from ..executors import ProcessPool
-from . import admin, accounts, checks, security
+from . import admin, accounts, checks, rest, security
 from .jobs import Jobs
 from .site import BRANCH_STATUS, CHECK_SECONDS, HERE, Site, http_error, require_csrf
+from .rest import Handler
 from .store import JOB_STATUS, Store
 
 
@@ -44,11 +45,12 @@ def create_app(data: str | Path, config: Config | None = None, database: str | N
                 Jobs(store, config, workers),
                 ProcessPool(checkers, CHECK_SECONDS, preload=("docgen.web.work",)) if checkers > 1 else None)
     site.templates.env.globals.update(branch_status=BRANCH_STATUS, limits=site.config.limits, job_status=JOB_STATUS,
-                                      titles=api.TITLES, kinds=api.WORKBOOK_KINDS)
+                                      titles=api.TITLES, kinds=api.WORKBOOK_KINDS,
+                                      htmx=(HERE / "static" / "vendor" / "htmx.min.js").is_file())
 
-    def page(handler: Callable[[Request, Site], Awaitable[Response]]) -> Callable[[Request], Awaitable[Response]]:
+    def page(handler: Handler, csrf: bool = True) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
-            form = await require_csrf(request, site) if request.method == "POST" else None
+            form = await require_csrf(request, site) if csrf and request.method in ("POST", "PUT") else None
             try:
                 return await handler(request, site)
             finally:
@@ -71,13 +73,16 @@ def create_app(data: str | Path, config: Config | None = None, database: str | N
         Route("/branch/preview/{path:path}", page(checks.preview_file)),
         Route("/admin", page(admin.admin_page)),
         Route("/admin/accounts", page(admin.add_branch_account), methods=["POST"]),
-        Route("/admin/submissions/{id:int}", page(admin.review_submission), methods=["POST"]),
+        Route("/admin/submissions/{id:int}", page(admin.submission_page)),
+        Route("/admin/submissions/{id:int}/review", page(admin.review_submission), methods=["POST"]),
         Route("/admin/jobs", page(admin.jobs_page), methods=["GET", "POST"]),
         Route("/admin/jobs/{id:int}", page(admin.job_page)),
+        Route("/admin/jobs/{id:int}/progress", page(admin.job_progress)),
         Route("/admin/jobs/{id:int}/resume", page(admin.resume_job), methods=["POST"]),
         Route("/admin/jobs/{id:int}/files/{path:path}", page(admin.job_file)),
-        Route("/api/jobs/{id:int}", page(admin.job_progress)),
         Route("/admin/settings", page(admin.settings_page), methods=["GET", "POST"]),
+        Route("/api/docs", page(rest.docs)),
+        *(Route(e.path, page(e.handler, e.csrf), methods=[e.method]) for e in rest.ENDPOINTS),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
 

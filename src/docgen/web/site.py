@@ -69,12 +69,13 @@ def account_of(request: Request, site: Site) -> Account | None:
     return site.store.account(id=account_id) if account_id else None
 
 
-def signed_in(request: Request, site: Site, role: str | None = None) -> Account:
+def signed_in(request: Request, site: Site) -> Account:
+    """The account asking; a page without one goes to the login page, the API answers 401."""
     account = account_of(request, site)
     if account is None or not account.password:
+        if request.url.path.startswith("/api/"):
+            raise HTTPException(401, "请先登录（POST /api/login）")
         raise HTTPException(303, headers={"Location": "/login"})
-    if role is not None and account.role != role:
-        raise HTTPException(403, "此页面不属于您的账号")
     return account
 
 
@@ -92,13 +93,13 @@ async def require_csrf(request: Request, site: Site) -> Any:
     if declared.isdigit() and int(declared) > limit_bytes(site) + FORM_ROOM:
         raise HTTPException(413, f"文件超过 {site.config.limits.file_mb:g} MB 的上限，请删除多余的内容后再上传")
     given, form = request.headers.get("x-csrf-token"), None
-    if given is None and request.headers.get("content-type", "").startswith(
-            ("application/x-www-form-urlencoded", "multipart/form-data")):
+    if request.headers.get("content-type", "").startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
         try:
             form = await request.form(max_files=UPLOAD_COUNT, max_fields=20, max_part_size=FORM_ROOM)
         except Exception:  # noqa: BLE001 - a malformed form is refused like a missing token
             raise HTTPException(400, "提交的内容无法读取，请刷新页面后重试") from None
-        given = form.get("csrf")
+        if given is None:
+            given = form.get("csrf")
     if not security.same_token(request.session.get("csrf"), given if isinstance(given, str) else None):
         if form is not None:
             await form.close()
@@ -106,10 +107,16 @@ async def require_csrf(request: Request, site: Site) -> Any:
     return form
 
 
-def render(request: Request, site: Site, template: str, status: int = 200, **context: Any) -> Response:
+def render(request: Request, site: Site, template: str, status: int = 200, headers: dict[str, str] | None = None,
+           **context: Any) -> Response:
     context.setdefault("account", account_of(request, site))
     context["csrf"] = csrf_token(request)
-    return site.templates.TemplateResponse(request, template, context, status_code=status)
+    return site.templates.TemplateResponse(request, template, context, status_code=status, headers=headers)
+
+
+def address(request: Request) -> str:
+    """The client's address, for the login throttle."""
+    return request.client.host if request.client else "?"
 
 
 async def http_error(request: Request, exc: HTTPException) -> Response:
@@ -117,7 +124,8 @@ async def http_error(request: Request, exc: HTTPException) -> Response:
         return RedirectResponse(exc.headers["Location"], status_code=303)
     if request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", ""):
         return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
-    messages = {403: "没有权限", 404: "找不到页面", 400: "请求有误", 405: "不支持的操作", 413: "文件过大"}
+    messages = {400: "请求有误", 401: "请先登录", 403: "没有权限", 404: "找不到页面", 405: "不支持的操作",
+                409: "暂时无法进行", 413: "文件过大", 415: "请求格式不对", 422: "无法校验", 429: "次数超限"}
     text = exc.detail if isinstance(exc.detail, str) and exc.detail not in ("Not Found", "Forbidden") else ""
     return Response(error_page(messages.get(exc.status_code, "出错了"), text), status_code=exc.status_code,
                     media_type="text/html; charset=utf-8")

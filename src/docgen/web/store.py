@@ -157,11 +157,7 @@ class Store:
     def check(self, check_id: int) -> dict[str, Any] | None:
         with self.engine.connect() as db:
             row = db.execute(sa.select(checks).where(checks.c.id == check_id)).mappings().first()
-        if row is None:
-            return None
-        found = dict(row)
-        found["report"] = json.loads(found["report"])
-        return found
+        return _check(row) if row else None
 
     def submit(self, check_id: int, branch: str) -> int:
         """Hand in a check as the branch's next version (one transaction: the version numbers never repeat)."""
@@ -182,10 +178,26 @@ class Store:
         with self.engine.connect() as db:
             return [dict(r) for r in db.execute(query).mappings()]
 
-    def review(self, submission_id: int, status: str, note: str | None = None) -> None:
+    def submission(self, submission_id: int) -> dict[str, Any] | None:
+        """One submission, as submissions() gives it, or None."""
+        query = (sa.select(submissions, checks.c.original, checks.c.errors, checks.c.warnings)
+                 .join(checks, checks.c.id == submissions.c.check_id).where(submissions.c.id == submission_id))
+        with self.engine.connect() as db:
+            row = db.execute(query).mappings().first()
+        return dict(row) if row else None
+
+    def review(self, submission_id: int, status: str, note: str | None = None) -> bool:
+        """Set a submission's status and note; False when there is no such submission."""
         with self.engine.begin() as db:
-            db.execute(submissions.update().where(submissions.c.id == submission_id)
-                       .values(status=status, note=note, reviewed=now()))
+            result = db.execute(submissions.update().where(submissions.c.id == submission_id)
+                                .values(status=status, note=note, reviewed=now()))
+            return result.rowcount == 1
+
+    def checks_since(self, branch: str, since: dt.datetime) -> int:
+        """How many workbooks the branch has uploaded since `since`."""
+        with self.engine.connect() as db:
+            return db.execute(sa.select(sa.func.count()).select_from(checks)
+                              .where(checks.c.branch == branch, checks.c.created >= since)).scalar() or 0
 
     def latest_checks(self) -> dict[str, dict[str, Any]]:
         """Each branch's last check (whether handed in or not), by branch."""
@@ -193,7 +205,7 @@ class Store:
             newest = sa.select(checks.c.branch, sa.func.max(checks.c.id).label("id")).group_by(checks.c.branch) \
                 .subquery()
             rows = db.execute(sa.select(checks).join(newest, checks.c.id == newest.c.id)).mappings()
-            return {r["branch"]: dict(r) for r in rows}
+            return {r["branch"]: _check(r) for r in rows}
 
 
     def approved(self) -> list[dict[str, Any]]:
@@ -245,6 +257,10 @@ def file_inside(folder: Path, relative: str) -> Path | None:
     if not target.is_file() or not target.is_relative_to(root) or any(p.startswith(".") for p in Path(relative).parts):
         return None
     return target
+
+
+def _check(row: Any) -> dict[str, Any]:
+    return {**row, "report": json.loads(row["report"])}
 
 
 def _account(row: Any) -> Account:

@@ -1,0 +1,423 @@
+"""What the web page does, once: the pages (pages.py) and the JSON API (rest.py) both call these.
+
+Each action takes the Site, the account asking and plain values (a file's bytes, a decision,
+a settings dict) and returns plain data. A request the clerk can correct raises Refused with
+its Chinese message: a page shows it where the clerk asked, the API returns it as
+{"error": …} with the same status. Who may see what is decided here: a branch account reaches
+only its own 申报党组织's checks, submissions and documents, whatever id it asks for (another
+branch's are reported as absent, 404); an administrator reaches every branch.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import secrets
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any, MutableMapping
+
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+
+from .. import api
+from ..config import Config, problems
+from ..documents import safe_name
+from ..errors import DocgenError
+from ..issues import unreadable
+from . import security, sheets, work
+from .site import Site, limit_bytes
+from .store import JOB_STATUS, Account, file_inside, now
+
+PREVIEWED = ".made"  # in a preview folder: its PDFs are complete
+FORMATS = ("docx", "pdf")
+
+
+class Refused(HTTPException):
+    """A request refused with a Chinese message the clerk can act on (400 unless said otherwise)."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(status, message)
+
+    @property
+    def message(self) -> str:
+        return str(self.detail)
+
+
+def need(account: Account, role: str) -> Account:
+    if account.role != role:
+        raise Refused("此页面不属于您的账号", 403)
+    return account
+
+
+# --- accounts ----------------------------------------------------------------------------------
+
+def sign_in(site: Site, session: MutableMapping[str, Any], address: str, name: str, password: str) -> Account:
+    """Check the password (throttled per name and per address) and start a new session for the account."""
+    keys = (f"name:{name}", f"address:{address}")
+    wait = site.throttle.wait(*keys)
+    if wait:
+        raise Refused(f"登录失败次数过多，请 {int(wait // 60) + 1} 分钟后再试", 429)
+    account = site.store.account(name=name)
+    if account is None or not security.verify_password(account.password, password):
+        site.throttle.failed(*keys)
+        raise Refused("账号或密码不正确", 401)
+    site.throttle.succeeded(*keys)
+    start_session(session, account)
+    return account
+
+
+def start_session(session: MutableMapping[str, Any], account: Account) -> None:
+    session.clear()
+    session.update(account=account.id, csrf=security.new_csrf_token())
+
+
+def activation(site: Site, token: str) -> Account:
+    account = site.store.account(activation=token)
+    if account is None:
+        raise Refused("激活链接无效或已使用；请向党建部索取新的链接", 404)
+    return account
+
+
+def activate(site: Site, session: MutableMapping[str, Any], token: str, password: str, again: str) -> Account:
+    """Set the password of the account the one-time link names, and sign it in; the link is used up."""
+    account = activation(site, token)
+    problem = security.password_problem(password, again)
+    if problem:
+        raise Refused(problem)
+    site.store.set_password(account.id, security.hash_password(password))
+    start_session(session, account)
+    return account
+
+
+def add_branch_account(site: Site, account: Account, name: str, branch: str) -> Account:
+    """A new 申报党组织 account, with the one-time link that sets its password."""
+    need(account, "admin")
+    name, branch = name.strip(), branch.strip()
+    if not name or not branch:
+        raise Refused("请填写登录名和申报党组织名称")
+    if len(name) > 64 or len(branch) > 200:
+        raise Refused("登录名不超过 64 个字符，申报党组织名称不超过 200 个字符")
+    if site.store.account(name=name) is not None:
+        raise Refused(f"登录名“{name}”已被使用")
+    return site.store.add_account(name, "branch", branch)
+
+
+def branch_accounts(site: Site, account: Account) -> list[Account]:
+    need(account, "admin")
+    return [a for a in site.store.accounts() if a.role == "branch"]
+
+
+# --- the branch's checks -------------------------------------------------------------------------
+
+def blank_workbook(site: Site, account: Account) -> tuple[str, bytes]:
+    """The branch's own blank workbook (its name and the configured categories filled in): name and bytes."""
+    need(account, "branch")
+    with tempfile.TemporaryDirectory() as folder:
+        path = api.write_intake_template(Path(folder) / "申报表.xlsx", site.config, branch=account.branch)
+        return f"{account.branch}-申报表.xlsx", path.read_bytes()
+
+
+def uploads_left(site: Site, account: Account) -> int:
+    """How many more workbooks the branch may upload today."""
+    midnight = dt.datetime.combine(now().date(), dt.time())
+    return max(0, site.config.limits.uploads_per_day - site.store.checks_since(account.branch, midnight))
+
+
+async def check_upload(site: Site, account: Account, filename: str, data: bytes) -> int:
+    """Keep an upload unchanged under a generated name, check it as the CLI does, record it; the check's id.
+
+    `data` may be one byte longer than the limit (the caller reads no more): it is refused."""
+    need(account, "branch")
+    if not filename:
+        raise Refused("请选择要上传的申报表（.xlsx）")
+    if len(data) > limit_bytes(site):
+        raise Refused(f"文件超过 {site.config.limits.file_mb:g} MB 的上限，请删除多余的内容后再上传", 413)
+    if uploads_left(site, account) <= 0:
+        raise Refused(f"今天已上传 {site.config.limits.uploads_per_day} 次，达到每天的上限；请明天再上传，"
+                      f"或请党建部调整上限", 429)
+    stored = await run_in_threadpool(_keep, site, data)
+    try:
+        report, errors, warnings = await site.work(work.check, str(site.store.uploads / stored), site.config)
+    except Exception:  # noqa: BLE001 - a workbook that hangs or crashes its checker: told, the server goes on
+        raise Refused("这个文件无法在时限内校验完成，请检查文件是否损坏，或另存为新的 .xlsx 后再上传", 422) from None
+    original = upload_name(filename)
+    report["path"] = original
+    return site.store.add_check(account, original, stored, hashlib.sha256(data).hexdigest(), len(data),
+                                report, errors, warnings)
+
+
+def upload_name(filename: str) -> str:
+    """The name a branch gave its file, as a plain file name (no folders, no dot files, bounded)."""
+    name = Path(filename.replace("\\", "/")).name.strip()
+    stem, suffix = Path(name).stem, Path(name).suffix.lower()
+    if suffix not in (".xlsx", ".xlsm"):
+        suffix = ".xlsx"
+    stem = safe_name(stem) if stem and not stem.startswith(".") else "申报表"
+    return f"{stem}{suffix}"
+
+
+def _keep(site: Site, data: bytes) -> str:
+    """Keep an upload unchanged under a generated name (whole or not at all); return the name."""
+    stored = f"{secrets.token_hex(16)}.xlsx"
+    with tempfile.NamedTemporaryFile(dir=site.store.uploads, prefix=".~", delete=False) as handle:
+        handle.write(data)
+    os.replace(handle.name, site.store.uploads / stored)
+    return stored
+
+
+def own_check(site: Site, account: Account, check_id: int) -> dict[str, Any]:
+    """The check when this account may see it; 404 otherwise (another branch's looks absent)."""
+    check = site.store.check(check_id)
+    if check is None or (not account.admin and check["branch"] != account.branch):
+        raise Refused("找不到这次校验", 404)
+    return check
+
+
+def readable(check: dict[str, Any]) -> bool:
+    """Whether the checked file could be read as a workbook (no file_… issue): it can be drawn and marked."""
+    return not any(unreadable(issue["code"]) for issue in check["report"]["issues"])
+
+
+async def drawing(site: Site, check: dict[str, Any]) -> tuple[list[dict[str, Any]], list[sheets.SheetView]]:
+    """The check's issues, each with the anchor of its drawn cell, and its workbook drawn sheet by sheet."""
+    path = site.store.uploads / check["stored"]
+    try:
+        views = await site.work(work.draw, str(path), check["report"], site.config) if readable(check) else []
+    except Exception:  # noqa: BLE001 - the issues are shown without the drawing rather than not at all
+        views = []
+    titles = [view.title for view in views]
+    issues = [{**issue, "anchor": sheets.cell_anchor(titles, issue["sheet"], issue["cell"])
+               if issue.get("sheet") in titles and issue.get("cell") else None} for issue in check["report"]["issues"]]
+    return issues, views
+
+
+async def marked_copy(site: Site, check: dict[str, Any]) -> tuple[str, bytes]:
+    """The CLI's *.校验.xlsx of the check: name and bytes."""
+    if not readable(check):
+        raise Refused("这个文件不是可以读取的工作簿，没有标注副本；请按校验结果另存为 .xlsx 后重新上传", 404)
+    data = await site.work(work.annotated, str(site.store.uploads / check["stored"]), check["original"], site.config)
+    return f"{Path(check['original']).stem}.校验.xlsx", data
+
+
+def submission_of(site: Site, check: dict[str, Any]) -> dict[str, Any] | None:
+    """The submission made from this check, if it was handed in."""
+    return next((s for s in site.store.submissions(check["branch"]) if s["check_id"] == check["id"]), None)
+
+
+def submit(site: Site, account: Account, check_id: int, confirmed: bool) -> dict[str, Any]:
+    """Hand in a check without errors as the branch's next version (warnings need `confirmed`); the submission.
+    Handing in the same check again gives the submission it already made."""
+    need(account, "branch")
+    check = own_check(site, account, check_id)
+    if check["errors"]:
+        raise Refused("有错误的申报表不能提交，请改正后重新上传")
+    done = submission_of(site, check)
+    if done is not None:
+        return done
+    if check["warnings"] and not confirmed:
+        raise Refused("这份申报表有警告，请勾选“已核实警告”后再提交")
+    site.store.submit(check["id"], account.branch)
+    return submission_of(site, check)
+
+
+def submissions(site: Site, account: Account, branch: str | None = None) -> list[dict[str, Any]]:
+    """A branch's own submissions, newest first; an administrator's view of every branch's (or one's)."""
+    return site.store.submissions(account.branch if not account.admin else branch)
+
+
+def own_submission(site: Site, account: Account, submission_id: int) -> dict[str, Any]:
+    submission = site.store.submission(submission_id)
+    if submission is None or (not account.admin and submission["branch"] != account.branch):
+        raise Refused("找不到这次提交", 404)
+    return submission
+
+
+# --- the branch's preview ------------------------------------------------------------------------
+
+def previews(site: Site, account: Account) -> tuple[dict[str, Any] | None, Path | None]:
+    """The branch's accepted submission and the folder of its PDFs, rendered once per submission (slow: a thread)."""
+    need(account, "branch")
+    accepted = next((row for row in site.store.approved() if row["branch"] == account.branch), None)
+    if accepted is None:
+        return None, None
+    folder = site.store.folder / "previews" / Path(accepted["stored"]).stem
+    if not (folder / PREVIEWED).is_file():
+        with tempfile.TemporaryDirectory() as scratch:
+            named = Path(scratch) / f"{safe_name(account.branch)}.xlsx"
+            shutil.copyfile(site.store.uploads / accepted["stored"], named)
+            shutil.rmtree(folder, ignore_errors=True)
+            api.render([named], folder, None, ["pdf"], site.config, api.Options())
+        (folder / PREVIEWED).touch()
+    return accepted, folder
+
+
+def preview_files(folder: Path | None) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.pdf")) if folder else []
+
+
+def preview_file(site: Site, account: Account, relative: str) -> Path:
+    _, folder = previews(site, account)
+    target = file_inside(folder, relative) if folder else None
+    if target is None or target.suffix != ".pdf":
+        raise Refused("找不到这份文书", 404)
+    return target
+
+
+# --- the department's review ---------------------------------------------------------------------
+
+def overview(site: Site, account: Account) -> list[dict[str, Any]]:
+    """Every branch that has an account, with its status (未提交 / 有错误 / 待审核 / 已退回 / 已通过),
+    its newest submission and its last check; branches that sent nothing are listed too."""
+    branches = branch_accounts(site, account)
+    latest = site.store.latest_checks()
+    newest: dict[str, dict[str, Any]] = {}
+    for submission in site.store.submissions():
+        newest.setdefault(submission["branch"], submission)
+    rows = []
+    for branch in sorted({a.branch for a in branches if a.branch}):
+        submission, check = newest.get(branch), latest.get(branch)
+        status = submission["status"] if submission else ("errors" if check and check["errors"] else "none")
+        rows.append({"branch": branch, "status": status, "submission": submission, "check": check,
+                     "accounts": [a for a in branches if a.branch == branch]})
+    return rows
+
+
+def review(site: Site, account: Account, submission_id: int, decision: str, note: str) -> dict[str, Any]:
+    """通过 (approved) or 退回 (returned, with a note the branch sees) a submission; the submission after it."""
+    need(account, "admin")
+    note = note.strip()
+    if decision not in ("approved", "returned"):
+        raise Refused("请选择通过或退回")
+    if decision == "returned" and not note:
+        raise Refused("退回时请写明原因，支部会看到它")
+    if not site.store.review(submission_id, decision, note or None):
+        raise Refused("找不到这次提交", 404)
+    return site.store.submission(submission_id)
+
+
+# --- generating the documents --------------------------------------------------------------------
+
+def start_job(site: Site, account: Account, kinds: list[str], formats: list[str], date: str | None,
+              period: str | None) -> int:
+    """A background generation job over every approved submission; its id."""
+    need(account, "admin")
+    chosen = [k for k in kinds if k in api.WORKBOOK_KINDS]
+    formats = [f for f in formats if f in FORMATS]
+    if not chosen or not formats:
+        raise Refused("请至少选择一种文书和一种格式")
+    period = (period or "").strip() or None
+    try:
+        day = dt.date.fromisoformat(date or dt.date.today().isoformat()).isoformat()
+        if period:
+            api.parse_period(period)
+    except ValueError:
+        raise Refused("成文日期或报告期无法识别（成文日期如 2024-12-20，报告期如 2024年第2季度）") from None
+    try:
+        return site.jobs.start(account, {"kinds": chosen, "formats": formats, "date": day, "period": period})
+    except DocgenError as exc:
+        raise Refused(str(exc), 409) from None
+
+
+def jobs(site: Site, account: Account) -> list[dict[str, Any]]:
+    """Every generation job, newest first."""
+    need(account, "admin")
+    return site.store.jobs()
+
+
+def job(site: Site, account: Account, job_id: int) -> dict[str, Any]:
+    need(account, "admin")
+    found = site.store.job(job_id)
+    if found is None:
+        raise Refused("找不到这个生成任务", 404)
+    return found
+
+
+def progress(found: dict[str, Any]) -> dict[str, Any]:
+    """A job's progress as the page's bar shows it: workbooks and documents done, rate, time left."""
+    elapsed = ((found["finished"] or now()) - found["started"]).total_seconds() if found["started"] else 0
+    rate = found["done"] / elapsed if elapsed > 0 and found["done"] else 0
+    left = (found["total"] - found["done"]) / rate if rate and found["status"] == "running" else None
+    return {"id": found["id"], "status": found["status"], "status_label": JOB_STATUS[found["status"]],
+            "total": found["total"], "done": found["done"], "documents": found["documents"],
+            "share": round(100 * found["done"] / found["total"]) if found["total"] else 0,
+            "stage": found["stage"], "message": found["message"], "rate": round(rate, 2),
+            "seconds_left": round(left) if left is not None else None, "settings": found["settings"]}
+
+
+def resume_job(site: Site, account: Account, job_id: int) -> dict[str, Any]:
+    found = job(site, account, job_id)
+    try:
+        site.jobs.resume(found["id"])
+    except DocgenError as exc:
+        raise Refused(str(exc), 409) from None
+    return site.store.job(job_id)
+
+
+def job_files(site: Site, account: Account, job_id: int) -> list[str]:
+    found = job(site, account, job_id)
+    return site.jobs.files(found["id"]) if found["status"] != "running" else []
+
+
+def job_file(site: Site, account: Account, job_id: int, relative: str) -> Path:
+    found = job(site, account, job_id)
+    target = site.jobs.file(found["id"], relative)
+    if target is None:
+        raise Refused("找不到这个文件", 404)
+    return target
+
+
+# --- the organisation's settings -------------------------------------------------------------------
+
+SETTINGS = (  # (section, key, label, kind): what the department edits of docgen.toml
+    ("organization", "name", "单位名称（落款）", "text"),
+    ("organization", "party_committee", "党委名称（立项表审批栏）", "text"),
+    ("organization", "department", "部门名称", "text"),
+    ("organization", "main_recipient", "主送", "text"),
+    ("project", "categories", "项目类别（每行一个）", "lines"),
+    ("project", "practice_units_min", "“1+X”重点实践单位下限", "number"),
+    ("project", "practice_units_max", "“1+X”重点实践单位上限", "number"),
+    ("notice", "days", "“四公开”公示期（工作日）", "number"),
+    ("notice", "contact", "公示联系人", "text"),
+    ("notice", "phone", "公示联系电话", "text"),
+    ("notice", "address", "公示地址", "text"),
+    ("assessment", "satisfaction_min", "评优所需的群众满意率（%）", "number"),
+    ("assessment", "tracking_share", "进入跟踪实施名单的比例", "number"),
+    ("assessment", "outstanding_share", "评为突出贡献项目的比例", "number"),
+    ("limits", "file_mb", "上传文件大小上限（MB）", "number"),
+    ("limits", "uploads_per_day", "每个申报党组织每天最多上传次数", "number"),
+)
+
+
+def settings(site: Site, account: Account) -> dict[str, dict[str, Any]]:
+    """The settings the department edits, by section and key."""
+    need(account, "admin")
+    found: dict[str, dict[str, Any]] = {}
+    for section, key, _, _ in SETTINGS:
+        found.setdefault(section, {})[key] = getattr(getattr(site.config, section), key)
+    return found
+
+
+def save_settings(site: Site, account: Account, given: dict[str, dict[str, Any]]) -> Config:
+    """Check the edited settings with the configuration file's Chinese messages; keep and use them.
+    Keys not given stay as they are; keys the page does not edit are refused."""
+    need(account, "admin")
+    editable = {(section, key) for section, key, _, _ in SETTINGS}
+    data = site.config.model_dump(exclude={"source"})
+    for section, values in given.items():
+        if not isinstance(values, dict):
+            raise Refused(f"设置“{section}”应是一组键和值")
+        for key, value in values.items():
+            if (section, key) not in editable:
+                raise Refused(f"不能在这里修改设置“{section}.{key}”")
+            data[section][key] = value
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        raise Refused("设置有误：" + "；".join(problems(exc))) from None
+    if not config.organization.name.strip() or not config.organization.party_committee.strip():
+        raise Refused("单位名称和党委名称必须填写：文书的落款和立项表审批栏要用到它们")
+    site.save_config(config)
+    return config
