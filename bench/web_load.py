@@ -77,7 +77,7 @@ def run(base: str, branches: int, uploads: int) -> tuple[float, list[float], lis
 
 
 def line(label: str, text: str) -> None:
-    print(f"{label:48s}{text}", flush=True)
+    print(f"{label:50s} {text}", flush=True)
 
 
 def report(label: str, seconds: float, times: list[float], failures: list[str]) -> None:
