@@ -11,6 +11,7 @@
 #                         dependencies), so the one file is taken out of that package's .deb
 #   libharfbuzz-subset0   font subsetting for WeasyPrint (without it, PDFs are many times slower)
 #   libpango-1.0-0 libpangoft2-1.0-0  WeasyPrint's text layout
+#   fontconfig            fc-list: which characters this machine's faces have (the glyph preflight)
 # Tests:
 #   poppler-utils, mupdf-tools  two of the three PDF engines (PDFium comes from PyPI's pypdfium2)
 #   libreoffice-writer-nogui    lays out the .docx files to count their pages
@@ -18,7 +19,7 @@
 #                               Playwright's own browser download is not used)
 #   postgresql                  the web store's tests run on SQLite and on a PostgreSQL server they start
 set -u
-packages=(fonts-noto-cjk fonts-arphic-gkai00mp libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0)
+packages=(fonts-noto-cjk fonts-arphic-gkai00mp libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fontconfig)
 if [ "${1:-}" = "test" ]; then
   packages+=(poppler-utils mupdf-tools libreoffice-writer-nogui chromium postgresql)
 fi

@@ -214,6 +214,34 @@ def parse_period(text: str) -> Period:
     return Period.model_validate(text)
 
 
+@dataclass
+class FontGaps:
+    """What the PDF's faces on this machine lack (known: fontconfig could be asked)."""
+
+    known: bool
+    blocks: list[tuple[str, int, int]]  # (label, code points, of which no face has)
+    text: list[str]  # the characters of the text asked about that no face has
+    settings: list[tuple[str, list[str]]]  # (the setting, its characters no face has) of the configuration
+
+
+def font_gaps(text: str = "", config: Config | None = None) -> FontGaps:
+    """Which characters would print as boxes in PDF output here: per block of Chinese characters, in `text`,
+    and in the configuration's names (单位名称, 党委名称 …, printed in every document)."""
+    from .render.fonts import block_gaps, coverage
+    from .validate.glyphs import missing
+
+    covered = coverage()
+    if covered is None:
+        return FontGaps(False, [], [], [])
+    config = config or Config()
+    named = {"organization.name": config.organization.name, "organization.party_committee":
+             config.organization.party_committee, "organization.department": config.organization.department,
+             "organization.main_recipient": config.organization.main_recipient, "notice.contact": config.notice.contact,
+             "notice.address": config.notice.address}
+    settings = [(key, missing(value, covered)) for key, value in named.items() if missing(value, covered)]
+    return FontGaps(True, block_gaps(covered), missing(text, covered), settings)
+
+
 def font_roles() -> list["RoleFace"]:
     """Which face each typographic role (正文仿宋, 标题小标宋, …) gets in PDF output on this machine."""
     from .render.fonts import role_faces

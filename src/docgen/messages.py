@@ -38,6 +38,8 @@ MESSAGES: dict[str, str] = {
     "formula_uncached": "单元格中是公式，但文件没有保存公式的计算结果，无法知道它显示的值；请用 Excel 或 WPS 打开本文件、保存后再提交",
     "merged_cells": "{area} 是合并单元格：内容只算作左上角 {first} 的，合并区域中其余单元格都视为未填写；请取消合并，在每个单元格分别填写",
     "control_characters": "内容中含有不可见的控制字符，已删除；请核对该单元格",
+    "glyph_missing": "{label}中的“{characters}”（{codes}）在本机的字体中都没有，PDF 中将显示为方框；"
+                     "请改用常用字，或在本机装上含这些字的字体（docgen fonts 可查看各类文字所用的字体）",
     "text_invalid": "应填写文字",
     "code_invalid": "编号“{value}”只能包含字母、数字、“-”和“_”",
     "code_too_long": "编号“{value}”有 {length} 个字符，最多 {limit} 个（编号是文书文件名的一部分）",
@@ -76,7 +78,8 @@ MESSAGES: dict[str, str] = {
 }
 
 WARNINGS = frozenset({"column_unknown", "column_duplicate", "percent_ambiguous", "progress_decreased", "duplicate_progress",
-                      "task_start_outside_project", "sheet_hidden", "merged_cells", "control_characters"})
+                      "task_start_outside_project", "sheet_hidden", "merged_cells", "control_characters",
+                      "glyph_missing"})
 
 
 def message(code: str, **ctx: Any) -> str:

@@ -124,9 +124,17 @@ def init(target: str, force: bool) -> None:
 
 
 @main.command()
-def fonts() -> None:
-    """列出 PDF 文书的各类文字在本机使用的字体，以及如何装上标准字体。"""
+@click.option("--check", "text", default="", metavar="文字",
+              help="检查这些文字（如一个生僻的人名）在本机的字体中是否都有。")
+@click.option("--config", "config_path", type=click.Path(), default=None, metavar="配置文件",
+              help="配置文件（默认当前目录的 docgen.toml）：检查其中的单位名称等文字。")
+def fonts(text: str, config_path: str | None) -> None:
+    """列出 PDF 文书的各类文字在本机使用的字体、本机字体缺哪些字，以及如何装上标准字体。"""
     console.print_fonts(api.font_roles())
+    gaps = api.font_gaps(text, load_config(config_path))
+    console.print_font_gaps(gaps, text)
+    if gaps.text or gaps.settings:
+        raise SystemExit(1)
 
 
 @main.command()

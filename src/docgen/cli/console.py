@@ -33,7 +33,26 @@ def print_fonts(roles) -> None:
         click.echo("\n如需使用标准字体：")
         for r in missing:
             click.echo(f"  {r.role.label}：{r.role.install}。")
-        click.echo("标准字体装好后 docgen 会自动优先使用；代用字体中没有的字会改用 Noto 字体，不会缺字。")
+        click.echo("标准字体装好后 docgen 会自动优先使用；代用字体中没有的字会改用本机其他字体中有的。")
+
+
+def print_font_gaps(gaps, text: str) -> None:
+    """What no face of this machine has: per block, in the text asked about, in the configuration."""
+    if not gaps.known:
+        click.echo("\n本机没有 fontconfig（fc-list），无法检查字体缺哪些字；Debian/Ubuntu 上：sudo apt-get install fontconfig")
+        return
+    click.echo("\n本机字体缺的字（这些字在 PDF 中将显示为方框；校验申报表时会逐个单元格提醒）：")
+    for label, total, lacking in gaps.blocks:
+        state = click.style("全部都有", fg="green") if not lacking else f"缺 {lacking:,} 个"
+        click.echo(f"  {label}：共 {total:,} 个，{state}")
+    for key, characters in gaps.settings:
+        click.echo(click.style(f"配置 {key} 中的“{''.join(characters)}”本机的字体中没有", fg="red"))
+    if text:
+        if gaps.text:
+            codes = "、".join(f"{c}（U+{ord(c):04X}）" for c in gaps.text)
+            click.echo(click.style(f"“{text}”中本机字体没有的字：{codes}", fg="red"))
+        else:
+            click.echo(click.style(f"“{text}”中的字本机的字体都有", fg="green"))
 
 
 def print_skipped(skipped: list[tuple[str, str]]) -> None:

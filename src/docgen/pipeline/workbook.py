@@ -15,9 +15,10 @@ from ..documents import Document, certificate, documents
 from ..documents.annual_report import assess_workbook
 from ..errors import DocgenError, disk_problem
 from ..executors import time_limit
-from ..intake.reader import read_workbook
+from ..intake.reader import RawWorkbook, read_workbook
 from ..issues import FileReport, Location
 from ..models import Intake
+from ..render.fonts import coverage
 from ..validate import project_locations, validate_raw
 from .files import Renderers, relative_name, renderers_for, returned_name, write_annotated, write_atomic
 from .records import Failure, Job, Outcome, Status, Written
@@ -25,13 +26,18 @@ from .records import Failure, Job, Outcome, Status, Written
 
 def load(path: str | Path, config: Config) -> tuple[Intake | None, FileReport]:
     """Read and validate one workbook."""
-    return validate_raw(read_workbook(path, config.limits), config)
+    return checked(read_workbook(path, config.limits), config)
+
+
+def checked(raw: RawWorkbook, config: Config) -> tuple[Intake | None, FileReport]:
+    """Validate a read workbook, its text checked against the faces the PDF will use on this machine."""
+    return validate_raw(raw, config, coverage())
 
 
 def load_located(path: str | Path, config: Config) -> tuple[Intake | None, FileReport, dict[str, Location]]:
     """Read and validate one workbook, keeping where each project code is written."""
     raw = read_workbook(path, config.limits)
-    intake, report = validate_raw(raw, config)
+    intake, report = checked(raw, config)
     return intake, report, project_locations(raw) if raw.readable else {}
 
 
@@ -73,7 +79,7 @@ def _process(job: Job, renderers: Renderers | None, outcome: Outcome) -> None:
     config, options = settings.config, settings.options
     raw = read_workbook(job.path, config.limits)
     outcome.sha256 = raw.sha256
-    intake, report = validate_raw(raw, config)
+    intake, report = checked(raw, config)
     outcome.report = report
     outcome.count_issues()
     if raw.readable:

@@ -4,7 +4,7 @@ GB/T 9704 names four faces: 仿宋 for the body, 小标宋 for the title, 黑体
 headings and 楷体 for （一） headings (and 宋体 for page numbers). Each role's font
 stack lists the faces of a Chinese office PC first (a clerk who installs 仿宋_GB2312
 gets it), then the free face docgen installs for the role, then Noto CJK, which has
-every character, so nothing prints as a box. The stacks reach the stylesheet as CSS
+nearly every character. The stacks reach the stylesheet as CSS
 variables (--font-fang, …), written once here.
 
 A CJK face holds 10 000–65 000 glyphs in a 5–27 MB file. WeasyPrint copies and subsets
@@ -14,13 +14,21 @@ of GB 2312 plus Latin, punctuation and symbols (about 7 800 glyphs) and kept in 
 folder; the stacks name these cut-down faces ("docgen Fang", …) just before the face
 they are cut from. A character outside the repertoire (a rare character in a name)
 falls through to the full face, so nothing is lost, it is only slower.
+
+A character no installed face has (an Extension B character in a name, say) would print as
+a box. coverage() says which code points some face of this machine has, as fontconfig,
+which WeasyPrint's text layout asks for a fallback, knows them; the checks warn before a
+document is made (validate/glyphs.py).
 """
 from __future__ import annotations
 
 import contextlib
 import hashlib
 import importlib.util
+import bisect
 import os
+import shutil
+import subprocess
 import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
@@ -93,13 +101,19 @@ def stacks_css() -> str:
     return f":root {{\n{lines}}}"
 
 
-def repertoire() -> set[int]:
-    """The code points kept: GB 2312 (hanzi and its symbols) plus Latin, punctuation and common symbol blocks."""
+def gb2312() -> set[int]:
+    """The characters of GB 2312: its hanzi and its symbols."""
     points: set[int] = set()
     for high in range(0xA1, 0xF8):
         for low in range(0xA1, 0xFF):
             with contextlib.suppress(UnicodeDecodeError):
                 points.update(map(ord, bytes((high, low)).decode("gb2312")))
+    return points
+
+
+def repertoire() -> set[int]:
+    """The code points kept: GB 2312 plus Latin, punctuation and common symbol blocks."""
+    points = gb2312()
     blocks = ((0x20, 0x7E), (0xA0, 0x17F), (0x2000, 0x206F), (0x2100, 0x21FF), (0x2200, 0x22FF),
               (0x2460, 0x24FF), (0x2500, 0x25FF), (0x2600, 0x26FF), (0x3000, 0x303F), (0xFF00, 0xFFEF))
     for first, last in blocks:
@@ -271,4 +285,72 @@ def role_faces() -> list[RoleFace]:
                 break
         else:
             found.append(RoleFace(role, "", False, False))
+    return found
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """The code points some installed face has: sorted, merged ranges [first, last]."""
+
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    def __contains__(self, point: int) -> bool:
+        at = bisect.bisect_right(self.starts, point) - 1
+        return at >= 0 and point <= self.ends[at]
+
+    @property
+    def size(self) -> int:
+        return sum(end - start + 1 for start, end in zip(self.starts, self.ends))
+
+
+@lru_cache(maxsize=1)
+def coverage() -> Coverage | None:
+    """What this machine's faces cover, as fontconfig reports their character sets (once per process);
+    None when fontconfig's fc-list is not there to ask."""
+    program = shutil.which("fc-list")
+    if program is None:
+        return None
+    try:
+        listed = subprocess.run([program, "--format", "%{charset}\n"], capture_output=True, text=True,
+                                timeout=60, check=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return parse_charsets(listed)
+
+
+def parse_charsets(text: str) -> Coverage:
+    """fontconfig's character sets ("20-7e a0-17f 4e00 …", one font per line), merged."""
+    ranges = []
+    for item in text.split():
+        first, _, last = item.partition("-")
+        with contextlib.suppress(ValueError):
+            ranges.append((int(first, 16), int(last or first, 16)))
+    ranges.sort()
+    starts: list[int] = []
+    ends: list[int] = []
+    for first, last in ranges:
+        if ends and first <= ends[-1] + 1:
+            ends[-1] = max(ends[-1], last)
+        else:
+            starts.append(first)
+            ends.append(last)
+    return Coverage(tuple(starts), tuple(ends))
+
+
+BLOCKS = (  # the sets of Chinese characters `docgen fonts` reports on: (label, code points)
+    ("GB 2312 字符集", None),
+    ("基本汉字 U+4E00–9FFF", range(0x4E00, 0xA000)),
+    ("扩展 A U+3400–4DBF", range(0x3400, 0x4DC0)),
+    ("扩展 B U+20000–2A6DF", range(0x20000, 0x2A6E0)),
+    ("扩展 C–F U+2A700–2EBEF", range(0x2A700, 0x2EBF0)),
+)
+
+
+def block_gaps(covered: Coverage) -> list[tuple[str, int, int]]:
+    """For each block: its label, how many code points it has, and how many of them no face of this machine has."""
+    found = []
+    for label, points in BLOCKS:
+        chosen = sorted(gb2312()) if points is None else points
+        found.append((label, len(chosen), sum(1 for p in chosen if p not in covered)))
     return found

@@ -5,6 +5,7 @@ It knows the layout and the models, not openpyxl: cells arrive through the reade
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Container
 
 from ..config import Config
 from ..intake.layout import PROJECTS
@@ -12,12 +13,15 @@ from ..intake.reader import RawWorkbook
 from ..issues import FileReport, Location
 from ..messages import make_issue
 from ..models import Intake
+from .glyphs import check_glyphs
 from .rows import validate_rows
 from .rules import Checked, check_all, declared
 
 
-def validate_raw(raw: RawWorkbook, config: Config) -> tuple[Intake | None, FileReport]:
-    """Validate a read workbook; return its records (None if unreadable) and its report."""
+def validate_raw(raw: RawWorkbook, config: Config, covered: Container[int] | None = None) -> tuple[Intake | None,
+                                                                                                   FileReport]:
+    """Validate a read workbook; return its records (None if unreadable) and its report. With `covered`
+    (the code points the PDF's faces have), a cell holding characters outside it gets a warning."""
     report = FileReport(path=raw.path, issues=list(raw.issues))
     if not raw.readable:
         return None, report
@@ -27,6 +31,8 @@ def validate_raw(raw: RawWorkbook, config: Config) -> tuple[Intake | None, FileR
         report.extend(issues)
         setattr(checked, sheet.spec.attr, valid)
     report.extend(check_all(checked))
+    if covered is not None:
+        report.extend(check_glyphs(raw, covered))
     report.sort()
     intake = Intake(
         source=raw.path,
