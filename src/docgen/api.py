@@ -113,6 +113,7 @@ def render(paths: str | Path | Iterable[str | Path], out_dir: str | Path, kinds:
     """
     config = config or Config()
     config.require_organization()
+    pipeline.require_templates(config)
     out = Path(out_dir)
     found = _found([paths] if isinstance(paths, (str, Path)) else paths, outside=out)
     settings = Settings.of(kinds, formats, config, options)
@@ -212,6 +213,16 @@ def year_end(paths: Iterable[str | Path], out_dir: str | Path, formats: Iterable
 def parse_period(text: str) -> Period:
     """A reporting period as a clerk writes it (2024年第2季度, 2024Q2, 2024年6月, 2024年上半年); ValueError otherwise."""
     return Period.model_validate(text)
+
+
+def check_templates(folder: str | Path | None = None, config: Config | None = None) -> tuple[Path, list]:
+    """The problems of the organisation's templates in `folder` (by default the configuration's [templates] dir),
+    each located in the clerk's terms (line, paragraph, table cell, header); the folder checked."""
+    chosen = Path(folder) if folder is not None else (config or Config()).template_folder()
+    if chosen is None:
+        raise ConfigError("没有指定模板文件夹：请写出文件夹（docgen templates check 模板），"
+                          "或在 docgen.toml 的 [templates] 中设置 dir")
+    return chosen, pipeline.template_problems(chosen)
 
 
 @dataclass

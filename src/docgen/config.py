@@ -100,6 +100,12 @@ class Limits(_Section):
     uploads_per_day: int = Field(50, gt=0)  # workbooks one branch may upload to the web page in a day
 
 
+class TemplateRules(_Section):
+    """The organisation's own templates: any <kind>.docx, <kind>.html or .css in `dir` replaces the built-in one."""
+
+    dir: str = ""  # relative to the configuration file's folder (or the working folder)
+
+
 class Config(_Section):
     """Everything an organisation may set; built-in defaults otherwise."""
 
@@ -109,7 +115,17 @@ class Config(_Section):
     calendar: CalendarRules = CalendarRules()
     assessment: AssessmentRules = AssessmentRules()
     limits: Limits = Limits()
+    templates: TemplateRules = TemplateRules()
     source: str | None = None
+
+    def template_folder(self) -> Path | None:
+        """The folder of the organisation's own templates, or None for docgen's own."""
+        if not self.templates.dir.strip():
+            return None
+        folder = Path(self.templates.dir).expanduser()
+        if not folder.is_absolute():
+            folder = (Path(self.source).parent if self.source else Path.cwd()) / folder
+        return folder.resolve()
 
     def require_organization(self) -> None:
         """Stop before anything is printed when the organisation that signs is not configured."""
@@ -172,6 +188,12 @@ columns = 200        # 任一工作表中有内容的最后一列
 cells = 200000       # 整个工作簿的单元格数
 render_seconds = 300 # 生成一份文书（一种格式）的时限（秒），超过即停止这一份并说明原因
 uploads_per_day = 50 # 网页上每个申报党组织每天最多上传校验的次数
+
+[templates]
+# 本单位自己的文书模板所在的文件夹（相对于本配置文件所在的文件夹）。其中的 <种类>.docx、<种类>.html
+# 和 .css 代替内置的同名模板，没有的仍用内置的。docgen templates export 模板 可导出内置模板作为起点，
+# docgen templates check 检查改过的模板。例如：dir = "模板"
+dir = ""
 """
 
 

@@ -23,7 +23,8 @@ from ..documents import Options
 from ..errors import DiskError, DocgenError, disk_problem
 from ..executors import DEFAULT_TIMEOUT, TaskTimeout, WorkerLost, executor_for
 from ..pipeline import (FORMATS, WORK_FOLDER, Job, Names, Outcome, Placer, Settings, Status, check_writable, clashes,
-                        describe, output_lock, process_workbook, refuse_links, write_atomic, year_end)
+                        describe, output_lock, process_workbook, refuse_links, require_templates, write_atomic,
+                        year_end)
 from .journal import JOURNAL, MANIFEST, BatchResult, ManifestWriter, previous_entries, reserved_names, reusable
 from .outputs import ZIP_FOLDER, listing, zip_branches
 
@@ -92,6 +93,7 @@ def batch(
         raise DocgenError(f"找不到申报表文件夹：{in_path}")
     settings = Settings.of(kinds, formats, config, options, annotate=True, year_end=True)
     settings.config.require_organization()
+    require_templates(settings.config)
     watcher = watcher or _Silent()
     if _inside(in_path, out):
         raise DocgenError(f"输出目录 {out} 不能是申报表文件夹本身或它的上级目录，请另选一个输出目录。")

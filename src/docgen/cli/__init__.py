@@ -102,6 +102,23 @@ def main() -> None:
     """docgen：党建项目申报表校验与文书生成工具。"""
 
 
+@main.group(cls=chinese.Group)
+def templates() -> None:
+    """本单位自己的文书模板：检查改过的模板。"""
+
+
+@templates.command("check")
+@click.argument("folder", required=False, type=click.Path(), metavar="[模板文件夹]")
+@config_option
+@library_errors
+def templates_check(folder: str | None, config: Config) -> None:
+    """检查模板文件夹（默认为配置中 [templates] 的 dir）中的每个模板：变量名、循环、标签写法，逐处指出位置。"""
+    checked, problems = api.check_templates(folder, config)
+    console.print_template_problems(checked, problems)
+    if any(p.error for p in problems):
+        raise SystemExit(1)
+
+
 @main.command("intake-template")
 @click.argument("target", type=click.Path(dir_okay=False), metavar="文件")
 @click.option("--force", is_flag=True, help="目标文件已存在时覆盖。")

@@ -55,6 +55,19 @@ def print_font_gaps(gaps, text: str) -> None:
             click.echo(click.style(f"“{text}”中的字本机的字体都有", fg="green"))
 
 
+def print_template_problems(folder, problems) -> None:
+    """Each template problem with its place; a count at the end."""
+    if not problems:
+        click.echo(click.style(f"{folder} 中的模板没有发现问题。", fg="green"))
+        return
+    for problem in problems:
+        tag = click.style("错误", fg="red") if problem.error else click.style("提醒", fg="yellow")
+        click.echo(f"{tag} {problem}")
+    errors = sum(1 for p in problems if p.error)
+    click.echo(f"\n{folder}：错误 {errors} 处，提醒 {len(problems) - errors} 处。" +
+               ("改正错误之前，render、batch 和网页都不会用这些模板生成文书。" if errors else ""))
+
+
 def print_skipped(skipped: list[tuple[str, str]]) -> None:
     """Every file of the folders that was not read, so that no branch drops out unseen (on stderr: JSON stays clean)."""
     if skipped:

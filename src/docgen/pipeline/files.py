@@ -28,11 +28,13 @@ RETURNED = "退回"  # where a batch puts the annotated copies of faulty workboo
 class Renderers:
     """The backends of one process (or thread), each template prepared once and reused."""
 
-    def __init__(self, formats: Iterable[str] = FORMATS) -> None:
+    def __init__(self, formats: Iterable[str] = FORMATS, own: str | Path | None = None) -> None:
+        """`own`: the organisation's template folder ([templates] dir), whose templates replace docgen's."""
         chosen = set(formats)
         self.formats = tuple(f for f in FORMATS if f in chosen)
-        self.docx = DocxRenderer() if "docx" in self.formats else None
-        self.pdf = PdfRenderer() if "pdf" in self.formats else None
+        own = Path(own) if own else None
+        self.docx = DocxRenderer(own=own) if "docx" in self.formats else None
+        self.pdf = PdfRenderer(own=own) if "pdf" in self.formats else None
 
     def render(self, fmt: str, kind: str, context: dict, metadata: dict[str, str] | None = None) -> bytes:
         """One document's bytes; every string of its context and properties made XML-legal first
@@ -44,12 +46,13 @@ class Renderers:
 _LOCAL = threading.local()
 
 
-def renderers_for(formats: Iterable[str]) -> Renderers:
-    """This thread's renderers for the formats: loaded on first use, then kept for every later job."""
-    key = tuple(f for f in FORMATS if f in set(formats))
+def renderers_for(formats: Iterable[str], own: str | Path | None = None) -> Renderers:
+    """This thread's renderers for the formats (and the organisation's template folder `own`): loaded on
+    first use, then kept for every later job."""
+    key = (tuple(f for f in FORMATS if f in set(formats)), str(own) if own else "")
     cache = _LOCAL.__dict__.setdefault("renderers", {})
     if key not in cache:
-        cache[key] = Renderers(key)
+        cache[key] = Renderers(*key)
     return cache[key]
 
 

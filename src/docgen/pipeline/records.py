@@ -90,11 +90,12 @@ class Settings:
                   "per_project": options.per_project, "year": options.year, "version": VERSION}
         digest.update(json.dumps(chosen, ensure_ascii=False, sort_keys=True).encode())
         digest.update(self.config.model_dump_json().encode())
-        folder = template_dir()
-        for path in sorted(folder.iterdir()):
-            if path.is_file():
-                digest.update(path.name.encode())
-                digest.update(path.read_bytes())
+        own = self.config.template_folder()  # the organisation's templates count as much as docgen's
+        for folder in (template_dir(), *([own] if own is not None and own.is_dir() else [])):
+            for path in sorted(folder.iterdir()):
+                if path.is_file():
+                    digest.update(path.name.encode())
+                    digest.update(path.read_bytes())
         return replace(self, fingerprint=digest.hexdigest())
 
 

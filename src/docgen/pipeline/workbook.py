@@ -106,7 +106,7 @@ def _process(job: Job, renderers: Renderers | None, outcome: Outcome) -> None:
     planned = list(documents(intake, settings.kinds, config, options))
     outcome.certificates = [d.context for d in planned if d.kind == certificate.KIND]
     outcome.status = Status.RENDERED
-    renderers = renderers or renderers_for(settings.formats)
+    renderers = renderers or renderers_for(settings.formats, settings.config.template_folder())
     for document in planned:
         render_into(document, renderers, settings.formats, folder, outcome, config.limits.render_seconds)
     if outcome.failures:

@@ -67,24 +67,31 @@ class RenderTask:
     relative: str
     target: str
     project: str = ""
+    own: str = ""  # the organisation's template folder, when it has one
 
 
 def render_file(task: RenderTask) -> Written:
     """Render one file and write it to its target."""
-    data = renderers_for((task.fmt,)).render(task.fmt, task.kind, task.context, task.metadata)
+    data = renderers_for((task.fmt,), task.own).render(task.fmt, task.kind, task.context, task.metadata)
     write_atomic(Path(task.target), data)
     return Written(task.relative, task.kind, task.project, task.fmt, sha256(data), len(data))
 
 
 def render_bytes(task: RenderTask) -> bytes:
     """Render one part of a file and send it back (the parts of the combined certificates)."""
-    return renderers_for((task.fmt,)).render(task.fmt, task.kind, task.context, task.metadata)
+    return renderers_for((task.fmt,), task.own).render(task.fmt, task.kind, task.context, task.metadata)
 
 
-def _tasks(document: Document, formats: tuple[str, ...], folder: Path) -> list[RenderTask]:
+def _tasks(document: Document, settings: Settings, formats: tuple[str, ...], folder: Path) -> list[RenderTask]:
     context = document.context.model_dump()
     return [RenderTask(document.kind, fmt, context, document.metadata, relative_name(document, fmt),
-                       str(folder / relative_name(document, fmt)), document.project_code) for fmt in formats]
+                       str(folder / relative_name(document, fmt)), document.project_code, _own(settings))
+            for fmt in formats]
+
+
+def _own(settings: Settings) -> str:
+    own = settings.config.template_folder()
+    return str(own) if own else ""
 
 
 def _settle(outcome: Outcome, tasks: list[RenderTask], results: list[Any]) -> None:
@@ -112,7 +119,7 @@ def year_end(outcomes: list[Outcome], settings: Settings, folder: Path,
             if document.kind == ledger.KIND:
                 write_ledger(document, folder, result)
             else:
-                tasks += _tasks(document, settings.formats, folder)
+                tasks += _tasks(document, settings, settings.formats, folder)
     _settle(result, tasks, executor.run_all(render_file, tasks))
     add_combined(valid, settings, folder, executor, result)
     if result.failures:
@@ -127,20 +134,20 @@ def add_combined(outcomes: list[Outcome], settings: Settings, folder: Path, exec
     if not certificates:
         return
     combined = combined_certificates(certificates, settings.config, settings.options)
-    tasks = _tasks(combined, tuple(f for f in settings.formats if f != "pdf"), folder)
+    tasks = _tasks(combined, settings, tuple(f for f in settings.formats if f != "pdf"), folder)
     _settle(result, tasks, executor.run_all(render_file, tasks))
     if "pdf" in settings.formats:
-        combined_pdf(certificates, combined, folder, executor, result)
+        combined_pdf(certificates, combined, settings, folder, executor, result)
 
 
-def combined_pdf(certificates: list[certificate.CertificateContext], combined: Document, folder: Path,
-                 executor: Executor, result: Outcome) -> None:
+def combined_pdf(certificates: list[certificate.CertificateContext], combined: Document, settings: Settings,
+                 folder: Path, executor: Executor, result: Outcome) -> None:
     """荣誉证书-合订.pdf, laid out in parts of certificate.PART_SIZE pages side by side, then joined in order.
 
     So a run with thousands of certificates needs no more memory per process than one with a hundred.
     """
     relative = relative_name(combined, "pdf")
-    parts = [RenderTask(certificate.KIND, "pdf", part.model_dump(), combined.metadata, relative, "")
+    parts = [RenderTask(certificate.KIND, "pdf", part.model_dump(), combined.metadata, relative, "", own=_own(settings))
              for part in certificate.combined_parts(certificates)]
     rendered = executor.run_all(render_bytes, parts)
     failed = next((p for p in rendered if isinstance(p, BaseException)), None)

@@ -18,9 +18,10 @@ from xml.sax.saxutils import escape
 import jinja2
 from docxtpl import DocxTemplate
 from jinja2 import meta
+from jinja2.exceptions import SecurityError
 
 from ..errors import TemplateError
-from .environment import make_environment, template_dir
+from .environment import chosen, make_environment, template_dir
 
 _TEMPLATED_PART = re.compile(r"^word/(document|header\d*|footer\d*|footnotes)\.xml$")
 _PARAGRAPH = re.compile(r"<w:p([ >])")
@@ -102,18 +103,21 @@ def _finish(xml: str) -> str:
 class DocxRenderer:
     """Render .docx documents from templates/<kind>.docx, each template prepared once."""
 
-    def __init__(self, folder: Path | None = None) -> None:
-        self.folder = folder or template_dir()
+    def __init__(self, folder: Path | None = None, own: Path | None = None) -> None:
+        """`own`: the organisation's template folder, whose <kind>.docx replace the built-in ones."""
+        self.folder, self.own = folder or template_dir(), own
         self.env = make_environment()
+        self.sandbox = make_environment(sandboxed=True)
         self._prepared: dict[str, _PreparedDocx] = {}
 
     def _template(self, kind: str) -> _PreparedDocx:
         prepared = self._prepared.get(kind)
         if prepared is None:
-            path = self.folder / f"{kind}.docx"
+            path = chosen(self.folder, self.own, f"{kind}.docx")
             if not path.is_file():
                 raise TemplateError(f"缺少 Word 模板 {path.name}")
-            prepared = self._prepared[kind] = _PreparedDocx(path, self.env)
+            prepared = self._prepared[kind] = _PreparedDocx(path, self.env if path.parent == self.folder
+                                                            else self.sandbox)
         return prepared
 
     def render(self, kind: str, context: dict[str, Any], metadata: dict[str, str] | None = None) -> bytes:
@@ -121,6 +125,8 @@ class DocxRenderer:
             return self._template(kind).render(context, metadata)
         except jinja2.UndefinedError as exc:
             raise TemplateError(f"Word 模板 {kind}.docx 使用了不存在的变量：{exc.message}") from None
+        except SecurityError as exc:
+            raise TemplateError(f"Word 模板 {kind}.docx 中有不允许的写法（{exc}）：模板只能写出文书的内容") from None
 
     def variables(self, kind: str) -> set[str]:
         """Return the context variables the template uses (for checking templates against contexts)."""

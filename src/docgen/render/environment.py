@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
 from ..errors import TemplateError
@@ -23,10 +24,12 @@ def template_dir() -> Path:
     raise TemplateError("找不到文书模板目录（templates），请重新安装 docgen")
 
 
-def make_environment(loader: jinja2.BaseLoader | None = None,
-                     finalize: Callable[[Any], Any] | None = None) -> jinja2.Environment:
-    """Return a Jinja environment where a missing variable is an error and data is escaped."""
-    return jinja2.Environment(
+def make_environment(loader: jinja2.BaseLoader | None = None, finalize: Callable[[Any], Any] | None = None,
+                     sandboxed: bool = False) -> jinja2.Environment:
+    """Return a Jinja environment where a missing variable is an error and data is escaped; sandboxed (no
+    Python internals, no imports) for templates from an organisation's own folder."""
+    kind = SandboxedEnvironment if sandboxed else jinja2.Environment
+    return kind(
         loader=loader,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -50,5 +53,14 @@ def unbreakable_dates(value: Any) -> Any:
 
 
 @lru_cache(maxsize=None)
-def html_environment(folder: Path) -> jinja2.Environment:
-    return make_environment(jinja2.FileSystemLoader(str(folder)), finalize=unbreakable_dates)
+def html_environment(folder: Path, own: Path | None = None) -> jinja2.Environment:
+    """The HTML templates of `folder`, those of the organisation's folder `own` first (sandboxed then)."""
+    folders = [str(own), str(folder)] if own is not None else [str(folder)]
+    return make_environment(jinja2.FileSystemLoader(folders), finalize=unbreakable_dates, sandboxed=own is not None)
+
+
+def chosen(folder: Path, own: Path | None, name: str) -> Path:
+    """A template file: the organisation's own when its folder has one, else the built-in one."""
+    if own is not None and (own / name).is_file():
+        return own / name
+    return folder / name

@@ -9,10 +9,11 @@ from typing import Any
 
 import jinja2
 from jinja2 import meta
+from jinja2.exceptions import SecurityError
 
 from ..errors import TemplateError
 from .cff import identity_font
-from .environment import html_environment, template_dir
+from .environment import chosen, html_environment, template_dir
 from .fonts import font_face_css, stacks_css
 
 
@@ -105,8 +106,9 @@ def subsetter_missing() -> bool:
 class PdfRenderer:
     """Render PDFs from templates/<kind>.html and the shared stylesheet."""
 
-    def __init__(self, folder: Path | None = None, cut_down_fonts: bool = True) -> None:
-        """cut_down_fonts=False leaves out the GB 2312 cut-down faces (fonts.py): whole system faces only."""
+    def __init__(self, folder: Path | None = None, cut_down_fonts: bool = True, own: Path | None = None) -> None:
+        """cut_down_fonts=False leaves out the GB 2312 cut-down faces (fonts.py): whole system faces only.
+        `own`: the organisation's template folder, whose <kind>.html and .css replace the built-in ones."""
         # Importing WeasyPrint loads Pango and fontconfig: only when PDF is asked for.
         import weasyprint
         from weasyprint.text.fonts import FontConfiguration
@@ -117,8 +119,8 @@ class PdfRenderer:
         logging.getLogger("weasyprint").setLevel(logging.ERROR)
         logging.getLogger("fontTools").setLevel(logging.ERROR)
         self._weasyprint = weasyprint
-        self.folder = folder or template_dir()
-        self.env = html_environment(self.folder)
+        self.folder, self.own = folder or template_dir(), own
+        self.env = html_environment(self.folder, own)
         self.fonts = FontConfiguration()
         self._css: dict[str, Any] = {}
         faces = font_face_css() if cut_down_fonts else stacks_css()
@@ -134,7 +136,7 @@ class PdfRenderer:
     def _stylesheet(self, name: str) -> Any:
         sheet = self._css.get(name)
         if sheet is None:
-            path = self.folder / name
+            path = chosen(self.folder, self.own, name)
             if not path.is_file():
                 raise TemplateError(f"缺少样式表 {name}")
             sheet = self._css[name] = self._weasyprint.CSS(filename=str(path), font_config=self.fonts)
@@ -147,11 +149,16 @@ class PdfRenderer:
             raise TemplateError(f"缺少 PDF 模板 {kind}.html") from None
         try:
             return template.render(context)
+        except jinja2.TemplateNotFound as exc:
+            raise TemplateError(f"PDF 模板 {kind}.html 引用的模板 {exc.name} 不存在") from None
         except jinja2.UndefinedError as exc:
             raise TemplateError(f"PDF 模板 {kind}.html 使用了不存在的变量：{exc.message}") from None
+        except SecurityError as exc:
+            raise TemplateError(f"PDF 模板 {kind}.html 中有不允许的写法（{exc}）：模板只能写出文书的内容") from None
 
     def render(self, kind: str, context: dict[str, Any], metadata: dict[str, str] | None = None) -> bytes:
-        html = self._html(string=self.html(kind, context), base_url=str(self.folder))
+        base = chosen(self.folder, self.own, f"{kind}.html").parent  # its pictures lie beside it
+        html = self._html(string=self.html(kind, context), base_url=str(base))
         document = html.render(stylesheets=self.stylesheets(), font_config=self.fonts, cache=self._images)
         if metadata is not None:
             document.metadata.title = metadata.get("title") or document.metadata.title
