@@ -147,3 +147,33 @@ def test_a_changed_own_template_makes_resume_render_again(tmp_path):
     before = fingerprint()
     as_word_saves_it(folder / "proposal.docx")
     assert fingerprint() != before
+
+
+def test_the_exported_templates_come_with_every_variables_meaning_and_check_clean(tmp_path):
+    folder = tmp_path / "模板"
+    result = CliRunner().invoke(main, ["templates", "export", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert {p.name for p in folder.iterdir()} >= {"proposal.docx", "plan.html", "document.css", "说明.md"}
+    guide = (folder / "说明.md").read_text(encoding="utf-8")
+    assert "## 立项表：proposal.docx、proposal.html" in guide
+    assert "| 　`{{ task.owner }}` | 责任人 | 文字 | " in guide  # meaning, type and an example value
+    assert re.search(r"\| `\{\{ leader \}\}` \| 项目负责人 \| 文字 \| \S+ \|", guide)
+    assert CliRunner().invoke(main, ["templates", "check", str(folder)]).exit_code == 0
+    again = CliRunner().invoke(main, ["templates", "export", str(folder)])
+    assert again.exit_code == 1 and "没有覆盖" in again.output
+    assert CliRunner().invoke(main, ["templates", "export", str(folder), "--force"]).exit_code == 0
+
+
+def test_every_variable_of_every_kind_has_its_chinese_meaning():
+    from docgen.documents.shapes import kind_shapes, label
+
+    def undescribed(kind: str, shape: dict, prefix: str = "") -> list[str]:
+        found = []
+        for name, field in shape.items():
+            if not label(kind, prefix + name):
+                found.append(f"{kind}: {prefix}{name}")
+            item = field[0] if isinstance(field, list) else field
+            if isinstance(item, dict):
+                found += undescribed(kind, item, f"{prefix}{name}.")
+        return found
+    assert [missing for kind, shape in kind_shapes().items() for missing in undescribed(kind, shape)] == []

@@ -215,6 +215,18 @@ def parse_period(text: str) -> Period:
     return Period.model_validate(text)
 
 
+def samples_dir() -> Path:
+    """The bundled sample workbooks and their configuration (inside the package, or the checkout's samples/)."""
+    packaged = Path(__file__).resolve().parent / "samples"
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[2] / "samples"
+
+
+def export_templates(target: str | Path, force: bool = False) -> list[Path]:
+    """docgen's own templates copied into `target` as a start for the organisation's, with 说明.md (every kind's
+    variables, their meaning and an example value); an existing file is kept unless `force`."""
+    return pipeline.export_templates(Path(target), samples_dir(), force)
+
+
 def check_templates(folder: str | Path | None = None, config: Config | None = None) -> tuple[Path, list]:
     """The problems of the organisation's templates in `folder` (by default the configuration's [templates] dir),
     each located in the clerk's terms (line, paragraph, table cell, header); the folder checked."""

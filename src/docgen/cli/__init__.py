@@ -104,7 +104,18 @@ def main() -> None:
 
 @main.group(cls=chinese.Group)
 def templates() -> None:
-    """本单位自己的文书模板：检查改过的模板。"""
+    """本单位自己的文书模板：导出自带的模板作为起点，检查改过的模板。"""
+
+
+@templates.command("export")
+@click.argument("folder", type=click.Path(file_okay=False), metavar="文件夹")
+@click.option("--force", is_flag=True, help="文件夹中已有同名文件时覆盖。")
+@library_errors
+def templates_export(folder: str, force: bool) -> None:
+    """把自带的模板（.docx、.html、document.css）和说明.md（每种文书可用的变量、含义和示例）复制到“文件夹”。"""
+    written = api.export_templates(folder, force)
+    click.echo(f"已导出 {len(written)} 个文件到 {folder}：在 Word 中修改后，在 docgen.toml 中写")
+    click.echo(f'  [templates]\n  dir = "{folder}"\n再运行 docgen templates check 检查。各变量的含义见 {folder}/说明.md。')
 
 
 @templates.command("check")
@@ -282,11 +293,6 @@ def batch(in_dir: str, out_dir: str, kinds: tuple[str, ...], formats: tuple[str,
     sys.exit(0 if result.ok else 1)
 
 
-def samples_dir() -> Path:
-    packaged = Path(__file__).resolve().parents[1] / "samples"
-    return packaged if packaged.is_dir() else Path(__file__).resolve().parents[3] / "samples"
-
-
 @main.command()
 @click.option("--out", "out_dir", default="out", show_default=True, type=click.Path(file_okay=False), help="演示输出目录。")
 @format_option()
@@ -296,7 +302,7 @@ def samples_dir() -> Path:
 @library_errors
 def demo(out_dir: str, formats: tuple[str, ...], date: dt.date, config: Config) -> None:
     """用自带的示例申报表演示全部功能：空白模板、校验与退回、生成全部文书、年度汇总与台账。"""
-    out, samples = Path(out_dir), samples_dir()
+    out, samples = Path(out_dir), api.samples_dir()
     if config.source is None:  # the samples come with the configuration of their (fictional) company
         config = _load_config(str(samples / CONFIG_NAME))
     _warn_before_run(formats, (), config)
@@ -360,7 +366,7 @@ def serve(host: str, port: int, data_dir: str, database: str | None, admin_name:
         click.echo(f"  {base}activate/{account.activation}")
         return
     if samples:
-        report = api.validate([samples_dir()], config)
+        report = api.validate([api.samples_dir()], config)
         branches = sorted({intake.projects[0].branch for f in report
                            for intake in [api.load(f.path, config)[0]] if intake and intake.projects})
         made = sample_accounts(Store(data_dir, database), branches)
