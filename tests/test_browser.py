@@ -16,11 +16,13 @@ import pytest
 
 from builder import project_row, valid_book
 from conftest import CONFIG
+from docgen.render.environment import template_dir
 from docgen.web import create_app
 from webaccounts import PASSWORD, data_folder
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SHOTS = Path(__file__).resolve().parents[1] / "build" / "screenshots"
+TEMPLATES = template_dir()
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="没有安装 Chromium（make test 会安装）")
 
@@ -144,6 +146,18 @@ def test_a_branch_fixes_and_hands_in_and_the_department_approves_and_generates(s
         page.goto(f"{base}/api/docs")
         expect(page.locator("table.api")).to_contain_text("/api/checks")
         shot("09-接口说明")
+        page.goto(f"{base}/admin/templates")
+        own = tmp_path / "proposal.html"
+        own.write_text(TEMPLATES.joinpath("proposal.html").read_text(encoding="utf-8").replace(
+            "{{ leader }}", "{{ leadr }}"), encoding="utf-8")
+        page.set_input_files("input[name=template]", str(own))
+        page.click("button:has-text('上传并检查')")
+        expect(page.locator("ol.issues")).to_contain_text("proposal.html 第")
+        expect(page.locator("ol.issues")).to_contain_text("没有变量“leadr”；要写的可能是“leader”")
+        shot("11-模板")
+        page.click("button:has-text('删除，恢复自带的')")
+        page.wait_for_url("**/admin/templates")
+        expect(page.locator("ol.issues")).to_have_count(0)
         sign_out()
 
         sign_in("chengguan", "**/branch")

@@ -2,6 +2,7 @@
 rendered with every problem placed where the clerk will look for it, and rendered in a sandbox."""
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import zipfile
@@ -177,3 +178,46 @@ def test_every_variable_of_every_kind_has_its_chinese_meaning():
                 found += undescribed(kind, item, f"{prefix}{name}.")
         return found
     assert [missing for kind, shape in kind_shapes().items() for missing in undescribed(kind, shape)] == []
+
+
+# --- the department's page -----------------------------------------------------------------------
+
+def test_the_department_uploads_a_template_sees_its_problems_and_generation_waits_for_the_fix(site):
+    from webaccounts import approved, client, csrf
+
+    app, store, tmp_path = site
+    admin = client(app, "admin")
+    exported = admin.get("/admin/templates/export")
+    assert exported.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(exported.content)) as archive:
+        assert "模板/说明.md" in archive.namelist() and "模板/proposal.docx" in archive.namelist()
+        archive.extract("模板/proposal.docx", tmp_path)
+    template = tmp_path / "模板" / "proposal.docx"
+    as_word_saves_it(template)
+    edit_part(template, "word/document.xml", lambda xml: xml.replace("der }}", "dr }}"))
+
+    def upload(name: str, data: bytes):
+        return admin.post("/admin/templates", data={"csrf": csrf(admin, "/admin/templates")},
+                          files={"template": (name, data)})
+    refused = upload("立项表.docx", template.read_bytes())
+    assert refused.status_code == 400 and "不是模板的文件名" in refused.text
+    page = upload("proposal.docx", template.read_bytes()).text
+    assert "检查发现 1 处问题" in page and "第 1 个表格 第 4 行第 2 列：没有变量“leadr”" in page
+    assert "status approved\">本单位的" in page
+    approved(app, store, tmp_path)
+    response = admin.post("/admin/jobs", data={"csrf": csrf(admin, "/admin/jobs"), "kind": "proposal",
+                                               "format": "docx", "date": "2024-12-23"})
+    assert response.status_code == 400 and "本单位的模板有 1 处错误，没有开始生成" in response.text
+    edit_part(template, "word/document.xml", lambda xml: xml.replace("dr }}", "der }}"))
+    assert "检查没有发现问题" in upload("proposal.docx", template.read_bytes()).text
+    response = admin.post("/admin/jobs", data={"csrf": csrf(admin, "/admin/jobs"), "kind": "proposal",
+                                               "format": "docx", "date": "2024-12-23"})
+    job = int(response.headers["location"].rsplit("/", 1)[1])
+    app.state.site.jobs.wait(job, 120)
+    made = next(p for p in app.state.site.jobs.files(job) if p.endswith("立项表.docx"))
+    word = WordDocument(str(app.state.site.jobs.file(job, made)))
+    assert word.element.body[0].tag.endswith("tbl")  # made with the department's template
+    listed = admin.get("/api/templates").json()
+    assert [f["name"] for f in listed["files"] if f["own"]] == ["proposal.docx"] and listed["problems"] == []
+    assert admin.delete("/api/templates/proposal.docx", headers={"X-CSRF-Token": csrf(admin, "/admin")}).status_code == 200
+    assert "status approved\">本单位的" not in admin.get("/admin/templates").text

@@ -43,6 +43,8 @@ ACCESS = {
     ("POST", "/admin/jobs/{id:int}/resume"): "admin",
     ("GET", "/admin/jobs/{id:int}/files/{path:path}"): "admin",
     ("GET", "/admin/settings"): "admin", ("POST", "/admin/settings"): "admin",
+    ("GET", "/admin/templates"): "admin", ("POST", "/admin/templates"): "admin",
+    ("GET", "/admin/templates/export"): "admin", ("POST", "/admin/templates/{name}/delete"): "admin",
     ("GET", "/api/docs"): "anyone",
     ("POST", "/api/login"): "anyone",
     ("POST", "/api/logout"): "signed",
@@ -64,6 +66,8 @@ ACCESS = {
     ("POST", "/api/jobs/{id:int}/resume"): "admin",
     ("GET", "/api/jobs/{id:int}/files/{path:path}"): "admin",
     ("GET", "/api/settings"): "admin", ("PUT", "/api/settings"): "admin",
+    ("GET", "/api/templates"): "admin", ("POST", "/api/templates"): "admin",
+    ("DELETE", "/api/templates/{name}"): "admin", ("GET", "/api/templates/export"): "admin",
 }
 ROLES = ("anonymous", "chengguan", "xigu", "admin")  # chengguan owns the data the ids name; xigu is another branch
 CSRF_FREE = {("POST", "/api/login")}  # it starts the session; JSON only, which a foreign form cannot send
@@ -94,7 +98,7 @@ def _world(app, store, tmp_path) -> dict[str, str]:
 
 def _address(path: str, world: dict[str, str]) -> str:
     kind = "check" if "/checks/" in path else "submission" if "/submissions/" in path else "job"
-    path = path.replace("{id:int}", world[kind]).replace("{token}", world["token"])
+    path = path.replace("{id:int}", world[kind]).replace("{token}", world["token"]).replace("{name}", "proposal.docx")
     return path.replace("{path:path}", world["preview"] if "preview" in path else world["job_file"])
 
 
@@ -137,6 +141,8 @@ def _fits(expected: str, path: str, method: str, response) -> bool:
         return status in (200, 303) and response.headers.get("location") != "/login"
     if path in ("/login", "/api/login"):
         return status == 401 and "账号或密码不正确" in response.text  # what an empty login gets
+    if "{name}" in path:  # removing an own template there is none of
+        return status == 404 and "没有这个自己的模板" in response.text
     return status in (200, 201, 202, 303, 400, 409)  # done, or refused for its empty body at most
 
 

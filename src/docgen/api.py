@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 
 from . import pipeline
 from .config import CONFIG_NAME, CONFIG_TEMPLATE, Config
-from .documents import TITLES, WORKBOOK_KINDS, Options, notice
+from .documents import KINDS, TITLES, WORKBOOK_KINDS, Options, notice
 from .errors import ConfigError, DiskError, DocgenError, disk_problem
 from .executors import Inline
 from .finding import ANNOTATED_SUFFIX, Found, find_workbooks, scan_workbooks
@@ -213,6 +213,9 @@ def year_end(paths: Iterable[str | Path], out_dir: str | Path, formats: Iterable
 def parse_period(text: str) -> Period:
     """A reporting period as a clerk writes it (2024年第2季度, 2024Q2, 2024年6月, 2024年上半年); ValueError otherwise."""
     return Period.model_validate(text)
+
+
+TEMPLATE_KINDS = tuple(kind for kind in TITLES if kind in KINDS and {"docx", "pdf"} & set(KINDS[kind].formats))
 
 
 def samples_dir() -> Path:

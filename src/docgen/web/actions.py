@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import os
 import secrets
 import shutil
 import tempfile
+import zipfile
 from pathlib import Path
 from typing import Any, MutableMapping
 
@@ -249,7 +251,11 @@ def previews(site: Site, account: Account) -> tuple[dict[str, Any] | None, Path 
             named = Path(scratch) / f"{safe_name(account.branch)}.xlsx"
             shutil.copyfile(site.store.uploads / accepted["stored"], named)
             shutil.rmtree(folder, ignore_errors=True)
-            api.render([named], folder, None, ["pdf"], site.config, api.Options())
+            try:
+                api.render([named], folder, None, ["pdf"], site.config, api.Options())
+            except DocgenError as exc:  # the organisation's templates have errors: said, nothing half made kept
+                shutil.rmtree(folder, ignore_errors=True)
+                raise Refused(f"暂时无法预览：{exc}", 409) from None
         (folder / PREVIEWED).touch()
     return accepted, folder
 
@@ -315,6 +321,11 @@ def start_job(site: Site, account: Account, kinds: list[str], formats: list[str]
             api.parse_period(period)
     except ValueError:
         raise Refused("成文日期或报告期无法识别（成文日期如 2024-12-20，报告期如 2024年第2季度）") from None
+    folder = site.config.template_folder()
+    errors = [p for p in api.check_templates(folder)[1] if p.error] if folder is not None else []
+    if errors:
+        raise Refused(f"本单位的模板有 {len(errors)} 处错误，没有开始生成：{errors[0]}"
+                      f"{'……' if len(errors) > 1 else ''}；请在“模板”页查看并改正")
     try:
         return site.jobs.start(account, {"kinds": chosen, "formats": formats, "date": day, "period": period})
     except DocgenError as exc:
@@ -421,3 +432,82 @@ def save_settings(site: Site, account: Account, given: dict[str, dict[str, Any]]
         raise Refused("单位名称和党委名称必须填写：文书的落款和立项表审批栏要用到它们")
     site.save_config(config)
     return config
+
+
+# --- the organisation's own templates ------------------------------------------------------------
+
+TEMPLATE_FOLDER = "模板"  # in the data folder: the templates the department uploads
+
+
+def template_names() -> dict[str, str]:
+    """Every file name an organisation's template may have, with what it is."""
+    names = {}
+    for kind, title in api.TITLES.items():
+        if kind in api.TEMPLATE_KINDS:
+            names[f"{kind}.docx"] = f"{title}（Word）"
+            names[f"{kind}.html"] = f"{title}（PDF）"
+    names["document.css"] = "PDF 文书的样式表"
+    return names
+
+
+def own_templates(site: Site) -> Path:
+    return site.store.folder / TEMPLATE_FOLDER
+
+
+def templates_state(site: Site, account: Account) -> dict[str, Any]:
+    """Which templates are the organisation's own, and every problem the check finds in them."""
+    need(account, "admin")
+    folder = own_templates(site)
+    mine = {p.name for p in folder.iterdir() if p.is_file()} if folder.is_dir() else set()
+    problems = api.check_templates(folder)[1] if mine else []
+    return {"files": [{"name": name, "what": what, "own": name in mine} for name, what in template_names().items()],
+            "problems": problems, "errors": sum(1 for p in problems if p.error)}
+
+
+def upload_template(site: Site, account: Account, filename: str, data: bytes) -> list[Any]:
+    """Keep an uploaded template (its name must be one docgen uses) in the data folder's 模板 and use that
+    folder from now on; the problems the check finds in it."""
+    need(account, "admin")
+    name = Path(filename.replace("\\", "/")).name.strip()
+    if name not in template_names():
+        raise Refused(f"“{name}”不是模板的文件名：模板按文书种类命名，如 proposal.docx（立项表）、plan.html（计划书）；"
+                      f"可用的文件名见下方列表")
+    if len(data) > limit_bytes(site):
+        raise Refused(f"文件超过 {site.config.limits.file_mb:g} MB 的上限", 413)
+    if name.endswith(".docx") and not (data.startswith(b"PK") and b"word/document.xml" in data):
+        raise Refused("这个文件不是 Word 文档（.docx）；请在 Word 或 WPS 中另存为 .docx 后再上传")
+    if not name.endswith(".docx"):
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise Refused("这个文件不是 UTF-8 编码的文本；请用记事本“另存为”UTF-8 后再上传") from None
+    folder = own_templates(site)
+    folder.mkdir(exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=folder, prefix=".~", delete=False) as handle:
+        handle.write(data)
+    os.replace(handle.name, folder / name)
+    if site.config.template_folder() != folder.resolve():
+        site.save_config(site.config.model_copy(update={"templates": site.config.templates.model_copy(
+            update={"dir": str(folder.resolve())})}))
+    return [p for p in api.check_templates(folder)[1] if p.file == name]
+
+
+def remove_template(site: Site, account: Account, name: str) -> None:
+    """Go back to docgen's own template of this name."""
+    need(account, "admin")
+    target = own_templates(site) / name
+    if name not in template_names() or not target.is_file():
+        raise Refused("没有这个自己的模板", 404)
+    target.unlink()
+
+
+def exported_templates(site: Site, account: Account) -> bytes:
+    """docgen's own templates and 说明.md as one zip, the start of the organisation's."""
+    need(account, "admin")
+    with tempfile.TemporaryDirectory() as scratch:
+        written = api.export_templates(Path(scratch) / "模板")
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for path in written:
+                archive.write(path, f"模板/{path.name}")
+    return buffer.getvalue()

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 
 from . import actions
 from .actions import SETTINGS, Refused
-from .site import Site, render, signed_in
+from .site import Site, attachment, limit_bytes, render, signed_in
 
 
 async def admin_page(request: Request, site: Site) -> Response:
@@ -142,3 +143,30 @@ async def settings_page(request: Request, site: Site) -> Response:
 def _shown(value: object) -> object:
     """A setting as the form shows it: a share to four digits (1/3 as 0.3333)."""
     return f"{value:.4g}" if isinstance(value, float) else value
+
+
+async def templates_page(request: Request, site: Site) -> Response:
+    account = actions.need(signed_in(request, site), "admin")
+    problem, uploaded = None, None
+    status = 200
+    if request.method == "POST":
+        given = (await request.form()).get("template")
+        try:
+            if not isinstance(given, UploadFile) or not given.filename:
+                raise Refused("请选择要上传的模板文件")
+            uploaded = (given.filename, actions.upload_template(site, account, given.filename,
+                                                                 await given.read(limit_bytes(site) + 1)))
+        except Refused as exc:
+            problem, status = exc.message, exc.status_code
+    return render(request, site, "templates.html", status, state=actions.templates_state(site, account),
+                  problem=problem, uploaded=uploaded)
+
+
+async def remove_template(request: Request, site: Site) -> Response:
+    actions.remove_template(site, signed_in(request, site), request.path_params["name"])
+    return RedirectResponse("/admin/templates", status_code=303)
+
+
+async def exported_templates(request: Request, site: Site) -> Response:
+    data = actions.exported_templates(site, signed_in(request, site))
+    return Response(data, media_type="application/zip", headers=attachment("docgen-模板.zip"))

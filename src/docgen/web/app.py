@@ -50,7 +50,7 @@ def create_app(data: str | Path, config: Config | None = None, database: str | N
 
     def page(handler: Handler, csrf: bool = True) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
-            form = await require_csrf(request, site) if csrf and request.method in ("POST", "PUT") else None
+            form = await require_csrf(request, site) if csrf and request.method in ("POST", "PUT", "DELETE") else None
             try:
                 return await handler(request, site)
             finally:
@@ -81,6 +81,9 @@ def create_app(data: str | Path, config: Config | None = None, database: str | N
         Route("/admin/jobs/{id:int}/resume", page(admin.resume_job), methods=["POST"]),
         Route("/admin/jobs/{id:int}/files/{path:path}", page(admin.job_file)),
         Route("/admin/settings", page(admin.settings_page), methods=["GET", "POST"]),
+        Route("/admin/templates", page(admin.templates_page), methods=["GET", "POST"]),
+        Route("/admin/templates/export", page(admin.exported_templates)),
+        Route("/admin/templates/{name}/delete", page(admin.remove_template), methods=["POST"]),
         Route("/api/docs", page(rest.docs)),
         *(Route(e.path, page(e.handler, e.csrf), methods=[e.method]) for e in rest.ENDPOINTS),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),

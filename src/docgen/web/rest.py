@@ -321,6 +321,43 @@ async def save_settings(request: Request, site: Site) -> Response:
     return Json(actions.settings(site, account))
 
 
+# --- the organisation's own templates -------------------------------------------------------------
+
+def problem_json(problem: Any) -> dict[str, Any]:
+    return {"file": problem.file, "place": problem.place, "message": problem.message, "error": problem.error}
+
+
+@endpoint("GET", "/api/templates", "管理员", "模板文件及其来源（本单位的或自带的），和检查发现的问题（文件、位置、说明）。",
+          returns='{"files": [{"name", "what", "own"}, …], "problems": [{"file", "place", "message", "error"}, …]}')
+async def list_templates(request: Request, site: Site) -> Response:
+    state = actions.templates_state(site, signed_in(request, site))
+    return Json({"files": state["files"], "problems": [problem_json(p) for p in state["problems"]]})
+
+
+@endpoint("POST", "/api/templates", "管理员", "上传一个模板（multipart/form-data，字段 template；文件名如 proposal.docx），"
+          "立即检查；之后的预览和生成都用它。", body="template=文件", returns='{"problems": [这个文件的问题, …]}（201）')
+async def add_template(request: Request, site: Site) -> Response:
+    account = actions.need(signed_in(request, site), "admin")
+    given = (await request.form()).get("template")
+    if not isinstance(given, UploadFile):
+        raise Refused("请在字段 template 中上传模板文件")
+    found = actions.upload_template(site, account, given.filename or "", await given.read(limit_bytes(site) + 1))
+    return Json({"problems": [problem_json(p) for p in found]}, status_code=201)
+
+
+@endpoint("DELETE", "/api/templates/{name}", "管理员", "删除本单位的一个模板，恢复用自带的。", returns="{}")
+async def delete_template(request: Request, site: Site) -> Response:
+    actions.remove_template(site, signed_in(request, site), request.path_params["name"])
+    return Json({})
+
+
+@endpoint("GET", "/api/templates/export", "管理员", "自带的模板和说明.md（每个变量的写法、含义和示例），打成一个 zip。",
+          returns="zip 文件")
+async def export_templates(request: Request, site: Site) -> Response:
+    data = actions.exported_templates(site, signed_in(request, site))
+    return Response(data, media_type="application/zip", headers=attachment("docgen-模板.zip"))
+
+
 # --- the documentation ----------------------------------------------------------------------------
 
 async def docs(request: Request, site: Site) -> Response:

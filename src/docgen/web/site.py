@@ -142,4 +142,6 @@ def limit_bytes(site: Site) -> int:
 
 
 def attachment(name: str) -> dict[str, str]:
-    return {"Content-Disposition": f"attachment; filename=\"download.xlsx\"; filename*=UTF-8''{quote(name)}"}
+    """A download under its Chinese name (and a plain one for clients that cannot read it)."""
+    plain = f"download{Path(name).suffix}"
+    return {"Content-Disposition": f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name)}"}
