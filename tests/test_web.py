@@ -376,3 +376,16 @@ def test_the_department_edits_the_settings_with_the_same_chinese_checks(site):
     choices = [dv.formula1 for dv in load_workbook(io.BytesIO(template.content))["项目信息"].data_validations.dataValidation]
     assert '"基础规范项目,红色先锋项目"' in choices  # the blank workbook follows at once
     assert client(app, "chengguan").get("/admin/settings").status_code == 403
+
+
+def test_a_checks_drawing_is_made_once_for_its_views(site, monkeypatch):
+    from docgen.web import work
+    app, _, tmp_path = site
+    browser = client(app, "chengguan")
+    made = check_id(upload(browser, workbook(tmp_path, **{"项目负责人*": None})))
+    drawn = []
+    real = work.draw
+    monkeypatch.setattr(work, "draw", lambda *args: drawn.append(args) or real(*args))
+    pages = [browser.get(f"/checks/{made}").text for _ in range(3)]
+    assert len(drawn) == 1 and all(re.search(r'<td id="s0-G2" class="error"', p) for p in pages)
+    assert client(app, "admin").get(f"/checks/{made}").status_code == 200 and len(drawn) == 1

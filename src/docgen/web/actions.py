@@ -186,10 +186,14 @@ def readable(check: dict[str, Any]) -> bool:
 async def drawing(site: Site, check: dict[str, Any]) -> tuple[list[dict[str, Any]], list[sheets.SheetView]]:
     """The check's issues, each with the anchor of its drawn cell, and its workbook drawn sheet by sheet."""
     path = site.store.uploads / check["stored"]
-    try:
-        views = await site.work(work.draw, str(path), check["report"], site.config) if readable(check) else []
-    except Exception:  # noqa: BLE001 - the issues are shown without the drawing rather than not at all
-        views = []
+    views = site.drawings.get(check["id"])
+    if views is None:
+        try:
+            views = await site.work(work.draw, str(path), check["report"], site.config) if readable(check) else []
+        except Exception:  # noqa: BLE001 - the issues are shown without the drawing rather than not at all
+            views = []
+        else:
+            site.remember(check["id"], views)
     titles = [view.title for view in views]
     issues = [{**issue, "anchor": sheets.cell_anchor(titles, issue["sheet"], issue["cell"])
                if issue.get("sheet") in titles and issue.get("cell") else None} for issue in check["report"]["issues"]]
@@ -451,7 +455,8 @@ def template_names() -> dict[str, str]:
 
 
 def own_templates(site: Site) -> Path:
-    return site.store.folder / TEMPLATE_FOLDER
+    """The organisation's template folder: the configuration's [templates] dir, else the data folder's 模板."""
+    return site.config.template_folder() or (site.store.folder / TEMPLATE_FOLDER).resolve()
 
 
 def templates_state(site: Site, account: Account) -> dict[str, Any]:
@@ -461,7 +466,7 @@ def templates_state(site: Site, account: Account) -> dict[str, Any]:
     mine = {p.name for p in folder.iterdir() if p.is_file()} if folder.is_dir() else set()
     problems = api.check_templates(folder)[1] if mine else []
     return {"files": [{"name": name, "what": what, "own": name in mine} for name, what in template_names().items()],
-            "problems": problems, "errors": sum(1 for p in problems if p.error)}
+            "problems": problems, "errors": sum(1 for p in problems if p.error), "folder": str(folder)}
 
 
 def upload_template(site: Site, account: Account, filename: str, data: bytes) -> list[Any]:
@@ -482,13 +487,13 @@ def upload_template(site: Site, account: Account, filename: str, data: bytes) ->
         except UnicodeDecodeError:
             raise Refused("这个文件不是 UTF-8 编码的文本；请用记事本“另存为”UTF-8 后再上传") from None
     folder = own_templates(site)
-    folder.mkdir(exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=folder, prefix=".~", delete=False) as handle:
         handle.write(data)
     os.replace(handle.name, folder / name)
-    if site.config.template_folder() != folder.resolve():
+    if site.config.template_folder() is None:  # from now on the runs use the folder
         site.save_config(site.config.model_copy(update={"templates": site.config.templates.model_copy(
-            update={"dir": str(folder.resolve())})}))
+            update={"dir": str(folder)})}))
     return [p for p in api.check_templates(folder)[1] if p.file == name]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
@@ -168,5 +169,5 @@ async def remove_template(request: Request, site: Site) -> Response:
 
 
 async def exported_templates(request: Request, site: Site) -> Response:
-    data = actions.exported_templates(site, signed_in(request, site))
+    data = await run_in_threadpool(actions.exported_templates, site, signed_in(request, site))
     return Response(data, media_type="application/zip", headers=attachment("docgen-模板.zip"))

@@ -328,10 +328,12 @@ def problem_json(problem: Any) -> dict[str, Any]:
 
 
 @endpoint("GET", "/api/templates", "管理员", "模板文件及其来源（本单位的或自带的），和检查发现的问题（文件、位置、说明）。",
-          returns='{"files": [{"name", "what", "own"}, …], "problems": [{"file", "place", "message", "error"}, …]}')
+          returns='{"folder": "保存模板的文件夹", "files": [{"name", "what", "own"}, …], '
+                  '"problems": [{"file", "place", "message", "error"}, …]}')
 async def list_templates(request: Request, site: Site) -> Response:
     state = actions.templates_state(site, signed_in(request, site))
-    return Json({"files": state["files"], "problems": [problem_json(p) for p in state["problems"]]})
+    return Json({"folder": state["folder"], "files": state["files"],
+                 "problems": [problem_json(p) for p in state["problems"]]})
 
 
 @endpoint("POST", "/api/templates", "管理员", "上传一个模板（multipart/form-data，字段 template；文件名如 proposal.docx），"
@@ -354,7 +356,7 @@ async def delete_template(request: Request, site: Site) -> Response:
 @endpoint("GET", "/api/templates/export", "管理员", "自带的模板和说明.md（每个变量的写法、含义和示例），打成一个 zip。",
           returns="zip 文件")
 async def export_templates(request: Request, site: Site) -> Response:
-    data = actions.exported_templates(site, signed_in(request, site))
+    data = await run_in_threadpool(actions.exported_templates, site, signed_in(request, site))
     return Response(data, media_type="application/zip", headers=attachment("docgen-模板.zip"))
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import os
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 from typing import Any, Callable
@@ -34,6 +35,7 @@ UPLOAD_COUNT = 1  # workbooks per upload
 FORM_ROOM = 64 * 1024  # the bytes of a form beside its file
 CHECK_SECONDS = 120.0  # one upload's check in a checking process
 BRANCH_STATUS = {"none": "未提交", "errors": "有错误", **SUBMISSION_STATUS}
+DRAWINGS_KEPT = 32  # checks whose drawn sheets are kept in memory for their next view
 
 
 @dataclass
@@ -47,6 +49,14 @@ class Site:
     templates: Jinja2Templates
     jobs: Jobs
     checkers: ProcessPool | None = None
+    drawings: OrderedDict[int, list[Any]] = field(default_factory=OrderedDict)  # by check id, newest last
+
+    def remember(self, check_id: int, views: list[Any]) -> None:
+        """Keep a check's drawing (an upload and its report never change) for its next view; the oldest go."""
+        self.drawings[check_id] = views
+        self.drawings.move_to_end(check_id)
+        while len(self.drawings) > DRAWINGS_KEPT:
+            self.drawings.popitem(last=False)
 
     def save_config(self, config: Config) -> None:
         """Keep `config` as the data folder's docgen.toml (whole or not at all) and use it from now on."""
