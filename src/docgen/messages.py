@@ -38,6 +38,12 @@ MESSAGES: dict[str, str] = {
     "formula_uncached": "单元格中是公式，但文件没有保存公式的计算结果，无法知道它显示的值；请用 Excel 或 WPS 打开本文件、保存后再提交",
     "merged_cells": "{area} 是合并单元格：内容只算作左上角 {first} 的，合并区域中其余单元格都视为未填写；请取消合并，在每个单元格分别填写",
     "control_characters": "内容中含有不可见的控制字符，已删除；请核对该单元格",
+    "photos_too_many": "项目 {value} 的照片超过 {most} 张（从这一行起）；请只保留最能说明过程和成效的 {most} 张",
+    "photo_outside": "照片“{value}”不在申报表所在的文件夹中；请把照片放在申报表旁边（或其中的子文件夹），这里只写文件名，如 开班仪式.jpg",
+    "photo_missing": "找不到照片“{value}”{hint}：申报表所在的文件夹中没有这个文件；请核对文件名（含 .jpg 等扩展名），并把照片与申报表一起提交",
+    "photo_too_large": "照片“{value}”有 {size} MB，超过 {most} MB 的上限；请用手机或电脑压缩后再提交",
+    "photo_format": "照片“{value}”是 {format} 格式，只收 JPG 和 PNG；请先转换为 JPG（苹果手机可在“设置—相机—格式”中选“兼容性最佳”）",
+    "photo_unreadable": "照片“{value}”无法打开，文件可能已损坏或不是图片；请重新导出后再提交",
     "glyph_missing": "{label}中的“{characters}”（{codes}）在本机的字体中都没有，PDF 中将显示为方框；"
                      "请改用常用字，或在本机装上含这些字的字体（docgen fonts 可查看各类文字所用的字体）",
     "text_invalid": "应填写文字",

@@ -5,7 +5,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
 from .common import RED, add_run, body_loop, keep_next, para
-from .reports import body_list, otherwise, project_overview, report_document, signature_block
+from .reports import body_list, otherwise, photo_section, project_overview, report_document, signature_block
 from .tables import cell_text, loop_table
 
 UNDONE_COLOUR = "{% if task.done %}000000{% else %}" + RED + "{% endif %}"
@@ -70,6 +70,7 @@ def build():
     add_run(risk, "{{ at_risk }}", colour="B35400")
     keep_next(risk)
     para(doc, "{%p endif %}")
+    photo_section(doc, "六、活动照片")
     signature_block(doc, "{{ branch }}", "{{ date }}", blank_lines=1)
     return doc
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from .common import HEITI, RED, para, para_runs
-from .reports import body_list, chart_table, report_document, signature_block
+from .reports import body_list, chart_table, photo_section, report_document, signature_block
 from .tables import cell_shaded_text, loop_table
 
 ROW_FILL = "'FDECEA' if task.flag_class == 'overdue' else ('FEF3E6' if task.flag_class == 'approaching' else 'FFFFFF')"
@@ -52,6 +52,7 @@ def build():
     body_list(doc, "problems")
     para(doc, "六、下步计划", "一级标题")
     body_list(doc, "next_steps")
+    photo_section(doc, "七、活动照片")
     signature_block(doc, "{{ branch }}", "{{ date }}")
     return doc
 

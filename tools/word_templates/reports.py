@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from docx.enum.table import WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.shared import Pt
 
 from .common import FANGSONG, add_run, base_document, keep_next, para, paragraph_style, run_prop
@@ -127,3 +127,33 @@ def chart_table(doc, chart: str = "chart", label_mm: float = 32, value_mm: float
     legend.add_run("{%r endfor %}")
     para(doc, "{%p endif %}", "图例")
     para(doc, "{%p endif %}", "题注")
+
+
+PHOTO_MM = (72, 54)  # the box a photo is fitted into: two to a row across the 156 mm text width
+
+
+def photo_section(doc, heading: str) -> None:
+    """活动照片 when the project has any: two photos to a row, each above its caption and date; a row is
+    never split over two pages."""
+    para(doc, "{%p if photo_rows %}")
+    keep_next(para(doc, heading, "一级标题"))
+    table = doc.add_table(rows=3, cols=2)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    cell_text(table.rows[0].cells[0], "{%tr for row in photo_rows %}", "小表格文字")
+    centre = WD_ALIGN_PARAGRAPH.CENTER
+    for cell, side in zip(table.rows[1].cells, ("left", "right")):
+        image = cell_text(cell, "{% if row." + side + " %}{{ row." + side + ".image|picture("
+                          + ", ".join(map(str, PHOTO_MM)) + ") }}{% endif %}", "小表格文字", centre)
+        image.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE  # an exact line height would cut it
+        keep_next(image)
+        cell.add_paragraph(style="小表格文字")
+        caption = cell.paragraphs[-1]
+        caption.alignment = centre
+        add_run(caption, "{% if row." + side + " %}{{ row." + side + ".caption }}{% if row." + side
+                + ".date %}（{{ row." + side + ".date }}）{% endif %}{% endif %}")
+    no_split(table.rows[1])
+    cell_text(table.rows[2].cells[0], "{%tr endfor %}", "小表格文字")
+    table_borders(table, top=None, bottom=None, left=None, right=None, insideH=None, insideV=None)
+    widths(table, [78, 78])
+    cell_margins(table, 1.5, top_mm=1, bottom_mm=3)
+    para(doc, "{%p endif %}")

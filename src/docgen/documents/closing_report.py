@@ -8,6 +8,7 @@ from .common import (
     Context,
     OfProject,
     Options,
+    PhotoRow,
     ProjectFields,
     amount,
     cn_date,
@@ -15,6 +16,7 @@ from .common import (
     main_recipient,
     paragraphs,
     percent,
+    photo_rows,
     project_fields,
     project_filing,
     project_subjects,
@@ -66,6 +68,7 @@ class ClosingContext(ProjectFields):
     eligibility: str
     reasons: list[str]
     at_risk: str  # tasks due later in the year and not yet done, "" when none
+    photo_rows: list[PhotoRow]  # 活动照片, two to a row
     date: str
 
 
@@ -117,6 +120,7 @@ def build_from(a: Assessment, intake: Intake, config: Config, options: Options) 
         eligibility=eligibility_sentence(a, config.assessment.satisfaction_min),
         reasons=a.reasons,
         at_risk=(f"年底前到期、尚未完成的任务：{risk_line(a)}，须在完成时限前完成。" if a.at_risk else ""),
+        photo_rows=photo_rows(intake, project.code),
         date=cn_date(options.date),
         main_recipient=main_recipient(config),
     )

@@ -384,3 +384,27 @@ def bar(label: str, amount: float, scale: float, shown: str, colour: str) -> Bar
     filled = round(share * BAR_CELLS)
     return Bar(label=label, value=shown, width=round(share * 100, 1),
                cells=[colour] * filled + ["FFFFFF"] * (BAR_CELLS - filled), colour=colour)
+
+
+class PhotoCell(Context):
+    """One photo of a 活动照片 section: the image the pipeline makes ready for print, its caption and date."""
+
+    image: str  # the photo's file (the original until the pipeline puts the print-ready copy in its place)
+    url: str = ""  # the print-ready copy's file:// address, for the PDF
+    caption: str
+    date: str  # 拍摄日期, "" when not given
+
+
+class PhotoRow(Context):
+    """Two photos side by side (the last row may hold one)."""
+
+    left: PhotoCell
+    right: PhotoCell | None = None
+
+
+def photo_rows(intake: Intake, code: str, until: dt.date | None = None) -> list[PhotoRow]:
+    """A project's photos, two to a row, in the order of the sheet; with `until`, those not taken after it."""
+    cells = [PhotoCell(image=str(intake.photo_path(p)), caption=p.caption, date=cn_date(p.taken))
+             for p in intake.photos_of(code) if until is None or p.taken is None or p.taken <= until]
+    return [PhotoRow(left=cells[i], right=cells[i + 1] if i + 1 < len(cells) else None)
+            for i in range(0, len(cells), 2)]

@@ -1,6 +1,7 @@
 """进度报告 (progress): a project as of one reporting period, task by task, against its plan."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Iterator
 
 from ..config import Config
@@ -11,6 +12,7 @@ from .common import (
     Context,
     Filing,
     Options,
+    PhotoRow,
     ProjectFields,
     bar,
     cn_date,
@@ -18,6 +20,7 @@ from .common import (
     main_recipient,
     paragraphs,
     percent,
+    photo_rows,
     project_fields,
     quoted,
 )
@@ -63,6 +66,15 @@ class ProgressContext(ProjectFields):
     problems: list[str]
     next_steps: list[str]
     chart: Chart
+    photo_rows: list[PhotoRow]  # 活动照片 taken by the statistics date, two to a row
+
+
+@dataclass(frozen=True)
+class OfSnapshot:
+    """What a 进度报告 is about: a project as of one period, in its workbook."""
+
+    snapshot: Snapshot
+    intake: Intake
 
 
 def _flag(state: TaskState) -> tuple[str, str]:
@@ -106,7 +118,8 @@ def chart_of(snap: Snapshot) -> Chart:
                          (OVERDUE_COLOUR, "逾期未完成")])
 
 
-def build_context(snap: Snapshot, config: Config, options: Options) -> ProgressContext:
+def build_context(subject: OfSnapshot, config: Config, options: Options) -> ProgressContext:
+    snap = subject.snapshot
     project = snap.project
     tasks = []
     for state in snap.tasks:
@@ -139,10 +152,11 @@ def build_context(snap: Snapshot, config: Config, options: Options) -> ProgressC
         problems=_task_notes(snap, "problems"),
         next_steps=_task_notes(snap, "next_steps"),
         chart=chart_of(snap),
+        photo_rows=photo_rows(subject.intake, project.code, snap.stat_date),
     )
 
 
-def subjects(intake: Intake, config: Config, options: Options) -> Iterator[Snapshot]:
+def subjects(intake: Intake, config: Config, options: Options) -> Iterator[OfSnapshot]:
     """Each project as of the chosen period, or its latest one; a project that reported nothing has none."""
     for project in intake.projects:
         if options.period is not None:
@@ -150,8 +164,9 @@ def subjects(intake: Intake, config: Config, options: Options) -> Iterator[Snaps
         else:
             found = latest_snapshot(project, intake)
         if found is not None:
-            yield found
+            yield OfSnapshot(found, intake)
 
 
-def filing(snap: Snapshot, options: Options) -> Filing:
+def filing(subject: OfSnapshot, options: Options) -> Filing:
+    snap = subject.snapshot
     return Filing(snap.project.code, snap.project.branch, name=f"{snap.project.code}_{TITLE}_{snap.period.label}")

@@ -110,6 +110,11 @@ LABELS = {
     "at_risk_intro": "风险提示的导语", "annual_report:at_risk": "可能失去评优资格的项目，每项一句",
     "at_risk_more": "未列出的项目的说明", "category_chart": "按类别的图表", "branch_chart": "按申报党组织的图表",
     "score_chart": "评价得分的图表",
+    "photo_rows": "活动照片，每行两张", "photo_rows.left": "左边的照片", "photo_rows.right": "右边的照片（最后一行可能没有）",
+    **{f"photo_rows.{side}.{key}": meaning for side in ("left", "right") for key, meaning in (
+        ("image", "照片文件：Word 中写 {{ row.left.image|picture(72, 54) }} 放入宽 72、高 54 毫米以内"),
+        ("url", "照片的地址：PDF 中写 <img src=\"{{ row.left.url }}\">"), ("caption", "照片说明"),
+        ("date", "拍摄日期（未填为空）"))},
 }
 
 

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ..models import Award, ProgressEntry, Project, Result, Task
+from ..models import Award, Photo, ProgressEntry, Project, Result, Task
 from ..models.records import Record
 
 Kind = Literal["code", "text", "longtext", "list", "date", "seq", "percent", "score", "amount", "phone", "category",
@@ -125,7 +125,18 @@ AWARDS = Sheet(
     ),
 )
 
-SHEETS: tuple[Sheet, ...] = (PROJECTS, TASKS, PROGRESS, RESULTS, AWARDS)
+PHOTOS = Sheet(
+    "活动照片", "photos", Photo,
+    hint="每行一张照片，每个项目最多 12 张；照片文件与申报表放在同一个文件夹（或其中的子文件夹）。",
+    columns=(
+        Column("项目编号", "project_code", "code", True, 14, "须在“项目信息”中存在"),
+        Column("照片", "file", "text", True, 28, "照片的文件名，如 开班仪式.jpg 或 照片/开班仪式.jpg；JPG 或 PNG，不超过 20 MB"),
+        Column("说明", "caption", "text", True, 36, "照片下方的说明文字，如 “全科医生”培训班开班"),
+        Column("拍摄日期", "taken", "date", False, 12, "可不填"),
+    ),
+)
+
+SHEETS: tuple[Sheet, ...] = (PROJECTS, TASKS, PROGRESS, RESULTS, AWARDS, PHOTOS)
 SHEETS_BY_NAME = {s.name: s for s in SHEETS}
 
 _HEADER_NOISE = re.compile(r"[\s\u3000\u00a0]+")

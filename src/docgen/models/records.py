@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from functools import cached_property
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
@@ -165,6 +166,20 @@ class Award(Record):
     project_code: OptCode = None
 
 
+class Photo(Record):
+    """活动照片: one photo of a project's activities, an image file beside the workbook."""
+
+    project_code: Code
+    file: Text  # a path relative to the workbook's folder, with / between folders
+    caption: Text
+    taken: OptDate = None
+
+    @field_validator("file")
+    @classmethod
+    def _slashes(cls, value: str) -> str:
+        return value.replace("\\", "/")  # 照片\开班.jpg as Windows writes it
+
+
 class Intake(BaseModel):
     """The valid records of one workbook, with look-ups between them."""
 
@@ -176,6 +191,7 @@ class Intake(BaseModel):
     progress: list[ProgressEntry] = []
     results: list[Result] = []
     awards: list[Award] = []
+    photos: list[Photo] = []
 
     @cached_property
     def _tasks_by_project(self) -> dict[str, list[Task]]:
@@ -188,6 +204,14 @@ class Intake(BaseModel):
 
     def tasks_of(self, code: str) -> list[Task]:
         return self._tasks_by_project.get(code, [])
+
+    def photos_of(self, code: str) -> list[Photo]:
+        """A project's photos in the order of the sheet."""
+        return [photo for photo in self.photos if photo.project_code == code]
+
+    def photo_path(self, photo: Photo) -> Path:
+        """Where a photo's file lies: its path taken from the workbook's folder."""
+        return Path(self.source).parent / photo.file
 
     @cached_property
     def _progress_by_project(self) -> dict[str, list[ProgressEntry]]:

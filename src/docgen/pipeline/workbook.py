@@ -21,6 +21,7 @@ from ..models import Intake
 from ..render.fonts import coverage
 from ..validate import project_locations, validate_raw
 from .files import Renderers, relative_name, renderers_for, returned_name, write_annotated, write_atomic
+from .photos import with_ready_photos
 from .records import Failure, Job, Outcome, Status, Written
 
 
@@ -121,7 +122,12 @@ def render_into(document: Document, renderers: Renderers, formats: tuple[str, ..
                 outcome: Outcome, seconds: float | None = None) -> None:
     """Render one document in each format into `folder`; a format that fails or runs past `seconds`
     is recorded, the others go on."""
-    context = document.context.model_dump()
+    try:
+        context = with_ready_photos(document.context.model_dump(), folder)
+    except (OSError, ValueError) as exc:  # checked when validated; gone or changed since: said, not raised
+        for fmt in formats:
+            outcome.failures.append(Failure(relative_name(document, fmt), fmt, f"活动照片无法读取：{describe(exc)}"))
+        return
     for fmt in formats:
         relative = relative_name(document, fmt)
         try:

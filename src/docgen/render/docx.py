@@ -7,6 +7,7 @@ zips the parts again.
 """
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import io
 import re
@@ -19,6 +20,7 @@ import jinja2
 from docxtpl import DocxTemplate
 from jinja2 import meta
 from jinja2.exceptions import SecurityError
+from markupsafe import Markup
 
 from ..errors import TemplateError
 from .environment import chosen, make_environment, template_dir
@@ -52,16 +54,79 @@ class _PreparedDocx:
                 raise TemplateError(f"Word 模板 {path.name} 中的标签有误：{exc.message}") from None
 
     def render(self, context: dict[str, Any], metadata: dict[str, str] | None = None) -> bytes:
+        rendered: dict[str, bytes] = {}
+        pictures: list[tuple[str, str]] = []  # (relationship id, image file) of the body's pictures
+        for name, template in self.templates.items():
+            token = _PICTURES.set(pictures if name == "word/document.xml" else None)
+            try:
+                rendered[name] = _finish(template.render(context)).encode("utf-8")
+            finally:
+                _PICTURES.reset(token)
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
             for info, data in self.entries:
-                template = self.templates.get(info.filename)
-                if template is not None:
-                    data = _finish(template.render(context)).encode("utf-8")
+                if info.filename in rendered:
+                    data = rendered[info.filename]
                 elif metadata is not None and info.filename in _PROPERTIES:
                     data = _PROPERTIES[info.filename](metadata).encode("utf-8")
+                elif pictures and info.filename == _BODY_RELS:
+                    data = _with_pictures(data.decode("utf-8"), pictures).encode("utf-8")
+                elif pictures and info.filename == "[Content_Types].xml":
+                    data = _with_jpeg(data.decode("utf-8")).encode("utf-8")
                 archive.writestr(info, data)
+            for rid, path in pictures:  # a JPEG is already compressed
+                archive.write(path, f"word/media/{rid}.jpeg", compress_type=zipfile.ZIP_STORED)
         return out.getvalue()
+
+
+# --- pictures (活动照片): {{ photo.image|picture }} in a template's run ------------------------------
+
+_PICTURES: contextvars.ContextVar[list[tuple[str, str]] | None] = contextvars.ContextVar("docx_pictures",
+                                                                                        default=None)
+_BODY_RELS = "word/_rels/document.xml.rels"
+_IMAGE_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image"
+EMU_PER_MM = 36000
+
+
+def picture(path: str, width_mm: float = 72, height_mm: float = 54) -> Markup:
+    """The image at `path` as an inline picture, as large as fits width_mm × height_mm: ends the run the tag
+    stands in, draws the picture in a run of its own, and opens a run for what follows."""
+    pictures = _PICTURES.get()
+    if pictures is None:
+        raise TemplateError("图片只能放在 Word 模板的正文中（不能放在页眉、页脚中）")
+    from PIL import Image
+
+    with Image.open(path) as image:
+        width, height = image.size
+    scale = min(width_mm / width, height_mm / height)
+    cx, cy = int(width * scale * EMU_PER_MM), int(height * scale * EMU_PER_MM)
+    number = len(pictures) + 1
+    rid = f"rIdDocgenPicture{number}"
+    pictures.append((rid, path))
+    return Markup(
+        '</w:t></w:r><w:r><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0">'
+        f'<wp:extent cx="{cx}" cy="{cy}"/><wp:docPr id="{9000 + number}" name="照片{number}"/>'
+        '<wp:cNvGraphicFramePr><a:graphicFrameLocks xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+        'noChangeAspect="1"/></wp:cNvGraphicFramePr>'
+        '<a:graphic xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
+        '<a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture">'
+        '<pic:pic xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture">'
+        f'<pic:nvPicPr><pic:cNvPr id="{number}" name="照片{number}.jpeg"/><pic:cNvPicPr/></pic:nvPicPr>'
+        f'<pic:blipFill><a:blip r:embed="{rid}"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>'
+        f'<pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>'
+        '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr></pic:pic></a:graphicData></a:graphic>'
+        '</wp:inline></w:drawing></w:r><w:r><w:t xml:space="preserve">')
+
+
+def _with_pictures(rels: str, pictures: list[tuple[str, str]]) -> str:
+    added = "".join(f'<Relationship Id="{rid}" Type="{_IMAGE_REL}" Target="media/{rid}.jpeg"/>' for rid, _ in pictures)
+    return rels.replace("</Relationships>", added + "</Relationships>")
+
+
+def _with_jpeg(types: str) -> str:
+    if 'Extension="jpeg"' in types:
+        return types
+    return types.replace("<Default ", '<Default Extension="jpeg" ContentType="image/jpeg"/><Default ', 1)
 
 
 def _core(metadata: dict[str, str]) -> str:
@@ -100,6 +165,9 @@ def _finish(xml: str) -> str:
     return xml
 
 
+FILTERS = {"picture": picture}  # what Word templates may use beyond Jinja's own
+
+
 class DocxRenderer:
     """Render .docx documents from templates/<kind>.docx, each template prepared once."""
 
@@ -108,6 +176,8 @@ class DocxRenderer:
         self.folder, self.own = folder or template_dir(), own
         self.env = make_environment()
         self.sandbox = make_environment(sandboxed=True)
+        for env in (self.env, self.sandbox):
+            env.filters.update(FILTERS)
         self._prepared: dict[str, _PreparedDocx] = {}
 
     def _template(self, kind: str) -> _PreparedDocx:

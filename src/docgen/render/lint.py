@@ -22,6 +22,8 @@ import jinja2
 from jinja2 import nodes
 from jinja2.sandbox import SandboxedEnvironment
 
+from .docx import FILTERS
+
 GLOBALS = {"loop", "range", "dict", "lipsum", "cycler", "joiner", "namespace", "caller", "varargs", "kwargs",
            "true", "false", "none", "True", "False", "None"}
 SCALARS = {"text": "文字", "number": "数字", "flag": "是否"}
@@ -241,7 +243,7 @@ def check_source(source: str, shape: dict[str, Any], place: Any, file: str) -> l
     except jinja2.TemplateSyntaxError as exc:
         found.append(Problem(file, place(exc.lineno), _syntax(exc)))
         return found
-    _Walk(shape, set(env.filters), lambda lineno, message: found.append(Problem(file, place(lineno), message))) \
+    _Walk(shape, set(env.filters) | set(FILTERS), lambda lineno, message: found.append(Problem(file, place(lineno), message))) \
         .template(tree)
     return _once(found)
 

@@ -37,7 +37,7 @@ def validate_raw(raw: RawWorkbook, config: Config, covered: Container[int] | Non
     intake = Intake(
         source=raw.path,
         **{attr: [record for record, _ in getattr(checked, attr)]
-           for attr in ("projects", "tasks", "progress", "results", "awards")},
+           for attr in ("projects", "tasks", "progress", "results", "awards", "photos")},
     )
     return intake, report
 

@@ -5,18 +5,24 @@ Each rule takes the valid records with their raw rows and yields issues; none ra
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
 from typing import Any, Iterator
 
 from pydantic_core import PydanticCustomError
 
-from ..intake.layout import AWARDS, PROGRESS, PROJECTS, RESULTS, TASKS
+from ..intake.layout import AWARDS, PHOTOS, PROGRESS, PROJECTS, RESULTS, TASKS
 from ..intake.reader import RawRow, RawSheet, RawWorkbook
 from ..issues import Issue, Location
 from ..messages import make_issue
-from ..models import Award, ProgressEntry, Project, Result, Task
+from ..models import Award, Photo, ProgressEntry, Project, Result, Task
 from ..models.values import parse_date, to_halfwidth
+
+
+PHOTOS_PER_PROJECT = 12
+PHOTO_MB = 20
 
 
 @dataclass
@@ -29,6 +35,7 @@ class Checked:
     progress: list[tuple[ProgressEntry, RawRow]] = field(default_factory=list)
     results: list[tuple[Result, RawRow]] = field(default_factory=list)
     awards: list[tuple[Award, RawRow]] = field(default_factory=list)
+    photos: list[tuple[Photo, RawRow]] = field(default_factory=list)
 
     def sheet(self, name: str) -> RawSheet | None:
         return self.raw.sheets.get(name)
@@ -62,6 +69,7 @@ def check_all(c: Checked) -> Iterator[Issue]:
     yield from check_progress(c)
     yield from check_results(c)
     yield from check_awards(c)
+    yield from check_photos(c)
 
 
 def _duplicates(sheet: RawSheet | None, key_field: str, code: str, group: str | None = None) -> Iterator[Issue]:
@@ -184,6 +192,56 @@ def check_results(c: Checked) -> Iterator[Issue]:
 def check_awards(c: Checked) -> Iterator[Issue]:
     yield from _duplicates(c.sheet(AWARDS.name), "cert_no", "duplicate_cert_no")
     yield from _unknown_projects(c, AWARDS.name)
+
+
+def check_photos(c: Checked) -> Iterator[Issue]:
+    """Each photo's file beside the workbook, a JPEG or PNG that opens, at most PHOTO_MB; at most
+    PHOTOS_PER_PROJECT per project."""
+    sheet = c.sheet(PHOTOS.name)
+    if sheet is None:
+        return
+    yield from _unknown_projects(c, PHOTOS.name)
+    folder = Path(c.raw.path).parent
+    counts: dict[str, int] = defaultdict(int)
+    for photo, row in c.photos:
+        counts[photo.project_code] += 1
+        if counts[photo.project_code] == PHOTOS_PER_PROJECT + 1:
+            yield make_issue("photos_too_many", sheet.location(row.number, "project_code"),
+                             value=photo.project_code, most=PHOTOS_PER_PROJECT)
+        problem = photo_problem(folder, photo.file)
+        if problem is not None:
+            code, ctx = problem
+            yield make_issue(code, sheet.location(row.number, "file"), value=photo.file, **ctx)
+
+
+def photo_problem(folder: Path, name: str) -> tuple[str, dict[str, Any]] | None:
+    """Why the photo file `name` (relative to `folder`) cannot be used, as a code and its context; None if it can."""
+    relative = PurePosixPath(name)
+    if relative.is_absolute() or ".." in relative.parts or re.match(r"^[A-Za-z]:", name):
+        return "photo_outside", {}
+    path = folder / relative
+    if not path.is_file():
+        near = [p.name for p in path.parent.iterdir() if p.name.lower() == path.name.lower()] \
+            if path.parent.is_dir() else []
+        return "photo_missing", {"hint": f"（文件夹中有“{near[0]}”，大小写不同）" if near else ""}
+    size = path.stat().st_size
+    if size > PHOTO_MB * 1024 * 1024:
+        return "photo_too_large", {"size": f"{size / 1024 / 1024:.1f}", "most": PHOTO_MB}
+    with path.open("rb") as handle:
+        head = handle.read(32)
+    if head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"hevc"):
+        return "photo_format", {"format": "HEIC"}
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            kind = image.format
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        return "photo_unreadable", {}
+    if kind not in ("JPEG", "PNG"):
+        return "photo_format", {"format": kind or "未知"}
+    return None
 
 
 def _pct(value: float) -> str:

@@ -1,0 +1,64 @@
+"""活动照片 made ready for print once, then fed to both renderers.
+
+A phone photo is often 4 000 px wide, 3–8 MB, and stored sideways with an EXIF note saying
+how to turn it, which python-docx and some PDF viewers ignore. Each photo is turned upright
+(EXIF orientation applied), cut to LONGEST px on its longest side and saved as a JPEG of
+QUALITY, once per file's content, in the job's folder; the .docx and the PDF embed that copy.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+LONGEST = 1800
+QUALITY = 85
+FOLDER = ".photos"  # in a job's folder
+
+
+def ready(source: Path, folder: Path) -> Path:
+    """The print-ready copy of the photo at `source` in `folder` (made once per content)."""
+    from PIL import Image, ImageOps
+
+    data = source.read_bytes()
+    key = hashlib.sha256(data + f"{LONGEST}:{QUALITY}".encode()).hexdigest()[:32]
+    target = folder / f"{key}.jpg"
+    if target.is_file():
+        return target
+    with Image.open(io.BytesIO(data)) as opened:
+        image = ImageOps.exif_transpose(opened)
+        if image.mode in ("RGBA", "LA", "P"):  # a PNG with transparency: on white paper
+            image = image.convert("RGBA")
+            flat = Image.new("RGB", image.size, "white")
+            flat.paste(image, mask=image.getchannel("A"))
+            image = flat
+        image = image.convert("RGB")
+        image.thumbnail((LONGEST, LONGEST), Image.LANCZOS)
+        buffer = io.BytesIO()
+        image.save(buffer, "JPEG", quality=QUALITY, optimize=True, progressive=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=folder, prefix=".~", delete=False) as handle:
+        handle.write(buffer.getvalue())
+    os.replace(handle.name, target)
+    return target
+
+
+def with_ready_photos(context: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """A context whose 活动照片 point at their print-ready copies (image: the path, url: its file:// address)."""
+    rows = context.get("photo_rows")
+    if not rows:
+        return context
+    made = []
+    for row in rows:
+        cells = {}
+        for side in ("left", "right"):
+            cell = row.get(side)
+            if cell is not None:
+                copy = ready(Path(cell["image"]), folder / FOLDER)
+                cell = {**cell, "image": str(copy), "url": copy.resolve().as_uri()}
+            cells[side] = cell
+        made.append({**row, **cells})
+    return {**context, "photo_rows": made}
