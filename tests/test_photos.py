@@ -146,3 +146,49 @@ def test_without_photos_the_documents_have_no_photo_section(tmp_path, kind):
         text = (PdfReader(io.BytesIO(data)).pages[-1].extract_text() if document.format == "pdf"
                 else zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode())
         assert "活动照片" not in text and "<w:drawing>" not in text
+
+
+def test_pictures_pasted_into_the_rows_are_the_photos_of_those_rows(tmp_path):
+    from openpyxl import load_workbook
+    from openpyxl.drawing.image import Image as SheetImage
+
+    rows = [["DJ-2024-001", None, "开班仪式", dt.date(2024, 3, 10)],
+            ["DJ-2024-001", None, "上门走访", dt.date(2024, 4, 10)]]
+    path = book_with_photos(tmp_path, rows)
+    book = load_workbook(path)
+    for n, anchor in enumerate(("B2", "B3", "B9")):
+        picture = phone_photo(tmp_path / f"贴{n}.png", (900, 600), seed=n, fmt="PNG")
+        book["活动照片"].add_image(SheetImage(str(picture)), anchor)
+    book.save(path)
+    for picture in tmp_path.glob("贴*.png"):
+        picture.unlink()  # only the workbook is sent
+    found = issues_of(path)
+    assert [(code, cell) for code, cell, _ in found] == [("photo_row_empty", None)], found
+    _, report = api.load(path, CONFIG)
+    assert report.issues[0].location.row == 9 and "不会用到" in report.issues[0].message
+    run = api.render([path], tmp_path / "out", ["closing_report"], ["docx", "pdf"], CONFIG,
+                     api.Options(date=dt.date(2024, 12, 23)))
+    files = {d.format: tmp_path / "out" / d.path for d in run.outcomes[0].documents}
+    pdf = PdfReader(files["pdf"])
+    assert len({image.data for page in pdf.pages for image in page.images}) == 2
+    assert "开班仪式" in "".join(page.extract_text() for page in pdf.pages)
+    with zipfile.ZipFile(files["docx"]) as archive:
+        assert len([n for n in archive.namelist() if n.startswith("word/media/")]) == 2
+
+
+def test_a_broken_pasted_picture_is_pointed_out_at_its_row(tmp_path):
+    from openpyxl import load_workbook
+    from openpyxl.drawing.image import Image as SheetImage
+
+    path = book_with_photos(tmp_path, [["DJ-2024-001", None, "开班仪式", None]])
+    book = load_workbook(path)
+    book["活动照片"].add_image(SheetImage(str(phone_photo(tmp_path / "p.png", (300, 200), fmt="PNG"))), "B2")
+    book.save(path)
+    with zipfile.ZipFile(path) as archive:
+        entries = [(info, archive.read(info)) for info in archive.infolist()]
+    with zipfile.ZipFile(path, "w") as archive:
+        for info, data in entries:
+            archive.writestr(info, b"broken" if info.filename.startswith("xl/media/") else data)
+    found = issues_of(path)
+    assert [(code, cell) for code, cell, _ in found] == [("photo_unreadable", "B2")]
+    assert "粘贴在这一行的图片" in found[0][2]

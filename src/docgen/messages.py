@@ -43,6 +43,7 @@ MESSAGES: dict[str, str] = {
     "photo_missing": "找不到照片“{value}”{hint}：申报表所在的文件夹中没有这个文件；请核对文件名（含 .jpg 等扩展名），并把照片与申报表一起提交",
     "photo_too_large": "照片“{value}”有 {size} MB，超过 {most} MB 的上限；请用手机或电脑压缩后再提交",
     "photo_format": "照片“{value}”是 {format} 格式，只收 JPG 和 PNG；请先转换为 JPG（苹果手机可在“设置—相机—格式”中选“兼容性最佳”）",
+    "photo_row_empty": "这一行粘贴了一张图片，但没有填写项目编号和说明，这张图片不会用到；请把图片放在照片所在的行",
     "photo_unreadable": "照片“{value}”无法打开，文件可能已损坏或不是图片；请重新导出后再提交",
     "glyph_missing": "{label}中的“{characters}”（{codes}）在本机的字体中都没有，PDF 中将显示为方框；"
                      "请改用常用字，或在本机装上含这些字的字体（docgen fonts 可查看各类文字所用的字体）",
@@ -85,7 +86,7 @@ MESSAGES: dict[str, str] = {
 
 WARNINGS = frozenset({"column_unknown", "column_duplicate", "percent_ambiguous", "progress_decreased", "duplicate_progress",
                       "task_start_outside_project", "sheet_hidden", "merged_cells", "control_characters",
-                      "glyph_missing"})
+                      "glyph_missing", "photo_row_empty"})
 
 
 def message(code: str, **ctx: Any) -> str:

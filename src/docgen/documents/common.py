@@ -404,7 +404,7 @@ class PhotoRow(Context):
 
 def photo_rows(intake: Intake, code: str, until: dt.date | None = None) -> list[PhotoRow]:
     """A project's photos, two to a row, in the order of the sheet; with `until`, those not taken after it."""
-    cells = [PhotoCell(image=str(intake.photo_path(p)), caption=p.caption, date=cn_date(p.taken))
+    cells = [PhotoCell(image=intake.photo_source(p), caption=p.caption, date=cn_date(p.taken))
              for p in intake.photos_of(code) if until is None or p.taken is None or p.taken <= until]
     return [PhotoRow(left=cells[i], right=cells[i + 1] if i + 1 < len(cells) else None)
             for i in range(0, len(cells), 2)]

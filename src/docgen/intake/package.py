@@ -51,6 +51,7 @@ class SheetFacts:
     cells: int = 0
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # min_col, min_row, max_col, max_row
     uncached: set[tuple[int, int]] = field(default_factory=set)  # (row, column) of formulas saved without a value
+    pictures: list[tuple[int, str]] = field(default_factory=list)  # (row of its top-left corner, media part) pasted in
 
 
 @dataclass
@@ -82,11 +83,52 @@ def inspect(source: IO[bytes], size: int, limits: Limits) -> Package:
                                  limit=_megabytes(limits.part_mb * _MB))
         cells = 0
         for sheet in sheets:
+            sheet.pictures = _pictures(archive, names, sheet.part)
             _walk(archive, sheet, limits)
             cells += sheet.cells
             if cells > limits.cells:
                 raise PackageRefused("file_too_many_cells", limit=limits.cells)
     return Package(sheets)
+
+
+_DRAWING = "{http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing}"
+_BLIP = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
+
+
+def _relations(archive: zipfile.ZipFile, names: set[str], part: str) -> dict[str, str]:
+    """A part's relationships: id → the part each points at (inside the package)."""
+    folder, name = posixpath.split(part)
+    rels = posixpath.join(folder, "_rels", f"{name}.rels")
+    if rels not in names:
+        return {}
+    found = {}
+    with archive.open(rels) as handle:
+        for relation in parse(handle).getroot().iter(f"{_RELS}Relationship"):
+            target = relation.get("Target", "")
+            if relation.get("TargetMode") == "External":
+                continue
+            found[relation.get("Id", "")] = (target.lstrip("/") if target.startswith("/")
+                                              else posixpath.normpath(posixpath.join(folder, target)))
+    return found
+
+
+def _pictures(archive: zipfile.ZipFile, names: set[str], sheet_part: str) -> list[tuple[int, str]]:
+    """The pictures pasted onto a sheet: the row their top-left corner is in (from 1) and their image part."""
+    found = []
+    for drawing in _relations(archive, names, sheet_part).values():
+        if "/drawings/" not in drawing or drawing not in names:
+            continue
+        images = _relations(archive, names, drawing)
+        with archive.open(drawing) as handle:
+            root = parse(handle).getroot()
+        for anchor in root:
+            corner, blip = anchor.find(f"{_DRAWING}from/{_DRAWING}row"), anchor.find(f".//{_BLIP}")
+            if corner is None or blip is None or not (corner.text or "").strip().isdigit():
+                continue
+            image = images.get(blip.get(f"{_DOC_RELS}embed", ""))
+            if image in names:
+                found.append((int(corner.text) + 1, image))
+    return sorted(found)
 
 
 def _megabytes(size: float) -> str:

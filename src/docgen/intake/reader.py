@@ -22,7 +22,8 @@ from ..config import Limits
 from ..issues import Issue, Location
 from ..messages import make_issue
 from ..writing import has_illegal, xml_text
-from .layout import PROJECTS, SHEETS, Sheet, normalize_header
+from ..models.records import EMBEDDED
+from .layout import PHOTOS, PROJECTS, SHEETS, Sheet, normalize_header
 from .package import PackageRefused, SheetFacts, inspect
 
 
@@ -137,6 +138,8 @@ def read_workbook(path: str | Path, limits: Limits = Limits()) -> RawWorkbook:
                 raw.issues.append(make_issue("sheet_hidden", Location(sheet=title), sheet=title))
             sheet = _read_sheet(book[title], spec, raw.issues, facts)
             if sheet is not None:
+                if spec is PHOTOS:
+                    _pasted_photos(sheet, facts, raw.issues)
                 raw.sheets[spec.name] = sheet
     except Exception as exc:
         return _unreadable(raw, "file_corrupt", detail=type(exc).__name__)
@@ -146,6 +149,42 @@ def read_workbook(path: str | Path, limits: Limits = Limits()) -> RawWorkbook:
     if projects is not None and not projects.rows:
         raw.issues.append(make_issue("no_projects", Location(sheet=projects.title), sheet=projects.title))
     return raw
+
+
+def photo_size(source: str) -> int:
+    """The bytes of a photo: a file, or workbook::part for one pasted into the sheet (OSError when it is not there)."""
+    if EMBEDDED in source:
+        book, part = source.split(EMBEDDED, 1)
+        with zipfile.ZipFile(book) as archive:
+            try:
+                return archive.getinfo(part).file_size
+            except KeyError:
+                raise FileNotFoundError(part) from None
+    return Path(source).stat().st_size
+
+
+def photo_bytes(source: str) -> bytes:
+    """A photo's content, from its file or from the workbook it was pasted into."""
+    if EMBEDDED in source:
+        book, part = source.split(EMBEDDED, 1)
+        with zipfile.ZipFile(book) as archive:
+            return archive.read(part)
+    return Path(source).read_bytes()
+
+
+def _pasted_photos(sheet: RawSheet, facts: SheetFacts, issues: list[Issue]) -> None:
+    """A picture pasted into a row of 活动照片 whose 照片 cell is empty is that row's photo (its image part,
+    marked EMBEDDED, stands in the cell); a picture in a row that is not a photo's is pointed out."""
+    rows = {row.number: row for row in sheet.rows}
+    column = sheet.columns.get("file")
+    for number, part in facts.pictures:
+        row = rows.get(number)
+        if row is None or number <= sheet.header_row:
+            issues.append(make_issue("photo_row_empty", sheet.location(number)))
+            continue
+        cell = row.cells.get("file")
+        if column and (cell is None or cell.value in (None, "")):
+            row.cells["file"] = Cell(EMBEDDED + part, column, number)
 
 
 def _caused_by(exc: BaseException, kind: type) -> bool:

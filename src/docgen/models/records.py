@@ -166,8 +166,11 @@ class Award(Record):
     project_code: OptCode = None
 
 
+EMBEDDED = "::"  # a photo pasted into the sheet: EMBEDDED + its image part in the workbook (xl/media/image1.png)
+
+
 class Photo(Record):
-    """活动照片: one photo of a project's activities, an image file beside the workbook."""
+    """活动照片: one photo of a project's activities, an image file beside the workbook or pasted into its row."""
 
     project_code: Code
     file: Text  # a path relative to the workbook's folder, with / between folders
@@ -209,9 +212,11 @@ class Intake(BaseModel):
         """A project's photos in the order of the sheet."""
         return [photo for photo in self.photos if photo.project_code == code]
 
-    def photo_path(self, photo: Photo) -> Path:
-        """Where a photo's file lies: its path taken from the workbook's folder."""
-        return Path(self.source).parent / photo.file
+    def photo_source(self, photo: Photo) -> str:
+        """Where a photo is: its file's path from the workbook's folder, or workbook::part when pasted in."""
+        if photo.file.startswith(EMBEDDED):
+            return f"{self.source}{photo.file}"
+        return str(Path(self.source).parent / photo.file)
 
     @cached_property
     def _progress_by_project(self) -> dict[str, list[ProgressEntry]]:

@@ -14,16 +14,19 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from ..intake.reader import photo_bytes
+
 LONGEST = 1800
 QUALITY = 85
 FOLDER = ".photos"  # in a job's folder
 
 
-def ready(source: Path, folder: Path) -> Path:
-    """The print-ready copy of the photo at `source` in `folder` (made once per content)."""
+def ready(source: str | Path, folder: Path) -> Path:
+    """The print-ready copy of the photo at `source` (a file, or workbook::part when pasted into the sheet)
+    in `folder` (made once per content)."""
     from PIL import Image, ImageOps
 
-    data = source.read_bytes()
+    data = photo_bytes(str(source))
     key = hashlib.sha256(data + f"{LONGEST}:{QUALITY}".encode()).hexdigest()[:32]
     target = folder / f"{key}.jpg"
     if target.is_file():
@@ -57,7 +60,7 @@ def with_ready_photos(context: dict[str, Any], folder: Path) -> dict[str, Any]:
         for side in ("left", "right"):
             cell = row.get(side)
             if cell is not None:
-                copy = ready(Path(cell["image"]), folder / FOLDER)
+                copy = ready(cell["image"], folder / FOLDER)
                 cell = {**cell, "image": str(copy), "url": copy.resolve().as_uri()}
             cells[side] = cell
         made.append({**row, **cells})

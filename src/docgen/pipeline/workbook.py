@@ -8,6 +8,7 @@ the job's folder.
 from __future__ import annotations
 
 import hashlib
+import zipfile
 from pathlib import Path
 
 from ..config import Config
@@ -124,7 +125,7 @@ def render_into(document: Document, renderers: Renderers, formats: tuple[str, ..
     is recorded, the others go on."""
     try:
         context = with_ready_photos(document.context.model_dump(), folder)
-    except (OSError, ValueError) as exc:  # checked when validated; gone or changed since: said, not raised
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile) as exc:  # checked when validated; gone since
         for fmt in formats:
             outcome.failures.append(Failure(relative_name(document, fmt), fmt, f"活动照片无法读取：{describe(exc)}"))
         return

@@ -5,7 +5,9 @@ Each rule takes the valid records with their raw rows and yields issues; none ra
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
+import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -14,10 +16,11 @@ from typing import Any, Iterator
 from pydantic_core import PydanticCustomError
 
 from ..intake.layout import AWARDS, PHOTOS, PROGRESS, PROJECTS, RESULTS, TASKS
-from ..intake.reader import RawRow, RawSheet, RawWorkbook
+from ..intake.reader import RawRow, RawSheet, RawWorkbook, photo_bytes, photo_size
 from ..issues import Issue, Location
 from ..messages import make_issue
 from ..models import Award, Photo, ProgressEntry, Project, Result, Task
+from ..models.records import EMBEDDED
 from ..models.values import parse_date, to_halfwidth
 
 
@@ -201,46 +204,54 @@ def check_photos(c: Checked) -> Iterator[Issue]:
     if sheet is None:
         return
     yield from _unknown_projects(c, PHOTOS.name)
-    folder = Path(c.raw.path).parent
+    workbook = Path(c.raw.path)
     counts: dict[str, int] = defaultdict(int)
     for photo, row in c.photos:
         counts[photo.project_code] += 1
         if counts[photo.project_code] == PHOTOS_PER_PROJECT + 1:
             yield make_issue("photos_too_many", sheet.location(row.number, "project_code"),
                              value=photo.project_code, most=PHOTOS_PER_PROJECT)
-        problem = photo_problem(folder, photo.file)
+        problem = photo_problem(workbook, photo.file)
         if problem is not None:
             code, ctx = problem
-            yield make_issue(code, sheet.location(row.number, "file"), value=photo.file, **ctx)
+            yield make_issue(code, sheet.location(row.number, "file"), **{"value": photo.file, **ctx})
 
 
-def photo_problem(folder: Path, name: str) -> tuple[str, dict[str, Any]] | None:
-    """Why the photo file `name` (relative to `folder`) cannot be used, as a code and its context; None if it can."""
-    relative = PurePosixPath(name)
-    if relative.is_absolute() or ".." in relative.parts or re.match(r"^[A-Za-z]:", name):
-        return "photo_outside", {}
-    path = folder / relative
-    if not path.is_file():
-        near = [p.name for p in path.parent.iterdir() if p.name.lower() == path.name.lower()] \
-            if path.parent.is_dir() else []
-        return "photo_missing", {"hint": f"（文件夹中有“{near[0]}”，大小写不同）" if near else ""}
-    size = path.stat().st_size
-    if size > PHOTO_MB * 1024 * 1024:
-        return "photo_too_large", {"size": f"{size / 1024 / 1024:.1f}", "most": PHOTO_MB}
-    with path.open("rb") as handle:
-        head = handle.read(32)
-    if head[4:8] == b"ftyp" and head[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"hevc"):
-        return "photo_format", {"format": "HEIC"}
+def photo_problem(workbook: Path, name: str) -> tuple[str, dict[str, Any]] | None:
+    """Why the photo `name` (a file relative to the workbook's folder, or a picture pasted into the sheet)
+    cannot be used, as a code and its context; None if it can."""
+    if name.startswith(EMBEDDED):
+        source = f"{workbook}{name}"
+        shown = {"value": "粘贴在这一行的图片"}
+    else:
+        relative = PurePosixPath(name)
+        if relative.is_absolute() or ".." in relative.parts or re.match(r"^[A-Za-z]:", name):
+            return "photo_outside", {}
+        path = workbook.parent / relative
+        if not path.is_file():
+            near = [p.name for p in path.parent.iterdir() if p.name.lower() == path.name.lower()] \
+                if path.parent.is_dir() else []
+            return "photo_missing", {"hint": f"（文件夹中有“{near[0]}”，大小写不同）" if near else ""}
+        source, shown = str(path), {}
+    try:
+        size = photo_size(source)
+        if size > PHOTO_MB * 1024 * 1024:
+            return "photo_too_large", {**shown, "size": f"{size / 1024 / 1024:.1f}", "most": PHOTO_MB}
+        data = photo_bytes(source)
+    except (OSError, zipfile.BadZipFile):
+        return "photo_unreadable", shown
+    if data[4:8] == b"ftyp" and data[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"hevc"):
+        return "photo_format", {**shown, "format": "HEIC"}
     from PIL import Image, UnidentifiedImageError
 
     try:
-        with Image.open(path) as image:
+        with Image.open(io.BytesIO(data)) as image:
             kind = image.format
             image.verify()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        return "photo_unreadable", {}
+        return "photo_unreadable", shown
     if kind not in ("JPEG", "PNG"):
-        return "photo_format", {"format": kind or "未知"}
+        return "photo_format", {**shown, "format": kind or "未知"}
     return None
 
 
