@@ -76,7 +76,7 @@ def test_a_branch_fixes_and_hands_in_and_the_department_approves_and_generates(s
         expect(page.locator(".limits")).to_contain_text("今天还可上传 50 次")  # the limits, before any upload
         shot("02-支部")
 
-        page.set_input_files("input[type=file]", str(faulty))
+        page.set_input_files("input[name=workbook]", str(faulty))
         page.click("button:has-text('上传并校验')")
         page.wait_for_url("**/checks/*")
         expect(page.locator(".summary")).to_contain_text("错误 1 处")
@@ -90,7 +90,7 @@ def test_a_branch_fixes_and_hands_in_and_the_department_approves_and_generates(s
         shot("03-校验结果")
 
         page.goto(f"{base}/branch")
-        page.set_input_files("input[type=file]", str(fixed))
+        page.set_input_files("input[name=workbook]", str(fixed))
         page.click("button:has-text('上传并校验')")
         page.wait_for_url("**/checks/*")
         expect(page.locator(".summary")).to_contain_text("没有错误")

@@ -192,3 +192,44 @@ def test_a_broken_pasted_picture_is_pointed_out_at_its_row(tmp_path):
     found = issues_of(path)
     assert [(code, cell) for code, cell, _ in found] == [("photo_unreadable", "B2")]
     assert "粘贴在这一行的图片" in found[0][2]
+
+
+# --- the web page -------------------------------------------------------------------------------
+
+def test_a_branch_sends_its_photos_with_the_workbook_and_they_reach_the_documents(site):
+    from webaccounts import check_id, client, csrf
+
+    app, store, tmp_path = site
+    rows = six_photos(tmp_path, (900, 600))[:2]
+    for row in rows:
+        row[0] = "DJ-2024-001"
+    data = full_book().sheet("活动照片", HEADERS, [[*rows[0][:1], "照片/照片1.jpg", *rows[0][2:]], rows[1]]).save(
+        tmp_path / "城关.xlsx").read_bytes()
+    branch = client(app, "chengguan")
+
+    def send(workbook: bytes, photos: list[tuple[str, bytes]]):
+        files = [("workbook", ("城关.xlsx", workbook)), *[("photos", photo) for photo in photos]]
+        return branch.post("/checks", data={"csrf": csrf(branch, "/branch")}, files=files)
+    photos = [(f"照片{n}.jpg", (tmp_path / f"照片{n}.jpg").read_bytes()) for n in (1, 2)]
+    refused = send(data, [*photos, ("说明.txt", b"x")])
+    assert refused.status_code == 400 and "不是 JPG 或 PNG 照片" in refused.text
+    page = branch.get(f"/checks/{check_id(send(data, photos))}").text
+    assert "申报表旁边有“照片1.jpg”：照片一栏只写文件名即可" in page  # the sheet named a folder the web has not
+    fixed = full_book().sheet("活动照片", HEADERS, rows).save(tmp_path / "城关.xlsx").read_bytes()
+    made = check_id(send(fixed, photos))
+    assert "没有错误" in branch.get(f"/checks/{made}").text
+    stored = store.uploads / store.check(made)["stored"]
+    assert sorted(p.name for p in stored.parent.iterdir()) == sorted([stored.name, "照片1.jpg", "照片2.jpg"])
+    branch.post(f"/checks/{made}/submit", data={"csrf": csrf(branch, f"/checks/{made}")})
+    store.review(store.submissions()[0]["id"], "approved")
+    link = re.search(r'href="(/branch/preview/[^"]+结题报告\.pdf)"', branch.get("/branch/preview").text)[1]
+    pdf = PdfReader(io.BytesIO(branch.get(link).content))
+    assert len({image.data for page in pdf.pages for image in page.images}) == 2
+    admin = client(app, "admin")
+    response = admin.post("/admin/jobs", data={"csrf": csrf(admin, "/admin/jobs"), "kind": "closing_report",
+                                               "format": "docx", "date": "2024-12-23"})
+    job = int(response.headers["location"].rsplit("/", 1)[1])
+    app.state.site.jobs.wait(job, 120)
+    made = next(p for p in app.state.site.jobs.files(job) if p.endswith("结题报告.docx"))
+    with zipfile.ZipFile(app.state.site.jobs.file(job, made)) as archive:
+        assert len([n for n in archive.namelist() if n.startswith("word/media/")]) == 2

@@ -98,6 +98,7 @@ class Limits(_Section):
     cells: int = Field(200_000, gt=0)  # cells in the whole workbook (the marked copy holds them all in memory)
     render_seconds: float = Field(300, gt=0)  # one document in one format (a runaway layout is stopped)
     uploads_per_day: int = Field(50, gt=0)  # workbooks one branch may upload to the web page in a day
+    photos_mb: float = Field(200, gt=0)  # the 活动照片 sent with one workbook to the web page, together
 
 
 class TemplateRules(_Section):
@@ -188,6 +189,7 @@ columns = 200        # 任一工作表中有内容的最后一列
 cells = 200000       # 整个工作簿的单元格数
 render_seconds = 300 # 生成一份文书（一种格式）的时限（秒），超过即停止这一份并说明原因
 uploads_per_day = 50 # 网页上每个申报党组织每天最多上传校验的次数
+photos_mb = 200      # 网页上随一份申报表上传的活动照片合计的大小（MB）
 
 [templates]
 # 本单位自己的文书模板所在的文件夹（相对于本配置文件所在的文件夹）。其中的 <种类>.docx、<种类>.html

@@ -231,7 +231,10 @@ def photo_problem(workbook: Path, name: str) -> tuple[str, dict[str, Any]] | Non
         if not path.is_file():
             near = [p.name for p in path.parent.iterdir() if p.name.lower() == path.name.lower()] \
                 if path.parent.is_dir() else []
-            return "photo_missing", {"hint": f"（文件夹中有“{near[0]}”，大小写不同）" if near else ""}
+            if near:
+                return "photo_missing", {"hint": f"（文件夹中有“{near[0]}”，大小写不同）"}
+            beside = len(relative.parts) > 1 and (workbook.parent / relative.name).is_file()
+            return "photo_missing", {"hint": f"（申报表旁边有“{relative.name}”：照片一栏只写文件名即可）" if beside else ""}
         source, shown = str(path), {}
     try:
         size = photo_size(source)

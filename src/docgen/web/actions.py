@@ -30,8 +30,9 @@ from ..documents import safe_name
 from ..errors import DocgenError
 from ..issues import unreadable
 from . import security, sheets, work
-from .site import Site, limit_bytes
-from .store import JOB_STATUS, Account, file_inside, now
+from ..validate.rules import PHOTO_MB
+from .site import Site, limit_bytes, photo_bytes_limit
+from .store import JOB_STATUS, Account, copy_upload, file_inside, now
 
 PREVIEWED = ".made"  # in a preview folder: its PDFs are complete
 FORMATS = ("docx", "pdf")
@@ -128,19 +129,24 @@ def uploads_left(site: Site, account: Account) -> int:
     return max(0, site.config.limits.uploads_per_day - site.store.checks_since(account.branch, midnight))
 
 
-async def check_upload(site: Site, account: Account, filename: str, data: bytes) -> int:
-    """Keep an upload unchanged under a generated name, check it as the CLI does, record it; the check's id.
+async def check_upload(site: Site, account: Account, filename: str, data: bytes,
+                       photos: list[tuple[str, bytes]] = ()) -> int:
+    """Keep an upload unchanged under a generated name (with its 活动照片 beside it), check it as the CLI
+    does, record it; the check's id.
 
-    `data` may be one byte longer than the limit (the caller reads no more): it is refused."""
+    `data` and each photo may be one byte longer than their limit (the caller reads no more): refused."""
     need(account, "branch")
     if not filename:
         raise Refused("请选择要上传的申报表（.xlsx）")
     if len(data) > limit_bytes(site):
         raise Refused(f"文件超过 {site.config.limits.file_mb:g} MB 的上限，请删除多余的内容后再上传", 413)
+    named = photo_names(photos)
+    if sum(len(content) for _, content in named) > photo_bytes_limit(site):
+        raise Refused(f"照片合计超过 {site.config.limits.photos_mb:g} MB 的上限；请压缩照片，或只保留最能说明情况的几张", 413)
     if uploads_left(site, account) <= 0:
         raise Refused(f"今天已上传 {site.config.limits.uploads_per_day} 次，达到每天的上限；请明天再上传，"
                       f"或请党建部调整上限", 429)
-    stored = await run_in_threadpool(_keep, site, data)
+    stored = await run_in_threadpool(_keep, site, data, named)
     try:
         report, errors, warnings = await site.work(work.check, str(site.store.uploads / stored), site.config)
     except Exception:  # noqa: BLE001 - a workbook that hangs or crashes its checker: told, the server goes on
@@ -161,13 +167,37 @@ def upload_name(filename: str) -> str:
     return f"{stem}{suffix}"
 
 
-def _keep(site: Site, data: bytes) -> str:
-    """Keep an upload unchanged under a generated name (whole or not at all); return the name."""
-    stored = f"{secrets.token_hex(16)}.xlsx"
-    with tempfile.NamedTemporaryFile(dir=site.store.uploads, prefix=".~", delete=False) as handle:
-        handle.write(data)
-    os.replace(handle.name, site.store.uploads / stored)
-    return stored
+def photo_names(photos: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+    """The photos sent with a workbook under plain file names (no folders), each a JPEG or PNG within the limit."""
+    named: dict[str, bytes] = {}
+    for filename, content in photos:
+        name = Path(filename.replace("\\", "/")).name.strip()
+        stem, suffix = Path(name).stem, Path(name).suffix.lower()
+        if suffix not in (".jpg", ".jpeg", ".png"):
+            raise Refused(f"“{name}”不是 JPG 或 PNG 照片；活动照片请用 .jpg 或 .png（苹果手机的 HEIC 照片请先转换）")
+        if len(content) > PHOTO_MB * 1024 * 1024:
+            raise Refused(f"照片“{name}”超过 {PHOTO_MB} MB 的上限，请压缩后再上传", 413)
+        named[f"{safe_name(stem) if stem and not stem.startswith('.') else '照片'}{suffix}"] = content
+    return list(named.items())
+
+
+def _keep(site: Site, data: bytes, photos: list[tuple[str, bytes]] = ()) -> str:
+    """Keep an upload unchanged under a generated name, and its photos under their names in a folder of their
+    own beside it (whole or not at all); return the workbook's name within uploads/."""
+    token = secrets.token_hex(16)
+    if not photos:
+        stored = f"{token}.xlsx"
+        with tempfile.NamedTemporaryFile(dir=site.store.uploads, prefix=".~", delete=False) as handle:
+            handle.write(data)
+        os.replace(handle.name, site.store.uploads / stored)
+        return stored
+    token = token[:24]  # uploads/<token>/<token>.xlsx within the stored name's 64 characters
+    building = Path(tempfile.mkdtemp(dir=site.store.uploads, prefix=".~"))
+    (building / f"{token}.xlsx").write_bytes(data)
+    for name, content in photos:
+        (building / name).write_bytes(content)
+    os.replace(building, site.store.uploads / token)
+    return f"{token}/{token}.xlsx"
 
 
 def own_check(site: Site, account: Account, check_id: int) -> dict[str, Any]:
@@ -253,7 +283,7 @@ def previews(site: Site, account: Account) -> tuple[dict[str, Any] | None, Path 
     if not (folder / PREVIEWED).is_file():
         with tempfile.TemporaryDirectory() as scratch:
             named = Path(scratch) / f"{safe_name(account.branch)}.xlsx"
-            shutil.copyfile(site.store.uploads / accepted["stored"], named)
+            copy_upload(site.store.uploads / accepted["stored"], named)
             shutil.rmtree(folder, ignore_errors=True)
             try:
                 api.render([named], folder, None, ["pdf"], site.config, api.Options())

@@ -9,7 +9,6 @@ job interrupted; resuming it is the batch's --resume, so finished workbooks are 
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import threading
 import time
 from pathlib import Path
@@ -20,7 +19,7 @@ from ..batch import batch
 from ..config import Config
 from ..documents import safe_name
 from ..errors import DocgenError
-from .store import Account, Store, file_inside, now
+from .store import Account, Store, copy_upload, file_inside, now
 
 INBOX, OUTBOX = "收件", "输出"
 
@@ -73,8 +72,10 @@ class Jobs:
             job_id = self.store.add_job(account, settings)
             inbox = self.folder(job_id) / INBOX
             inbox.mkdir(parents=True)
-            for row in approved:
-                shutil.copyfile(self.store.uploads / row["stored"], inbox / f"{safe_name(row['branch'])}.xlsx")
+            for row in approved:  # each branch in a folder of its own: its photos beside its workbook
+                own = inbox / safe_name(row["branch"])
+                own.mkdir()
+                copy_upload(self.store.uploads / row["stored"], own / f"{safe_name(row['branch'])}.xlsx")
             self._launch(job_id, resume=False)
         return job_id
 

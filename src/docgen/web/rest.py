@@ -19,7 +19,8 @@ from starlette.responses import FileResponse, JSONResponse, Response
 
 from . import actions
 from .actions import Refused
-from .site import BRANCH_STATUS, XLSX, Site, address, attachment, csrf_token, limit_bytes, render, signed_in
+from .site import (BRANCH_STATUS, XLSX, Site, address, attachment, csrf_token, limit_bytes, photos_of, render,
+                   signed_in)
 from .store import SUBMISSION_STATUS, Account
 
 Handler = Callable[[Request, Site], Awaitable[Response]]
@@ -179,15 +180,18 @@ async def template(request: Request, site: Site) -> Response:
     return Response(data, media_type=XLSX, headers=attachment(name))
 
 
-@endpoint("POST", "/api/checks", "申报党组织", "上传并校验一个申报表（multipart/form-data，字段 workbook）。",
-          body="workbook=文件", returns="校验（201）：错误数、警告数、问题列表（工作表、单元格、中文说明）")
+@endpoint("POST", "/api/checks", "申报党组织", "上传并校验一个申报表（multipart/form-data，字段 workbook；"
+          "活动照片放在字段 photos 中，可多个）。",
+          body="workbook=文件，photos=照片…", returns="校验（201）：错误数、警告数、问题列表（工作表、单元格、中文说明）")
 async def upload(request: Request, site: Site) -> Response:
     account = signed_in(request, site)
     actions.need(account, "branch")
-    given = (await request.form()).get("workbook")
+    form = await request.form()
+    given = form.get("workbook")
     if not isinstance(given, UploadFile):
         raise Refused("请在字段 workbook 中上传申报表（.xlsx）")
-    check_id = await actions.check_upload(site, account, given.filename or "", await given.read(limit_bytes(site) + 1))
+    check_id = await actions.check_upload(site, account, given.filename or "", await given.read(limit_bytes(site) + 1),
+                                          await photos_of(form))
     return Json(check_json(site, site.store.check(check_id)), status_code=201)
 
 

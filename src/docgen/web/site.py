@@ -17,12 +17,14 @@ from typing import Any, Callable
 from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
 from ..config import CONFIG_NAME, Config, dump_config
+from ..validate.rules import PHOTO_MB
 from ..executors import ProcessPool
 from . import security
 from .jobs import Jobs
@@ -31,7 +33,7 @@ from .store import SUBMISSION_STATUS, Account, Store
 
 HERE = Path(__file__).parent
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-UPLOAD_COUNT = 1  # workbooks per upload
+UPLOAD_COUNT = 1 + 100  # a workbook and its photos (at most 12 a project) per upload
 FORM_ROOM = 64 * 1024  # the bytes of a form beside its file
 CHECK_SECONDS = 120.0  # one upload's check in a checking process
 BRANCH_STATUS = {"none": "未提交", "errors": "有错误", **SUBMISSION_STATUS}
@@ -100,7 +102,7 @@ async def require_csrf(request: Request, site: Site) -> Any:
     """Refuse a state-changing request without the session's token; return the form, parsed once,
     here, within the upload limits (the handler's request.form() is the same one)."""
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit_bytes(site) + FORM_ROOM:
+    if declared.isdigit() and int(declared) > limit_bytes(site) + photo_bytes_limit(site) + FORM_ROOM:
         raise HTTPException(413, f"文件超过 {site.config.limits.file_mb:g} MB 的上限，请删除多余的内容后再上传")
     given, form = request.headers.get("x-csrf-token"), None
     if request.headers.get("content-type", "").startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
@@ -147,6 +149,11 @@ def error_page(title: str, text: str) -> str:
             f'<p>{escape(text)}</p><p><a href="/">返回首页</a></p></main></html>')
 
 
+def photo_bytes_limit(site: Site) -> int:
+    """The photos sent with one workbook, together."""
+    return int(site.config.limits.photos_mb * 1024 * 1024)
+
+
 def limit_bytes(site: Site) -> int:
     return int(site.config.limits.file_mb * 1024 * 1024)
 
@@ -155,3 +162,9 @@ def attachment(name: str) -> dict[str, str]:
     """A download under its Chinese name (and a plain one for clients that cannot read it)."""
     plain = f"download{Path(name).suffix}"
     return {"Content-Disposition": f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name)}"}
+
+
+async def photos_of(form: Any) -> list[tuple[str, bytes]]:
+    """The 活动照片 sent with a workbook (the form's `photos` files), each read to one byte past its limit."""
+    return [(photo.filename, await photo.read(PHOTO_MB * 1024 * 1024 + 1)) for photo in form.getlist("photos")
+            if isinstance(photo, UploadFile) and photo.filename]

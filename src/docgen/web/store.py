@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -247,6 +248,15 @@ class Store:
             result = db.execute(jobs.update().where(jobs.c.status == "running")
                                 .values(status="interrupted", stage=None, finished=now()))
             return result.rowcount
+
+
+def copy_upload(stored: Path, target: Path) -> None:
+    """A stored workbook copied to `target`, with the 活动照片 kept beside it (in its own folder) beside the copy."""
+    shutil.copyfile(stored, target)
+    if stored.parent.name == stored.stem:  # uploads/<name>/<name>.xlsx: the photos came with it
+        for photo in stored.parent.iterdir():
+            if photo != stored and photo.is_file():
+                shutil.copyfile(photo, target.parent / photo.name)
 
 
 def file_inside(folder: Path, relative: str) -> Path | None:
