@@ -44,12 +44,13 @@ test: $(STAMP) test-deps $(HTMX)
 
 # Year-end batch benchmark on a synthetic set (bench/run.py --help for options), the PDF fonts
 # (docgen's cut-down faces against the whole faces), the limits (an expanding workbook, the marked
-# copy's cost) and the web page under 20 branches uploading at once.
+# copy's cost), the web page under 20 branches uploading at once, and 活动照片 (document sizes, a batch's memory).
 bench: $(STAMP) system-deps
 	$(PY) bench/run.py
 	$(PY) bench/fonts.py
 	$(PY) bench/limits.py
 	$(PY) bench/web_load.py
+	$(PY) bench/photos.py
 
 # Build templates/*.docx again from tools/word_templates (tools/build_templates.py): a template is
 # written only when its parts change, and each is listed as 已更新 or 未变化. KINDS=plan builds only some.

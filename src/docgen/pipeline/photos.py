@@ -4,6 +4,8 @@ A phone photo is often 4 000 px wide, 3–8 MB, and stored sideways with an EXIF
 how to turn it, which python-docx and some PDF viewers ignore. Each photo is turned upright
 (EXIF orientation applied), cut to LONGEST px on its longest side and saved as a JPEG of
 QUALITY, once per file's content, in the job's folder; the .docx and the PDF embed that copy.
+A large JPEG is decoded at a reduced scale straight away (JPEG's own 1/2, 1/4 … decoding),
+which saves most of the time and memory of a 12-megapixel photo.
 """
 from __future__ import annotations
 
@@ -32,6 +34,10 @@ def ready(source: str | Path, folder: Path) -> Path:
     if target.is_file():
         return target
     with Image.open(io.BytesIO(data)) as opened:
+        width, height = opened.size
+        scale = LONGEST / max(width, height)
+        if scale < 1 and opened.format == "JPEG":  # decode at the smallest size still above the target
+            opened.draft("RGB", (int(width * scale), int(height * scale)))
         image = ImageOps.exif_transpose(opened)
         if image.mode in ("RGBA", "LA", "P"):  # a PNG with transparency: on white paper
             image = image.convert("RGBA")
