@@ -24,8 +24,8 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
 from ..config import CONFIG_NAME, Config, dump_config
-from ..validate.rules import PHOTO_MB
 from ..executors import ProcessPool
+from ..validate.rules import PHOTO_MB
 from . import security
 from .jobs import Jobs
 from .store import SUBMISSION_STATUS, Account, Store
