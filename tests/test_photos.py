@@ -233,3 +233,22 @@ def test_a_branch_sends_its_photos_with_the_workbook_and_they_reach_the_document
     made = next(p for p in app.state.site.jobs.files(job) if p.endswith("结题报告.docx"))
     with zipfile.ZipFile(app.state.site.jobs.file(job, made)) as archive:
         assert len([n for n in archive.namelist() if n.startswith("word/media/")]) == 2
+
+
+def test_the_marked_copy_of_a_web_check_with_photos_sees_the_photos(site):
+    from openpyxl import load_workbook
+
+    from webaccounts import check_id, client, csrf
+
+    app, _, tmp_path = site
+    phone_photo(tmp_path / "开班.JPG", (600, 400))
+    data = full_book().sheet("活动照片", HEADERS, [["DJ-2024-001", "开班.JPG", "开班仪式", None],
+                                                 ["DJ-2024-001", "缺.jpg", "走访", None]]).save(
+        tmp_path / "城关.xlsx").read_bytes()
+    branch = client(app, "chengguan")
+    response = branch.post("/checks", data={"csrf": csrf(branch, "/branch")},
+                           files=[("workbook", ("城关.xlsx", data)), ("photos", ("开班.JPG", (tmp_path / "开班.JPG").read_bytes()))])
+    made = check_id(response)
+    copy = load_workbook(io.BytesIO(branch.get(f"/checks/{made}/annotated").content))
+    assert copy["活动照片"]["B2"].comment is None  # the photo sent with it, under the name the sheet gives
+    assert "找不到照片" in copy["活动照片"]["B3"].comment.text

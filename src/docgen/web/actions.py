@@ -172,8 +172,8 @@ def photo_names(photos: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
     named: dict[str, bytes] = {}
     for filename, content in photos:
         name = Path(filename.replace("\\", "/")).name.strip()
-        stem, suffix = Path(name).stem, Path(name).suffix.lower()
-        if suffix not in (".jpg", ".jpeg", ".png"):
+        stem, suffix = Path(name).stem, Path(name).suffix  # kept as sent: the sheet names it so
+        if suffix.lower() not in (".jpg", ".jpeg", ".png"):
             raise Refused(f"“{name}”不是 JPG 或 PNG 照片；活动照片请用 .jpg 或 .png（苹果手机的 HEIC 照片请先转换）")
         if len(content) > PHOTO_MB * 1024 * 1024:
             raise Refused(f"照片“{name}”超过 {PHOTO_MB} MB 的上限，请压缩后再上传", 413)

@@ -5,7 +5,6 @@ worker (executors.ProcessPool) when the server has more than one core, else in a
 """
 from __future__ import annotations
 
-import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -13,6 +12,7 @@ from typing import Any
 from .. import api
 from ..config import Config
 from . import sheets
+from .store import copy_upload
 
 
 def check(path: str, config: Config) -> tuple[dict[str, Any], int, int]:
@@ -30,6 +30,6 @@ def annotated(path: str, original: str, config: Config) -> bytes:
     (its 校验结果 sheet names the file)."""
     with tempfile.TemporaryDirectory() as folder:
         named = Path(folder) / original
-        shutil.copyfile(path, named)
+        copy_upload(Path(path), named)  # its photos beside it, as when it was checked
         _, report = api.load(named, config)
         return api.annotate(report, Path(folder) / "out").read_bytes()
