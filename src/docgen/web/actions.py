@@ -401,8 +401,8 @@ def resume_job(site: Site, account: Account, job_id: int) -> dict[str, Any]:
     return site.store.job(job_id)
 
 
-def job_files(site: Site, account: Account, job_id: int) -> list[str]:
-    found = job(site, account, job_id)
+def job_files(site: Site, found: dict[str, Any]) -> list[str]:
+    """The files of a job the account was allowed (job()); none while it runs."""
     return site.jobs.files(found["id"]) if found["status"] != "running" else []
 
 
@@ -499,9 +499,9 @@ def templates_state(site: Site, account: Account) -> dict[str, Any]:
             "problems": problems, "errors": sum(1 for p in problems if p.error), "folder": str(folder)}
 
 
-def upload_template(site: Site, account: Account, filename: str, data: bytes) -> list[Any]:
-    """Keep an uploaded template (its name must be one docgen uses) in the data folder's 模板 and use that
-    folder from now on; the problems the check finds in it."""
+def upload_template(site: Site, account: Account, filename: str, data: bytes) -> str:
+    """Keep an uploaded template (its name must be one docgen uses) in the organisation's template folder and
+    use that folder from now on; the name it is kept under (templates_state() then holds its problems)."""
     need(account, "admin")
     name = Path(filename.replace("\\", "/")).name.strip()
     if name not in template_names():
@@ -524,7 +524,7 @@ def upload_template(site: Site, account: Account, filename: str, data: bytes) ->
     if site.config.template_folder() is None:  # from now on the runs use the folder
         site.save_config(site.config.model_copy(update={"templates": site.config.templates.model_copy(
             update={"dir": str(folder)})}))
-    return [p for p in api.check_templates(folder)[1] if p.file == name]
+    return name
 
 
 def remove_template(site: Site, account: Account, name: str) -> None:

@@ -8,11 +8,11 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 
 from . import actions
 from .actions import SETTINGS, Refused
-from .site import Site, attachment, limit_bytes, render, signed_in
+from .site import Site, attachment, limit_bytes, render, served, signed_in
 
 
 async def admin_page(request: Request, site: Site) -> Response:
@@ -81,7 +81,7 @@ async def job_page(request: Request, site: Site) -> Response:
     account = signed_in(request, site)
     job = actions.job(site, account, request.path_params["id"])
     return render(request, site, "job.html", job=job, progress=actions.progress(job),
-                  groups=_grouped(actions.job_files(site, account, job["id"])))
+                  groups=_grouped(actions.job_files(site, job)))
 
 
 def _grouped(files: list[str]) -> list[tuple[str, list[str]]]:
@@ -115,9 +115,8 @@ async def resume_job(request: Request, site: Site) -> Response:
 
 
 async def job_file(request: Request, site: Site) -> Response:
-    target = actions.job_file(site, signed_in(request, site), request.path_params["id"], request.path_params["path"])
-    inline = target.suffix == ".pdf"
-    return FileResponse(target, filename=target.name, content_disposition_type="inline" if inline else "attachment")
+    return served(actions.job_file(site, signed_in(request, site), request.path_params["id"],
+                                   request.path_params["path"]))
 
 
 async def settings_page(request: Request, site: Site) -> Response:
@@ -148,19 +147,19 @@ def _shown(value: object) -> object:
 
 async def templates_page(request: Request, site: Site) -> Response:
     account = actions.need(signed_in(request, site), "admin")
-    problem, uploaded = None, None
+    problem, name = None, None
     status = 200
     if request.method == "POST":
         given = (await request.form()).get("template")
         try:
             if not isinstance(given, UploadFile) or not given.filename:
                 raise Refused("请选择要上传的模板文件")
-            uploaded = (given.filename, actions.upload_template(site, account, given.filename,
-                                                                 await given.read(limit_bytes(site) + 1)))
+            name = actions.upload_template(site, account, given.filename, await given.read(limit_bytes(site) + 1))
         except Refused as exc:
             problem, status = exc.message, exc.status_code
-    return render(request, site, "templates.html", status, state=actions.templates_state(site, account),
-                  problem=problem, uploaded=uploaded)
+    state = actions.templates_state(site, account)
+    uploaded = (name, [p for p in state["problems"] if p.file == name]) if name else None
+    return render(request, site, "templates.html", status, state=state, problem=problem, uploaded=uploaded)
 
 
 async def remove_template(request: Request, site: Site) -> Response:

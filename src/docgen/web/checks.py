@@ -5,12 +5,12 @@ from __future__ import annotations
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 
 from .. import api
 from . import actions
 from .actions import Refused
-from .site import XLSX, Site, attachment, limit_bytes, photos_of, render, signed_in
+from .site import XLSX, Site, attachment, limit_bytes, photos_of, render, served, signed_in
 
 
 def _branch_page(request: Request, site: Site, status: int = 200, problem: str | None = None) -> Response:
@@ -87,4 +87,4 @@ def _documents(files: list[str]) -> list[dict[str, str]]:
 async def preview_file(request: Request, site: Site) -> Response:
     account = signed_in(request, site)
     target = await run_in_threadpool(actions.preview_file, site, account, request.path_params["path"])
-    return FileResponse(target, filename=target.name, content_disposition_type="inline")
+    return served(target)

@@ -15,12 +15,12 @@ from typing import Any, Awaitable, Callable
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 
 from . import actions
 from .actions import Refused
 from .site import (BRANCH_STATUS, XLSX, Site, address, attachment, csrf_token, limit_bytes, photos_of, render,
-                   signed_in)
+                   served, signed_in)
 from .store import SUBMISSION_STATUS, Account
 
 Handler = Callable[[Request, Site], Awaitable[Response]]
@@ -124,7 +124,7 @@ def check_json(site: Site, check: dict[str, Any], full: bool = True) -> dict[str
 
 
 def job_json(site: Site, account: Account, job: dict[str, Any]) -> dict[str, Any]:
-    files = actions.job_files(site, account, job["id"])
+    files = actions.job_files(site, job)
     return {**actions.progress(job), "created": job["created"], "started": job["started"],
             "finished": job["finished"], "page": f"/admin/jobs/{job['id']}",
             "files": [{"path": path, "url": f"/api/jobs/{job['id']}/files/{path}"} for path in files]}
@@ -264,7 +264,7 @@ async def preview(request: Request, site: Site) -> Response:
 @endpoint("GET", "/api/preview/{path:path}", "申报党组织", "一份预览 PDF。", returns="PDF 文件")
 async def preview_file(request: Request, site: Site) -> Response:
     target = await run_in_threadpool(actions.preview_file, site, signed_in(request, site), request.path_params["path"])
-    return FileResponse(target, filename=target.name, content_disposition_type="inline")
+    return served(target)
 
 
 # --- generating the documents ---------------------------------------------------------------------
@@ -303,9 +303,8 @@ async def resume_job(request: Request, site: Site) -> Response:
 @endpoint("GET", "/api/jobs/{id:int}/files/{path:path}", "管理员", "任务的一个结果文件（各支部 zip、全部 zip、"
           "年度汇总报告、台账……）。", returns="文件")
 async def job_file(request: Request, site: Site) -> Response:
-    target = actions.job_file(site, signed_in(request, site), request.path_params["id"], request.path_params["path"])
-    return FileResponse(target, filename=target.name,
-                        content_disposition_type="inline" if target.suffix == ".pdf" else "attachment")
+    return served(actions.job_file(site, signed_in(request, site), request.path_params["id"],
+                                   request.path_params["path"]))
 
 
 # --- settings -------------------------------------------------------------------------------------
@@ -347,7 +346,8 @@ async def add_template(request: Request, site: Site) -> Response:
     given = (await request.form()).get("template")
     if not isinstance(given, UploadFile):
         raise Refused("请在字段 template 中上传模板文件")
-    found = actions.upload_template(site, account, given.filename or "", await given.read(limit_bytes(site) + 1))
+    name = actions.upload_template(site, account, given.filename or "", await given.read(limit_bytes(site) + 1))
+    found = [p for p in actions.templates_state(site, account)["problems"] if p.file == name]
     return Json({"problems": [problem_json(p) for p in found]}, status_code=201)
 
 

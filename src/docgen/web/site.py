@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
 from ..config import CONFIG_NAME, Config, dump_config
@@ -156,6 +156,12 @@ def photo_bytes_limit(site: Site) -> int:
 
 def limit_bytes(site: Site) -> int:
     return int(site.config.limits.file_mb * 1024 * 1024)
+
+
+def served(target: Path) -> FileResponse:
+    """A file from inside the data folder: a PDF opens in the browser, anything else downloads."""
+    return FileResponse(target, filename=target.name,
+                        content_disposition_type="inline" if target.suffix == ".pdf" else "attachment")
 
 
 def attachment(name: str) -> dict[str, str]:
