@@ -317,8 +317,7 @@ def check_docx(path: Path, shape: dict[str, Any]) -> list[Problem]:
     except (OSError, zipfile.BadZipFile, ValueError) as exc:
         return [Problem(file, "整个文件", f"不是可以读取的 Word 文件（.docx）：{exc}")]
     found: list[Problem] = []
-    for _, paras in parts:
-        lines = [p for p in paras]
+    for _, lines in parts:
         source = "\n".join(docx_source(p.text) for p in lines)
         found += check_source(source, shape, lambda lineno: lines[max(0, min(lineno, len(lines)) - 1)].place, file)
         found += _loops_across_cells(lines, file)
