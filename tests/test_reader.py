@@ -76,13 +76,25 @@ def test_small_unformatted_percent_is_a_warning(tmp_path):
 @pytest.mark.parametrize("written, label", [
     ("2024年第2季度", "2024年第2季度"), ("2024Q2", "2024年第2季度"), ("2024 q2", "2024年第2季度"),
     ("2024年二季度", "2024年第2季度"), ("2024年6月", "2024年6月"), ("2024-06", "2024年6月"),
-    (dt.datetime(2024, 6, 1), "2024年6月"), ("2024年上半年", "2024年上半年"), ("2024年度", "2024年度"),
+    ("2024年上半年", "2024年上半年"), ("2024年度", "2024年度"),
 ])
 def test_period_forms_are_normalised(tmp_path, written, label):
     book = valid_book(progress=[progress_row(period=written)])
     intake, issues = issues_of(book.save(tmp_path / "a.xlsx"))
     assert issues == []
     assert intake.progress[0].period.label == label
+
+
+@pytest.mark.parametrize("number_format, issues", [
+    ('yyyy"年"m"月"', []),  # "2024-06" typed into a Chinese Excel: the month it shows
+    ("mmm-yy", []),
+    ("yyyy-mm-dd", [("进度", "B2", "period_from_date", "warning")]),  # a whole date: read as its month, said so
+])
+def test_a_date_as_period_is_its_month_and_a_whole_date_is_said(tmp_path, number_format, issues):
+    book = valid_book(progress=[progress_row(period=dt.datetime(2024, 6, 1))])
+    intake, found = issues_of(book.save(tmp_path / "a.xlsx", formats={"进度!B2": number_format}))
+    assert found == issues
+    assert intake.progress[0].period.label == "2024年6月"
 
 
 def test_blank_rows_are_skipped_and_rows_keep_their_excel_numbers(tmp_path):

@@ -32,7 +32,31 @@ MESSAGES: dict[str, str] = {
     "header_missing": "工作表中找不到表头“{header}”，无法确定表头行",
     "column_missing": "缺少必填列“{header}”",
     "column_duplicate": "表头“{header}”重复出现（第一次在 {first} 列），本列被忽略",
-    "column_unknown": "不认识的列“{header}”，已忽略",
+    "column_unknown": "不认识的列“{header}”，其中的内容没有读取",
+    # issue 19: what is read differs from what the clerk sees, or is not read at all
+    "sheet_recognised": "工作表“{sheet}”不是模板中的名称，按表头识别为“{like}”并已读取；请把工作表名改回“{like}”",
+    "sheet_unread": "工作表“{sheet}”中有内容，但表头与申报表的各工作表都不相符，其内容没有读取；"
+                    "如其中有要申报的内容，请按模板的表头填入相应的工作表",
+    "sheet_unread_like": "工作表“{sheet}”的表头与“{like}”相同，但已读取的“{like}”是工作表“{other}”，这张表的内容没有读取；"
+                         "请把内容合并到“{other}”中，或删除其中一张",
+    "row_hidden": "第 {row} 行是隐藏的，其中的内容仍会被读取；请取消隐藏，确认这些内容确实要提交",
+    "column_hidden": "{column} 列（{label}）是隐藏的，其中的内容仍会被读取；请取消隐藏，确认这些内容确实要提交",
+    "column_unit": "表头“{header}”的单位是“{unit}”，而“{meant}”以{expected}为单位，这一列没有读取；"
+                   "请把金额换算为{expected}，并把表头改为“{meant}”",
+    "column_near_miss": "表头“{header}”与“{meant}”相近，这一列的内容没有读取；如果这一列就是“{meant}”，请把表头改为“{meant}”，"
+                        "如不是，请改用其他表头或删除这一列",
+    "column_unheaded": "{column} 列没有表头，其中的内容（从 {first} 起）没有读取；如需申报，请在表头行写上模板中的列名",
+    "cell_error": "单元格显示错误值 {value}（公式出错或引用的单元格已不存在），无法读取；请改正后再提交",
+    "invisible_characters": "含有看不见的字符 {codes}，已删除，按“{value}”读取；请删除这些字符（多是从网页或聊天软件复制时带入的）",
+    "format_unknown": "单元格的数字格式“{format}”无法确定显示的内容，已按单元格中的值 {value} 读取；请核对，或把单元格格式改为“常规”",
+    "number_as_percent": "单元格设置成了百分比格式，显示为“{shown}”，而{label}应填写数字；请把单元格格式改为“常规”后填写 {number}",
+    "number_rounded": "单元格显示为“{shown}”，但实际数值为 {value}（单元格格式隐去了小数），已按 {value} 读取；"
+                      "请核对，或增加显示的小数位数",
+    "date_serial": "单元格显示为数字 {value}，这是丢失了日期格式的 Excel 日期（即{written}）；"
+                   "请把单元格格式设为日期，或直接填写 {date}",
+    "date_partly_shown": "单元格显示为“{shown}”，没有显示{hidden}，实际日期是 {value}，已按 {value} 读取；"
+                         "请核对，并把单元格格式设为完整的日期（如 2024-03-05）",
+    "period_from_date": "报告期填写成了日期“{shown}”，已按 {label} 理解；如指季度，请填写如 2024年第2季度",
     # values
     "required": "必填项未填写",
     "formula_uncached": "单元格中是公式，但文件没有保存公式的计算结果，无法知道它显示的值；请用 Excel 或 WPS 打开本文件、保存后再提交",
@@ -86,7 +110,10 @@ MESSAGES: dict[str, str] = {
 
 WARNINGS = frozenset({"column_unknown", "column_duplicate", "percent_ambiguous", "progress_decreased", "duplicate_progress",
                       "task_start_outside_project", "sheet_hidden", "merged_cells", "control_characters",
-                      "glyph_missing", "photo_row_empty"})
+                      "glyph_missing", "photo_row_empty",
+                      "sheet_recognised", "sheet_unread", "row_hidden", "column_hidden", "column_unheaded",
+                      "invisible_characters", "format_unknown", "number_rounded", "date_partly_shown",
+                      "period_from_date"})
 
 
 def message(code: str, **ctx: Any) -> str:

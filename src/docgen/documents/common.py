@@ -243,8 +243,10 @@ def cn_numeral_date(day: dt.date) -> str:
 
 
 def number(value: float) -> str:
-    """A figure with at most one decimal and no trailing zero: 95 → "95", 96.8 → "96.8"."""
-    return f"{value:.1f}".rstrip("0").rstrip(".")
+    """A figure with no trailing zero, as stated when it has at most two decimals (95 → "95", 96.8 → "96.8",
+    0.96 → "0.96"), else to one decimal (a mean: 96.7667 → "96.8"): a stated 0.96 never prints as 1."""
+    places = 2 if abs(value * 100 - round(value * 100)) < 1e-6 else 1
+    return f"{value:.{places}f}".rstrip("0").rstrip(".")
 
 
 def percent(value: float | None) -> str:

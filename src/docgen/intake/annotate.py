@@ -12,8 +12,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
 from ..issues import FileReport, Issue
 from ..writing import print_setup, put, xml_text
-
-RESULT_SHEET = "校验结果"
+from .layout import RESULT_SHEET
 NEXT_STEPS = ("下一步：请在本文件（{name} 的标注副本）中逐条修改下列问题：红色单元格是错误，必须改正；黄色单元格是警告，"
               "请核实。点击“位置”可跳到对应单元格，单元格的批注写明了问题。改好后保存，把本文件交回党建部即可"
               "（不必改回原文件名，也不必删除本页和标色，docgen 会自动略过）。")

@@ -49,6 +49,9 @@ class SheetFacts:
     last_row: int = 0
     last_column: int = 0
     cells: int = 0
+    values: int = 0  # cells that hold a value (not only a format)
+    hidden_rows: set[int] = field(default_factory=set)
+    hidden_columns: set[int] = field(default_factory=set)
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # min_col, min_row, max_col, max_row
     uncached: set[tuple[int, int]] = field(default_factory=set)  # (row, column) of formulas saved without a value
     pictures: list[tuple[int, str]] = field(default_factory=list)  # (row of its top-left corner, media part) pasted in
@@ -156,9 +159,11 @@ def _sheets(archive: zipfile.ZipFile, names: set[str]) -> list[SheetFacts]:
 
 
 def _walk(archive: zipfile.ZipFile, sheet: SheetFacts, limits: Limits) -> None:
-    """Count the sheet's cells and find its merges and value-less formulas, as one stream."""
+    """Count the sheet's cells and find its merges, value-less formulas and hidden rows and columns, as one
+    stream."""
     row_number = column = 0
     sheet_data = None
+    rows_hidden = False  # <sheetFormatPr zeroHeight="1">: a row is hidden unless it is given a height
     with archive.open(sheet.part) as handle:
         for event, element in iterparse(handle, events=("start", "end")):
             tag = element.tag
@@ -167,8 +172,16 @@ def _walk(archive: zipfile.ZipFile, sheet: SheetFacts, limits: Limits) -> None:
                     number = element.get("r", "")
                     row_number = int(number) if number.isdigit() else row_number + 1
                     column = 0
+                    if _hidden(element, "ht", rows_hidden):
+                        sheet.hidden_rows.add(row_number)
                 elif tag == f"{_MAIN}sheetData":
                     sheet_data = element
+                elif tag == f"{_MAIN}sheetFormatPr":
+                    rows_hidden = element.get("zeroHeight") in ("1", "true")
+                elif tag == f"{_MAIN}col" and _hidden(element, "width", False):
+                    low, high = _int(element.get("min")), _int(element.get("max"))
+                    if low and high:
+                        sheet.hidden_columns.update(range(low, min(high, limits.columns) + 1))
                 continue
             if tag == f"{_MAIN}c":
                 sheet.cells += 1
@@ -188,8 +201,11 @@ def _walk(archive: zipfile.ZipFile, sheet: SheetFacts, limits: Limits) -> None:
                                          limit=limits.columns)
                 sheet.last_row = max(sheet.last_row, row_number)
                 sheet.last_column = max(sheet.last_column, column)
-                if element.find(f"{_MAIN}f") is not None and not (element.findtext(f"{_MAIN}v") or "").strip():
+                cached = element.findtext(f"{_MAIN}v")
+                if element.find(f"{_MAIN}f") is not None and not (cached or "").strip():
                     sheet.uncached.add((row_number, column))
+                elif cached or element.find(f"{_MAIN}is") is not None:
+                    sheet.values += 1
                 element.clear()
             elif tag == f"{_MAIN}row" and sheet_data is not None:
                 sheet_data.clear()  # the rows walked so far: nothing of them is kept
@@ -198,3 +214,21 @@ def _walk(archive: zipfile.ZipFile, sheet: SheetFacts, limits: Limits) -> None:
                     sheet.merges.append(range_boundaries(element.get("ref", "")))
                 except (ValueError, TypeError):
                     pass  # a broken merge reference: Excel ignores it too
+
+
+def _hidden(element: Any, size: str, by_default: bool) -> bool:
+    """Whether a <row> or <col> is hidden: marked so, given no room (height or width 0), or hidden by default
+    and not given a height of its own."""
+    if element.get("hidden") in ("1", "true"):
+        return True
+    given = element.get(size)
+    try:
+        if given is not None and float(given) == 0:
+            return True
+    except ValueError:
+        return False
+    return by_default and not (given and element.get("customHeight") in ("1", "true"))
+
+
+def _int(text: str | None) -> int:
+    return int(text) if text and text.isdigit() else 0

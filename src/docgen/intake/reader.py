@@ -17,23 +17,28 @@ from xml.etree.ElementTree import ParseError
 from defusedxml import DefusedXmlException
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import from_excel
 
 from ..config import Limits
 from ..issues import Issue, Location
 from ..messages import make_issue
 from ..writing import has_illegal, xml_text
 from ..models.records import EMBEDDED
-from .layout import PHOTOS, PROJECTS, SHEETS, Sheet, normalize_header
+from . import numfmt
+from .cells import read_cell
+from .layout import AUXILIARY_SHEETS, PHOTOS, PROJECTS, SHEETS, Sheet, normalize_header
+from .numfmt import ZH_CN_BUILTIN
 from .package import PackageRefused, SheetFacts, inspect
 
 
 @dataclass(frozen=True)
 class Cell:
-    value: Any
+    value: Any  # what docgen reads: the stored value as the clerk sees it (see cells.read_cell)
     column: str
     row: int
     number_format: str = "General"
     uncached: bool = False  # a formula saved without its value: what it shows is unknown
+    refused: bool = False  # the reader placed an error at this cell already: nothing more to say of it
 
 
 @dataclass
@@ -41,18 +46,9 @@ class RawRow:
     number: int
     cells: dict[str, Cell]  # by field; only the columns the sheet has
 
-    def values(self, sheet: Sheet) -> dict[str, Any]:
-        """Return field → value, blank cells left out, percent cells scaled to 0–100."""
-        out: dict[str, Any] = {}
-        for name, cell in self.cells.items():
-            value = cell.value
-            if not _filled(value):
-                continue
-            column = sheet.by_field[name]
-            if column.kind == "percent" and _is_number(value) and "%" in cell.number_format:
-                value = round(value * 100, 6)
-            out[name] = value
-        return out
+    def values(self) -> dict[str, Any]:
+        """Return field → value as read, blank cells left out."""
+        return {name: cell.value for name, cell in self.cells.items() if _filled(cell.value)}
 
 
 @dataclass
@@ -120,23 +116,11 @@ def read_workbook(path: str | Path, limits: Limits = Limits()) -> RawWorkbook:
             return _unreadable(raw, "file_unsafe")
         return _unreadable(raw, "file_corrupt", detail=type(exc).__name__)
     try:
-        titles: dict[str, list[str]] = {}
-        for title in book.sheetnames:
-            titles.setdefault(normalize_header(title), []).append(title)
-        for spec in SHEETS:
-            found = titles.get(spec.name, [])
-            if not found:
-                if spec.required:
-                    raw.issues.append(make_issue("sheet_missing", Location(sheet=spec.name), sheet=spec.name))
-                continue
-            title = found[0]
-            if len(found) > 1:
-                raw.issues.append(make_issue("sheet_duplicate", Location(sheet=title), sheet=spec.name,
-                                             names="、".join(f"“{t}”" for t in found), count=len(found)))
+        for title, spec in _assign_sheets(book, package, raw.issues):
             facts = package.facts(title) or SheetFacts(title, "")
             if facts.state != "visible":
                 raw.issues.append(make_issue("sheet_hidden", Location(sheet=title), sheet=title))
-            sheet = _read_sheet(book[title], spec, raw.issues, facts)
+            sheet = _read_sheet(book[title], spec, raw.issues, facts, book.epoch)
             if sheet is not None:
                 if spec is PHOTOS:
                     _pasted_photos(sheet, facts, raw.issues)
@@ -149,6 +133,69 @@ def read_workbook(path: str | Path, limits: Limits = Limits()) -> RawWorkbook:
     if projects is not None and not projects.rows:
         raw.issues.append(make_issue("no_projects", Location(sheet=projects.title), sheet=projects.title))
     return raw
+
+
+def _assign_sheets(book: Any, package: Any, issues: list[Issue]) -> list[tuple[str, Sheet]]:
+    """Which worksheet holds each declared sheet: the one of its name, else one whose headers are its own
+    (said at the sheet); every other sheet that holds something is named in an issue, never passed over."""
+    by_name: dict[str, list[str]] = {}
+    for title in book.sheetnames:
+        by_name.setdefault(normalize_header(title), []).append(title)
+    chosen: dict[str, str] = {}  # declared name → title
+    accounted: set[str] = set()
+    for spec in SHEETS:
+        found = by_name.get(normalize_header(spec.name), [])
+        if not found:
+            continue
+        chosen[spec.name] = found[0]
+        accounted.update(found)
+        if len(found) > 1:
+            issues.append(make_issue("sheet_duplicate", Location(sheet=found[0]), sheet=spec.name,
+                                     names="、".join(f"“{t}”" for t in found), count=len(found)))
+    auxiliary = {normalize_header(name) for name in AUXILIARY_SHEETS}
+    for title in book.sheetnames:
+        if title in accounted or normalize_header(title) in auxiliary:
+            continue
+        facts = package.facts(title)
+        if facts is None or not (facts.values or facts.uncached or facts.pictures):
+            continue  # an empty sheet (Sheet1 of a new workbook): nothing in it to lose
+        spec = _recognise(book[title])
+        if spec is None:
+            issues.append(make_issue("sheet_unread", Location(sheet=title), sheet=title))
+        elif spec.name in chosen:
+            issues.append(make_issue("sheet_unread_like", Location(sheet=title), sheet=title, like=spec.name,
+                                     other=chosen[spec.name]))
+        else:
+            chosen[spec.name] = title
+            issues.append(make_issue("sheet_recognised", Location(sheet=title), sheet=title, like=spec.name))
+    for spec in SHEETS:
+        if spec.required and spec.name not in chosen:
+            issues.append(make_issue("sheet_missing", Location(sheet=spec.name), sheet=spec.name))
+    return [(chosen[spec.name], spec) for spec in SHEETS if spec.name in chosen]
+
+
+_LOOK_ROWS = 30  # a sheet's header row is looked for this far down when its name is not a declared one
+
+
+def _recognise(ws: Any) -> Sheet | None:
+    """The declared sheet whose headers a worksheet's header row carries (its key column and at least one
+    other), when one fits better than every other; None when none does."""
+    best: dict[str, int] = {}
+    for values in ws.iter_rows(max_row=_LOOK_ROWS, values_only=True):
+        for spec in SHEETS:
+            matched = {m.column.field for m in map(spec.match, values) if m.column is not None}
+            if spec.by_field[_key_field(spec)].field in matched and len(matched) >= 2:
+                best[spec.name] = max(best.get(spec.name, 0), len(matched))
+    if not best:
+        return None
+    ranked = sorted(best.items(), key=lambda item: -item[1])
+    if len(ranked) > 1 and ranked[0][1] == ranked[1][1]:
+        return None
+    return next(spec for spec in SHEETS if spec.name == ranked[0][0])
+
+
+def _key_field(spec: Sheet) -> str:
+    return spec.match(spec.key_header).column.field  # type: ignore[union-attr]
 
 
 def photo_size(source: str) -> int:
@@ -203,13 +250,14 @@ def _unreadable(raw: RawWorkbook, code: str, **ctx: Any) -> RawWorkbook:
     return raw
 
 
-def _read_sheet(ws: Any, spec: Sheet, issues: list[Issue], facts: SheetFacts) -> RawSheet | None:
+def _read_sheet(ws: Any, spec: Sheet, issues: list[Issue], facts: SheetFacts, epoch: Any = None) -> RawSheet | None:
     ws.reset_dimensions()  # a stored dimension may be wrong; read what is there
     rows = ws.iter_rows()
+    key = _key_field(spec)
     header_row = None
     header_cells: tuple = ()
     for number, cells in enumerate(rows, start=1):
-        if any(normalize_header(c.value) == spec.key_header for c in cells):
+        if any(spec.match(c.value).column is spec.by_field[key] for c in cells):
             header_row, header_cells = number, cells
             break
     if header_row is None:
@@ -218,21 +266,48 @@ def _read_sheet(ws: Any, spec: Sheet, issues: list[Issue], facts: SheetFacts) ->
 
     columns: dict[str, str] = {}
     indexes: dict[str, int] = {}
+    unknown: list[tuple[int, str, Any]] = []  # index, header as written, what it matched
     for index, cell in enumerate(header_cells):
-        text = normalize_header(cell.value)
-        if not text:
+        if not normalize_header(cell.value):
             continue
         letter = get_column_letter(index + 1)
-        column = spec.by_header.get(text)
+        match = spec.match(cell.value)
+        column = match.column
         where = Location(sheet=ws.title, row=header_row, column=letter, label=str(cell.value).strip())
         if column is None:
-            issues.append(make_issue("column_unknown", where, header=str(cell.value).strip()))
+            unknown.append((index, str(cell.value).strip(), match))
         elif column.field in columns:
             issues.append(make_issue("column_duplicate", where, header=column.header, first=columns[column.field]))
         else:
             columns[column.field] = letter
             indexes[column.field] = index
     sheet = RawSheet(spec, ws.title, header_row, columns)
+
+    wanted = list(indexes.items())
+    others: dict[int, int] = {}  # column index → first row with something in it, of the columns not read
+    uncached = facts.uncached
+    for number, cells in enumerate(rows, start=header_row + 1):
+        for index, source in enumerate(cells):
+            if index not in others and _filled(source.value) and index not in indexes.values():
+                others[index] = number
+        # A template has hundreds of formatted but empty rows: skip them before building anything.
+        if not any(_filled(cells[index].value) or (number, index + 1) in uncached
+                   for _, index in wanted if index < len(cells)):
+            continue
+        if number in facts.hidden_rows:
+            issues.append(make_issue("row_hidden", sheet.location(number), row=number))
+        found: dict[str, Cell] = {}
+        for name, index in wanted:
+            if index >= len(cells):
+                continue
+            found[name] = _cell(cells[index], sheet, number, name, (number, index + 1) in uncached, epoch, issues)
+        sheet.rows.append(RawRow(number, found))
+    _columns_not_read(sheet, header_row, unknown, others, issues)
+    for name, index in indexes.items():
+        if index + 1 in facts.hidden_columns and any(name in row.cells for row in sheet.rows):
+            issues.append(make_issue("column_hidden", Location(sheet=ws.title, row=header_row, column=columns[name],
+                                                               field=name, label=spec.by_field[name].header),
+                                     column=columns[name]))
     for column in spec.columns:
         if column.required and column.field not in columns:
             issues.append(make_issue(
@@ -240,31 +315,69 @@ def _read_sheet(ws: Any, spec: Sheet, issues: list[Issue], facts: SheetFacts) ->
                 Location(sheet=ws.title, row=header_row, field=column.field, label=column.header),
                 header=column.header,
             ))
-
-    wanted = list(indexes.items())
-    uncached = facts.uncached
-    for number, cells in enumerate(rows, start=header_row + 1):
-        # A template has hundreds of formatted but empty rows: skip them before building anything.
-        if not any(_filled(cells[index].value) or (number, index + 1) in uncached
-                   for _, index in wanted if index < len(cells)):
-            continue
-        found: dict[str, Cell] = {}
-        for name, index in wanted:
-            if index >= len(cells):
-                continue
-            source = cells[index]
-            value = source.value
-            where = (number, index + 1)
-            if isinstance(value, str) and has_illegal(value):
-                issues.append(make_issue("control_characters", sheet.location(number, name)))
-                value = xml_text(value)
-            number_format = (getattr(source, "number_format", "General") or "General") if value is not None else "General"
-            found[name] = Cell(value, columns[name], number, number_format, uncached=where in uncached)
-            if where in uncached:
-                issues.append(make_issue("formula_uncached", sheet.location(number, name)))
-        sheet.rows.append(RawRow(number, found))
     issues.extend(_merges(sheet, facts, indexes))
     return sheet
+
+
+def _cell(source: Any, sheet: RawSheet, number: int, name: str, uncached: bool, epoch: Any,
+          issues: list[Issue]) -> Cell:
+    """One cell of a known column: the value the clerk sees, with a note at the cell wherever it is read
+    otherwise than shown."""
+    value = source.value
+    if isinstance(value, str) and has_illegal(value):
+        issues.append(make_issue("control_characters", sheet.location(number, name)))
+        value = xml_text(value)
+    number_format = _number_format(source) if value is not None else "General"
+    if getattr(source, "data_type", None) == "e":
+        issues.append(make_issue("cell_error", sheet.location(number, name), value=str(value)))
+        return Cell(None, sheet.columns[name], number, number_format, refused=True)
+    if _is_number(value) and numfmt.parse(number_format).is_date and epoch is not None:
+        try:  # a date in one of the Chinese built-in styles, which openpyxl leaves a serial number
+            value = from_excel(value, epoch)
+        except (OverflowError, ValueError):
+            pass
+    value, notes = read_cell(value, number_format, sheet.spec.by_field[name].kind)
+    refused = False
+    for note in notes:
+        issue = make_issue(note.code, sheet.location(number, name), **note.ctx)
+        refused = refused or issue.severity == "error"
+        issues.append(issue)
+    if uncached:
+        issues.append(make_issue("formula_uncached", sheet.location(number, name)))
+    return Cell(value, sheet.columns[name], number, number_format, uncached=uncached, refused=refused)
+
+
+def _number_format(source: Any) -> str:
+    """The cell's format code, the Chinese built-in date styles (numFmtId 27–36, 50–58) included."""
+    style = getattr(source, "style_array", None)
+    if style is not None and style.numFmtId in ZH_CN_BUILTIN:
+        return ZH_CN_BUILTIN[style.numFmtId]
+    return getattr(source, "number_format", "General") or "General"
+
+
+def _columns_not_read(sheet: RawSheet, header_row: int, unknown: list[tuple[int, str, Any]],
+                      others: dict[int, int], issues: list[Issue]) -> None:
+    """Name every column whose content is not read: a header close to a declared one (an error naming the
+    column meant), another unit (an error), a header docgen does not know, or no header at all."""
+    headed = set()
+    for index, header, match in unknown:
+        headed.add(index)
+        letter = get_column_letter(index + 1)
+        where = Location(sheet=sheet.title, row=header_row, column=letter, label=header)
+        near = sheet.spec.near(match.core, set(sheet.columns))
+        if match.unit_of is not None and match.unit_of.field not in sheet.columns:
+            issues.append(make_issue("column_unit", where, header=header, meant=match.unit_of.header,
+                                     unit=match.unit, expected=match.unit_of.unit))
+        elif near is not None and index in others:
+            issues.append(make_issue("column_near_miss", where, header=header, meant=near.header))
+        else:
+            issues.append(make_issue("column_unknown", where, header=header))
+    for index, first in sorted(others.items()):
+        if index in headed:
+            continue
+        letter = get_column_letter(index + 1)
+        issues.append(make_issue("column_unheaded", Location(sheet=sheet.title, row=first, column=letter),
+                                 column=letter, first=f"{letter}{first}"))
 
 
 def _merges(sheet: RawSheet, facts: SheetFacts, indexes: dict[str, int]) -> list[Issue]:

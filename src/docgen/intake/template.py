@@ -11,7 +11,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from ..config import Config
 from ..models import CONCLUSIONS
 from ..writing import put
-from .layout import SHEETS, Column, Sheet
+from .layout import GUIDE_SHEET, SHEETS, Column, Sheet
 
 HEADER_ROW = 3
 FORMATTED_ROWS = 300  # rows prepared with formats and checks below the header
@@ -30,7 +30,7 @@ def write_template(path: str | Path, config: Config, branch: str | None = None) 
     """Write a blank intake workbook with instructions, dropdowns and checks (for one branch, when named)."""
     book = Workbook()
     guide = book.active
-    guide.title = "填写说明"
+    guide.title = GUIDE_SHEET
     _write_guide(guide, config, branch)
     for spec in SHEETS:
         _write_sheet(book.create_sheet(spec.name), spec, config, branch)

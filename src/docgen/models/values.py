@@ -170,6 +170,8 @@ def parse_phone(value: Any) -> Any:
     plain = re.sub(r"^\((0\d{2,3})\)", r"\1-", text)
     if _MOBILE.match(plain) or _LANDLINE.match(plain):
         return plain
+    if _MOBILE.match(plain.replace("-", "")):  # 139-1234-5678, as a cell's format may show it
+        return plain
     # A landline number cell loses its leading zero: 9318881234.
     raise PydanticCustomError("phone_invalid", "bad phone", {"value": text})
 

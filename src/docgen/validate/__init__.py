@@ -18,6 +18,9 @@ from .rows import validate_rows
 from .rules import Checked, check_all, declared
 
 
+_CODE_ISSUES = ("code_invalid", "code_too_long")
+
+
 def validate_raw(raw: RawWorkbook, config: Config, covered: Container[int] | None = None) -> tuple[Intake | None,
                                                                                                    FileReport]:
     """Validate a read workbook; return its records (None if unreadable) and its report. With `covered`
@@ -26,8 +29,14 @@ def validate_raw(raw: RawWorkbook, config: Config, covered: Container[int] | Non
     if not raw.readable:
         return None, report
     checked = Checked(raw)
+    rejected: set[str] = set()  # project codes 项目信息 refuses: said there once, not again at each use
     for name, sheet in raw.sheets.items():
         valid, issues = validate_rows(sheet, config.project)
+        if sheet.spec is PROJECTS:
+            rejected = {str(i.value) for i in issues if i.code in _CODE_ISSUES and i.location.field == "code"}
+        else:
+            issues = [i for i in issues if not (i.code in _CODE_ISSUES and i.location.field == "project_code"
+                                                and str(i.value) in rejected)]
         report.extend(issues)
         setattr(checked, sheet.spec.attr, valid)
     report.extend(check_all(checked))

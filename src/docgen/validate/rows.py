@@ -22,8 +22,7 @@ def validate_rows(sheet: RawSheet, rules: ProjectRules) -> tuple[list[tuple[Reco
     issues: list[Issue] = []
     context = {"rules": rules}
     for row in sheet.rows:
-        data = row.values(spec)
-        issues.extend(_ambiguous_percents(sheet, row))
+        data = row.values()
         try:
             record = spec.model.model_validate(data, context=context)
         except ValidationError as exc:
@@ -43,8 +42,8 @@ def _issues_from_errors(exc: ValidationError, sheet: RawSheet, row: RawRow, data
         if field_name and field_name not in sheet.columns and kind == "missing":
             continue  # the whole column is missing; reported once by the reader
         cell = row.cells.get(field_name) if field_name else None
-        if cell is not None and cell.uncached:
-            continue  # a formula saved without its value: reported by the reader, its value unknown
+        if cell is not None and (cell.uncached or cell.refused):
+            continue  # reported by the reader: a formula saved without its value, an Excel error, a lost format
         if kind in _EMPTY and data.get(field_name) is None:
             code = "required"
         elif kind in MESSAGES:
@@ -59,22 +58,3 @@ def _issues_from_errors(exc: ValidationError, sheet: RawSheet, row: RawRow, data
         if value is None and field_name in data:
             value = data[field_name]
         yield make_issue(code, sheet.location(row.number, field_name), value=value, **ctx)
-
-
-def _ambiguous_percents(sheet: RawSheet, row: RawRow) -> Iterator[Issue]:
-    """Warn where 0.8 in an unformatted cell may have meant 80 %."""
-    for column in sheet.spec.columns:
-        if column.kind != "percent":
-            continue
-        cell = row.cells.get(column.field)
-        if cell is None or isinstance(cell.value, bool) or not isinstance(cell.value, (int, float)):
-            continue
-        if "%" not in cell.number_format and 0 < cell.value < 1:
-            yield make_issue(
-                "percent_ambiguous", sheet.location(row.number, column.field),
-                value=_plain(cell.value), scaled=_plain(round(cell.value * 100, 6)),
-            )
-
-
-def _plain(number: float) -> str:
-    return str(int(number)) if float(number).is_integer() else str(number)

@@ -21,7 +21,7 @@ from ..issues import Issue, Location
 from ..messages import make_issue
 from ..models import Award, Photo, ProgressEntry, Project, Result, Task
 from ..models.records import EMBEDDED
-from ..models.values import parse_date, to_halfwidth
+from ..models.values import parse_date, parse_positive_int, to_halfwidth
 
 
 PHOTOS_PER_PROJECT = 12
@@ -44,14 +44,24 @@ class Checked:
         return self.raw.sheets.get(name)
 
 
-def _key(value: Any) -> str | None:
-    """The comparable form of a code or number as typed, valid or not."""
+def _key(value: Any, kind: str = "code") -> str | None:
+    """The comparable form of a code or number as typed, valid or not: the same for every sheet, so that a
+    序号 typed "2.0" or "２" in one sheet and 2 in another is one task."""
     if value is None:
         return None
+    if kind == "seq":
+        try:
+            value = parse_positive_int(value)
+        except PydanticCustomError:
+            pass
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = to_halfwidth(str(value)).strip()
     return text or None
+
+
+def _kind(sheet: RawSheet, name: str) -> str:
+    return sheet.spec.by_field[name].kind
 
 
 def declared(sheet: RawSheet | None, *fields: str) -> dict[tuple, RawRow]:
@@ -60,7 +70,7 @@ def declared(sheet: RawSheet | None, *fields: str) -> dict[tuple, RawRow]:
     if sheet is None:
         return found
     for row in sheet.rows:
-        key = tuple(_key(row.cells[f].value) if f in row.cells else None for f in fields)
+        key = tuple(_key(row.cells[f].value, _kind(sheet, f)) if f in row.cells else None for f in fields)
         if all(k is not None for k in key):
             found.setdefault(key, row)
     return found
@@ -83,8 +93,8 @@ def _duplicates(sheet: RawSheet | None, key_field: str, code: str, group: str | 
     for row in sheet.rows:
         if key_field not in row.cells:
             continue
-        value = _key(row.cells[key_field].value)
-        scope = _key(row.cells[group].value) if group and group in row.cells else None
+        value = _key(row.cells[key_field].value, _kind(sheet, key_field))
+        scope = _key(row.cells[group].value, _kind(sheet, group)) if group and group in row.cells else None
         if value is None:
             continue
         k = (scope, value)

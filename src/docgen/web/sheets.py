@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import column_index_from_string, get_column_letter
 
 from ..config import Limits
+from ..intake.numfmt import ZH_CN_BUILTIN, show
 from ..intake.package import inspect
 
 ROWS_SHOWN = 300  # rows drawn per sheet (the issues list has every issue, whatever its row)
@@ -89,7 +90,7 @@ def _sheet(ws: Any, anchor: str, marks: dict[tuple[str, str], Mark], merges: lis
         total = number
         if number > ROWS_SHOWN and number not in marked_rows:
             continue
-        texts = [_text(c.value) for c in cells]
+        texts = [_text(c) for c in cells]
         while texts and not texts[-1]:
             texts.pop()
         width = max(width, len(texts))
@@ -113,9 +114,16 @@ def _column(ref: str) -> int:
     return column_index_from_string("".join(c for c in ref if c.isalpha()))
 
 
-def _text(value: Any) -> str:
+def _text(cell: Any) -> str:
+    """The cell's text as the workbook shows it (its number format applied), else its value plainly."""
+    value = cell.value
     if value is None:
         return ""
+    style = getattr(cell, "style_array", None)
+    number_format = ZH_CN_BUILTIN.get(style.numFmtId) if style is not None else None
+    shown = show(value, number_format or getattr(cell, "number_format", None))
+    if shown is not None and not isinstance(value, str):
+        return shown
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d") if value.time() == dt.time() else value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, dt.date):

@@ -1,0 +1,174 @@
+"""Read stage, per cell: the value docgen takes from a cell is the one the clerk sees, or a note says how not.
+
+A cell holds a stored value and a number format; the clerk reads what the format makes of
+the value. For each column kind of the layout this module decides the value to read
+and, where what is read could differ from what is seen (a fraction that may mean a
+percentage, a date showing only its month, a format that rounds digits away, an Excel
+date that lost its format, characters no one can see), the notes to place at the
+cell. Text and numbers are treated alike: "0.96" typed as text is as ambiguous as the
+number 0.96. It knows nothing of the models' rules.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from . import numfmt
+
+# Characters that take no room on screen: zero-width spaces and joiners, direction marks, the byte order
+# mark, the soft hyphen (Unicode's "format" characters), which a copy from a web page or a chat often brings.
+_INVISIBLE = re.compile(r"[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+_SPACES = re.compile(r"[\s\u3000\u00a0]+")
+# Kinds whose value is compared or parsed: a hidden character there changes what is read.
+_STRICT = {"code", "seq", "date", "percent", "score", "amount", "phone", "category", "conclusion", "period"}
+_NUMERIC = {"seq", "percent", "score", "amount"}
+_TEXTUAL = {"code", "text", "longtext", "list", "phone", "category", "conclusion"}
+# A General number in a date column between these serials is a date that lost its format (1950–2100).
+_SERIAL_RANGE = (18264, 73051)
+
+
+@dataclass(frozen=True)
+class Note:
+    """An issue to place at the cell read: its code and the context of its message."""
+
+    code: str
+    ctx: dict[str, Any]
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def plain(number: float) -> str:
+    """A number as a clerk writes it: 96, 0.96, 95.5 (no float noise)."""
+    number = float(number)
+    if number.is_integer():
+        return str(int(number))
+    return f"{number:.10g}"
+
+
+def read_cell(value: Any, number_format: str | None, kind: str) -> tuple[Any, list[Note]]:
+    """The value to read from a cell of a column of `kind`, and the notes to place at it."""
+    notes: list[Note] = []
+    if isinstance(value, str):
+        value = _visible(value, kind, notes)
+        if kind == "percent":
+            return _percent_text(value, notes), notes
+        return value, notes
+    if isinstance(value, (dt.datetime, dt.date)):
+        return _dated(value, number_format, kind, notes), notes
+    if not is_number(value):
+        return value, notes
+    if not math.isfinite(value):
+        return value, notes
+    if kind == "date":
+        return _serial(value, number_format, notes), notes
+    if kind in _NUMERIC:
+        return _number(value, number_format, kind, notes), notes
+    if kind in _TEXTUAL or kind == "period":
+        shown = numfmt.show(value, number_format)
+        if shown is None:
+            notes.append(Note("format_unknown", {"format": number_format, "value": numfmt.general(value)}))
+            return value, notes
+        return shown, notes
+    return value, notes
+
+
+def _visible(text: str, kind: str, notes: list[Note]) -> str:
+    """The text without the characters no one sees (named in a note where they would change what is read)."""
+    found = sorted(set(_INVISIBLE.findall(text)))
+    if not found:
+        return text
+    if kind in _STRICT:
+        notes.append(Note("invisible_characters", {
+            "codes": "、".join(f"U+{ord(ch):04X}（{_invisible_name(ch)}）" for ch in found),
+            "value": _INVISIBLE.sub("", text).strip()}))
+    return _INVISIBLE.sub("", text)
+
+
+def _invisible_name(ch: str) -> str:
+    names = {"\u200b": "零宽空格", "\u200c": "零宽不连字", "\u200d": "零宽连字", "\ufeff": "字节顺序标记",
+             "\u00ad": "软连字符", "\u2060": "字连接符", "\u200e": "从左到右标记", "\u200f": "从右到左标记"}
+    return names.get(ch) or unicodedata.name(ch, "格式字符").lower()
+
+
+def _percent_text(text: str, notes: list[Note]) -> Any:
+    """A percentage typed as text: "96%" is 96; "0.96" is as ambiguous as the number 0.96."""
+    plain_text = _SPACES.sub("", unicodedata.normalize("NFKC", text))
+    if plain_text.endswith("%"):
+        return text
+    try:
+        number = float(plain_text)
+    except ValueError:
+        return text
+    _ambiguous(number, notes)
+    return text
+
+
+def _ambiguous(number: float, notes: list[Note]) -> None:
+    if 0 < number <= 1:
+        notes.append(Note("percent_ambiguous", {"value": plain(number), "scaled": plain(round(number * 100, 6))}))
+
+
+def _number(value: float, number_format: str | None, kind: str, notes: list[Note]) -> Any:
+    shown = numfmt.shown_number(value, number_format)
+    if shown is None:
+        notes.append(Note("format_unknown", {"format": number_format, "value": numfmt.general(value)}))
+        if kind == "percent":
+            _ambiguous(value, notes)
+        return value
+    text = numfmt.show(value, number_format) or plain(shown.number)
+    if kind == "percent":
+        read = round(value * 100, 9) if shown.scaled else value
+        if not shown.scaled and not shown.percent_sign:
+            _ambiguous(value, notes)
+    else:
+        if shown.scaled:
+            notes.append(Note("number_as_percent", {"shown": text, "number": plain(shown.number)}))
+            return value
+        read = value
+    if not shown.exact:
+        unit = "%" if kind == "percent" else ""
+        notes.append(Note("number_rounded", {"shown": text, "value": plain(read) + unit}))
+    return read
+
+
+def _serial(value: float, number_format: str | None, notes: list[Note]) -> Any:
+    """A number in a date column: an Excel date that lost its format, or not a date at all."""
+    if _SERIAL_RANGE[0] <= value <= _SERIAL_RANGE[1] and float(value).is_integer():
+        day = dt.date(1899, 12, 30) + dt.timedelta(days=int(value))
+        notes.append(Note("date_serial", {"value": plain(value), "date": day.isoformat(),
+                                          "written": f"{day.year}年{day.month}月{day.day}日"}))
+        return None
+    return value
+
+
+def _dated(value: dt.date, number_format: str | None, kind: str, notes: list[Note]) -> Any:
+    """A date cell: a date column reads it when the format shows it whole; a text or period column reads what
+    it shows."""
+    day = value.date() if isinstance(value, dt.datetime) else value
+    if kind == "date":
+        parts = numfmt.date_parts(number_format)
+        if parts and not {"y", "m", "d"} <= parts:
+            shown = numfmt.show(value, number_format) or ""
+            notes.append(Note("date_partly_shown", {"shown": shown, "value": day.isoformat(),
+                                                    "hidden": "、".join(_HIDDEN[p] for p in "ymd" if p not in parts)}))
+        return value
+    if kind == "period":
+        parts = numfmt.date_parts(number_format)
+        if "d" in parts or not parts:
+            notes.append(Note("period_from_date", {"shown": numfmt.show(value, number_format) or day.isoformat(),
+                                                   "label": f"{day.year}年{day.month}月"}))
+        return value
+    shown = numfmt.show(value, number_format)
+    if shown is None:
+        notes.append(Note("format_unknown", {"format": number_format, "value": day.isoformat()}))
+        return value
+    return shown
+
+
+_HIDDEN = {"y": "年份", "m": "月份", "d": "日"}
