@@ -4,10 +4,8 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
+import pillow_heif
 from PIL import Image, ImageDraw, ImageFilter
-from pillow_heif import register_heif_opener
-
-register_heif_opener()  # Image.save(..., "HEIF") encodes HEIC with the libheif and x265 of pillow-heif's wheel
 
 
 def phone_photo(path: Path, size: tuple[int, int] = (4032, 3024), seed: int = 0, orientation: int | None = None,
@@ -37,10 +35,24 @@ def phone_photo(path: Path, size: tuple[int, int] = (4032, 3024), seed: int = 0,
     if fmt == "JPEG":
         scene.save(path, fmt, quality=92, exif=exif.tobytes())
     elif fmt == "HEIF":
-        scene.save(path, fmt, exif=exif.tobytes(), enc_params={"preset": "ultrafast"})  # x265's fastest: a second
+        save_heif(scene, path, exif)
     else:
         scene.save(path, fmt)
     return path
+
+
+def save_heif(picture: Image.Image, path: Path, exif: Image.Exif | None = None) -> Path:
+    """`picture` saved as a HEIC by the libheif and x265 of pillow-heif's wheel (at x265's fastest preset: a second
+    for a photo), without registering pillow-heif with Pillow: docgen must do that itself."""
+    pillow_heif.from_pillow(picture).save(path, exif=(exif or Image.Exif()).tobytes(), enc_params={"preset": "ultrafast"})
+    return path
+
+
+def heif_orientation(path: Path) -> int | None:
+    """The orientation a HEIF's EXIF note gives (which a HEIF reader must not apply: irot/imir say how to turn)."""
+    exif = Image.Exif()
+    exif.load(pillow_heif.open_heif(path).info["exif"])
+    return exif.get(0x0112)
 
 
 def heif_boxes(path: Path) -> dict[str, bytes]:
@@ -71,8 +83,9 @@ def quadrants(path: Path, size: tuple[int, int], orientation: int | None = None,
     exif = Image.Exif()
     if orientation:
         exif[0x0112] = orientation
-    options = {"enc_params": {"preset": "ultrafast"}} if fmt == "HEIF" else {"quality": 92} if fmt == "JPEG" else {}
-    picture.save(path, fmt, exif=exif.tobytes(), **options)
+    if fmt == "HEIF":
+        return save_heif(picture, path, exif)
+    picture.save(path, fmt, exif=exif.tobytes(), **({"quality": 92} if fmt == "JPEG" else {}))
     return path
 
 
