@@ -41,10 +41,14 @@ def phone_photo(path: Path, size: tuple[int, int] = (4032, 3024), seed: int = 0,
     return path
 
 
-def save_heif(picture: Image.Image, path: Path, exif: Image.Exif | None = None) -> Path:
+def save_heif(picture: Image.Image, path: Path, exif: Image.Exif | None = None,
+              icc_profile: bytes | None = None) -> Path:
     """`picture` saved as a HEIC by the libheif and x265 of pillow-heif's wheel (at x265's fastest preset: a second
     for a photo), without registering pillow-heif with Pillow: docgen must do that itself."""
-    pillow_heif.from_pillow(picture).save(path, exif=(exif or Image.Exif()).tobytes(), enc_params={"preset": "ultrafast"})
+    if icc_profile:
+        picture.info["icc_profile"] = icc_profile
+    pillow_heif.from_pillow(picture).save(path, exif=(exif or Image.Exif()).tobytes(),
+                                          enc_params={"preset": "ultrafast"})
     return path
 
 
@@ -102,7 +106,8 @@ def near(found: tuple[int, ...], wanted: tuple[int, ...], tolerance: int = 12) -
 
 
 def emf_drawing() -> bytes:
-    """An EMF as Office keeps a copied drawing: its header (bounds, frame, the " EMF" signature), a rectangle, the end."""
+    """An EMF as Office keeps a copied drawing: its header (bounds, frame, the " EMF" signature), a rectangle,
+    the end."""
     rectangle = struct.pack("<II4i", 43, 24, 10, 10, 90, 60)  # EMR_RECTANGLE
     end = struct.pack("<5I", 14, 20, 0, 16, 20)  # EMR_EOF
     size = 88 + len(rectangle) + len(end)
@@ -119,3 +124,28 @@ def wmf_drawing() -> bytes:
         checksum ^= word
     header = struct.pack("<HHHIHIH", 1, 9, 0x0300, 12, 0, 3, 0)
     return placement + struct.pack("<H", checksum) + header + struct.pack("<IH", 3, 0)  # META_EOF
+
+
+def display_p3_profile() -> bytes:
+    """An ICC (v2) profile of Display P3, the colour space of an iPhone's photos: its primaries (adapted to D50, as
+    Apple's profile gives them) with a 2.2 gamma."""
+    def xyz(x: float, y: float, z: float) -> bytes:
+        return b"XYZ " + bytes(4) + struct.pack(">3i", *(round(v * 65536) for v in (x, y, z)))
+
+    description = b"Display P3 (test)\0"
+    tags = {b"desc": b"desc" + bytes(4) + struct.pack(">I", len(description)) + description + bytes(4 + 4 + 2 + 1 + 67),
+            b"wtpt": xyz(0.9642, 1.0, 0.8249),
+            b"rXYZ": xyz(0.515121, 0.241196, -0.001053), b"gXYZ": xyz(0.291977, 0.692245, 0.041885),
+            b"bXYZ": xyz(0.157104, 0.066574, 0.784073),
+            b"rTRC": b"curv" + bytes(4) + struct.pack(">IH", 1, 0x0233) + bytes(2),  # gamma 2.2 as u8Fixed8
+            b"cprt": b"text" + bytes(4) + b"none\0"}
+    tags[b"gTRC"] = tags[b"bTRC"] = tags[b"rTRC"]
+    table, body = [], b""
+    start = 128 + 4 + 12 * len(tags)
+    for signature, data in tags.items():
+        table.append(struct.pack(">4sII", signature, start + len(body), len(data)))
+        body += data + bytes(-len(data) % 4)
+    size = start + len(body)
+    header = (struct.pack(">I4sI4s4s4s", size, bytes(4), 0x02100000, b"mntr", b"RGB ", b"XYZ ") + bytes(12) + b"acsp"
+              + bytes(24) + struct.pack(">I3i", 0, *(round(v * 65536) for v in (0.9642, 1.0, 0.8249))) + bytes(48))
+    return header + struct.pack(">I", len(tags)) + b"".join(table) + body

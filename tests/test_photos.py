@@ -17,8 +17,8 @@ from builder import full_book
 from conftest import CONFIG
 from docgen import api
 from docgen.pipeline.photos import LONGEST, ready
-from photos import (QUADRANTS, corners, emf_drawing, heif_boxes, heif_orientation, near, phone_photo, quadrants,
-                    save_heif, wmf_drawing)
+from photos import (QUADRANTS, corners, display_p3_profile, emf_drawing, heif_boxes, heif_orientation, near,
+                    phone_photo, quadrants, save_heif, wmf_drawing)
 
 HEADERS = ["项目编号*", "照片*", "说明*", "拍摄日期"]
 CAPTIONS = ["“连心桥”服务队开班仪式", "上门走访独居老人", "带电作业技能比武", "党员先锋岗挂牌", "为民服务集中日",
@@ -49,7 +49,8 @@ def test_each_photo_file_is_checked_at_its_cell(tmp_path):
     Image.new("RGB", (300, 200)).save(tmp_path / "照片" / "走访.png")
     (tmp_path / "坏.jpg").write_bytes(b"not a picture")
     (tmp_path / "手机.jpg").write_bytes(b"\0\0\0\x18ftypheic" + b"\0" * 64)  # a HEIC cut off after its first box
-    Image.new("RGB", (30, 20)).save(tmp_path / "图.gif", save_all=True, append_images=[Image.new("RGB", (30, 20), "red")])
+    Image.new("RGB", (30, 20)).save(tmp_path / "图.gif", save_all=True,
+                                    append_images=[Image.new("RGB", (30, 20), "red")])  # an animation
     rows = [["DJ-2024-001", "开班.jpg", "开班仪式", None], ["DJ-2024-001", "照片\\走访.png", "走访", None],
             ["DJ-2024-001", "../别处.jpg", "x", None], ["DJ-2024-001", "缺.jpg", "x", None],
             ["DJ-2024-001", "坏.jpg", "x", None], ["DJ-2024-001", "开班.JPG", "x", None],
@@ -102,7 +103,8 @@ def test_a_photo_stored_sideways_is_turned_upright_once_whether_jpeg_or_heic(tmp
     stored = quadrants(tmp_path / f"竖拍.{fmt.lower()}", (2400, 1800), orientation=6, fmt=fmt)
     if fmt == "HEIF":  # as an iPhone stores it: the pixels lying, the turn in an irot box, the EXIF note beside it
         boxes = heif_boxes(stored)
-        assert struct.unpack(">II", boxes["ispe"][4:12]) == (2400, 1800) and boxes["irot"] == b"\x03"  # 270° anticlockwise
+        assert struct.unpack(">II", boxes["ispe"][4:12]) == (2400, 1800)
+        assert boxes["irot"] == b"\x03"  # turn 270° anticlockwise
         assert heif_orientation(stored) == 6
     copy = ready(stored, tmp_path / "out")
     with Image.open(copy) as image:
@@ -138,6 +140,7 @@ def test_iphone_photos_pass_the_check_and_are_printed_upright_as_jpeg_in_both_fo
 
 
 RED, WHITE = (220, 30, 30), (255, 255, 255)
+P3_ORANGE, SRGB_ORANGE = (200, 100, 50), (216, 93, 24)  # the same colour in Display P3 and in sRGB
 
 
 def framed(mode: str, background, middle) -> Image.Image:
@@ -169,6 +172,11 @@ PRINTED = {
     "扫描16位灰度.png": (lambda p: framed("I;16", 65535, 20000).save(p), (77, 77, 77), WHITE),
     "黑白.bmp": (lambda p: framed("1", 1, 0).save(p), (0, 0, 0), WHITE),
     "灰度.jpg": (lambda p: framed("L", 255, 90).save(p, quality=95), (90, 90, 90), WHITE),
+    # an iPhone's colours are Display P3: the orange it took is, in the sRGB the documents assume, a deeper one
+    "苹果P3.jpg": (lambda p: framed("RGB", WHITE, P3_ORANGE).save(p, quality=95, icc_profile=display_p3_profile()),
+                 SRGB_ORANGE, WHITE),
+    "苹果P3.heic": (lambda p: save_heif(framed("RGB", WHITE, P3_ORANGE), p, icc_profile=display_p3_profile()),
+                  SRGB_ORANGE, WHITE),
 }
 
 
@@ -187,7 +195,8 @@ def test_pictures_beside_the_workbook_are_taken_by_what_they_are_or_refused_at_t
         make(tmp_path / name)
     (tmp_path / "图形.emf").write_bytes(emf_drawing())
     (tmp_path / "图形.wmf").write_bytes(wmf_drawing())
-    (tmp_path / "图形.svg").write_text('<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"/>')
+    (tmp_path / "图形.svg").write_text('<?xml version="1.0"?>\n'
+                                      '<svg xmlns="http://www.w3.org/2000/svg" width="9" height="9"/>')
     Image.new("F", (30, 20), 0.5).save(tmp_path / "测量.tif")
     Image.new("RGB", (32, 32), "red").save(tmp_path / "图标.ico")
     taken = [["DJ-2024-001", name, f"第{n}张", None] for n, name in enumerate(PRINTED, start=1)]
@@ -215,9 +224,13 @@ def test_a_photo_too_large_in_pixels_to_decode_is_refused(tmp_path, monkeypatch)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PillowImage.DecompressionBombWarning)  # as a server runs: warnings not raised
         found = issues_of(path)
-    assert [(code, cell) for code, cell, _ in found] == [("photo_too_many_pixels", "B2"), ("photo_too_many_pixels", "B3")]
+    assert [(code, cell) for code, cell, _ in found] == [("photo_too_many_pixels", "B2"),
+                                                         ("photo_too_many_pixels", "B3")]
     assert "（400 × 300）" in found[0][2] and "超过 10 万像素" in found[1][2]
     assert issues_of(path)[0][:2] == ("photo_too_many_pixels", "B2")  # where warnings are errors (the tests) too
+
+
+CONTENT_TYPES = {"emf": "image/x-emf", "wmf": "image/x-wmf"}  # as Excel names them; others are image/<extension>
 
 
 def paste(path: Path, pictures: dict[str, tuple[bytes, str]]) -> None:
@@ -246,9 +259,9 @@ def paste(path: Path, pictures: dict[str, tuple[bytes, str]]) -> None:
                     text = text.replace(f'"/{old}"', f'"/{new}"')
                 data = text.encode()
             elif name == "[Content_Types].xml":
-                kinds = {new.rsplit(".", 1)[1] for _, new in media.values()}
-                data = data.decode().replace("<Default ", "".join(
-                    f'<Default Extension="{kind}" ContentType="image/{kind}"/>' for kind in kinds) + "<Default ", 1).encode()
+                kinds = "".join(f'<Default Extension="{kind}" ContentType="{CONTENT_TYPES.get(kind, "image/" + kind)}"/>'
+                                for kind in {new.rsplit(".", 1)[1] for _, new in media.values()})
+                data = data.decode().replace("<Default ", kinds + "<Default ", 1).encode()
             archive.writestr(name, data)
 
 

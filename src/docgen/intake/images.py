@@ -4,8 +4,9 @@ One decoder reads every photo: Pillow, with pillow-heif registered for HEIC/HEIF
 photos, whatever their file is named). A picture is judged by its content, never by its name.
 What Pillow reads faithfully as one still picture is accepted (KINDS, in the colour modes of
 MODES); vector drawings (EMF/WMF from Office, SVG), animations and multi-page images, and
-pictures too large in pixels to decode are refused with their own codes. This module knows
-nothing of sheets, documents or renderers.
+pictures too large in pixels to decode are refused with their own codes. A picture is made
+ready as it looks: upright, on white where transparent, its colours in sRGB (through its ICC
+profile when it has one). This module knows nothing of sheets, documents or renderers.
 """
 from __future__ import annotations
 
@@ -83,9 +84,10 @@ def _pixels(size: tuple[int, int] | None) -> dict[str, Any]:
 
 
 def upright(data: bytes, longest: int) -> Any:
-    """The picture in `data` as an RGB image standing the way it was taken (EXIF orientation, or a HEIC's
+    """The picture in `data` as an sRGB image standing the way it was taken (EXIF orientation, or a HEIC's
     irot/imir, applied once), at most `longest` px on its longest side (never enlarged), on white paper where
-    it was transparent. Raises OSError (or Pillow's errors) when it cannot be decoded."""
+    it was transparent, its colours turned from its embedded ICC profile (a phone's Display P3, a print shop's
+    CMYK) into sRGB, which the PDF and Word assume. Raises OSError (or Pillow's errors) when it cannot be decoded."""
     Image = _pillow()
     from PIL import ImageOps
 
@@ -97,15 +99,18 @@ def upright(data: bytes, longest: int) -> Any:
                 image.draft("RGB", (int(width * scale), int(height * scale)))
             image.load()
             ImageOps.exif_transpose(image, in_place=True)  # a HEIC's orientation is 1 here: turned on decoding
-            picture = _rgb(image)
+            profile = image.info.get("icc_profile")
+            picture = _flat(image)
             picture.thumbnail((longest, longest), Image.LANCZOS)
+            picture = _srgb(picture, profile)
             return picture.copy() if picture is image else picture  # closing the file drops its pixels
     except (SyntaxError, EOFError, RuntimeError) as exc:  # how Pillow and libheif say a file is broken
         raise OSError(str(exc) or type(exc).__name__) from exc
 
 
-def _rgb(image: Any) -> Any:
-    """`image` in RGB, as it looks printed on white paper."""
+def _flat(image: Any) -> Any:
+    """`image` as one layer of 8-bit colour, as it looks on white paper: RGB, or L and CMYK as they are (their
+    profile, if any, describes them)."""
     Image = _pillow()
     if image.mode.startswith("I;16"):  # 16-bit grey: 0–65535 onto 0–255 (a plain conversion would clip to white)
         image = image.convert("I").point(lambda v: v / 257).convert("L")
@@ -114,4 +119,29 @@ def _rgb(image: Any) -> Any:
         flat = Image.new("RGB", image.size, "white")
         flat.paste(image, mask=image.getchannel("A"))
         return flat
-    return image if image.mode == "RGB" else image.convert("RGB")
+    return image if image.mode in ("RGB", "L", "CMYK") else image.convert("RGB")
+
+
+_SPACES = {"RGB": "RGB", "GRAY": "L", "CMYK": "CMYK"}  # an ICC profile's colour space → the mode it describes
+
+
+def _srgb(picture: Any, profile: bytes | None) -> Any:
+    """`picture` in sRGB: through its ICC profile when that describes pixels of its mode, else as they are."""
+    if profile:
+        from PIL import ImageCms
+
+        try:
+            source = ImageCms.ImageCmsProfile(io.BytesIO(profile))
+            described = _SPACES.get(source.profile.xcolor_space.strip())
+            if described == picture.mode and not (source.profile.profile_description or "").startswith("sRGB"):
+                return ImageCms.profileToProfile(picture, source, _srgb_profile(), outputMode="RGB")
+        except (ImageCms.PyCMSError, OSError, ValueError, TypeError):  # a broken profile: the pixels as they are
+            pass
+    return picture if picture.mode == "RGB" else picture.convert("RGB")
+
+
+@functools.cache
+def _srgb_profile() -> Any:
+    from PIL import ImageCms
+
+    return ImageCms.createProfile("sRGB")

@@ -4,8 +4,8 @@ A phone photo is often 4 000 px wide, 3–8 MB, stored sideways with a note sayi
 it (EXIF orientation in a JPEG, irot/imir boxes in an iPhone's HEIC), which python-docx and
 some PDF viewers ignore, and Word cannot show a HEIC at all. Each photo is decoded
 (intake.images: turned upright once, cut to LONGEST px on its longest side, on white where it
-was transparent) and saved as a JPEG of QUALITY, once per file's content, in the job's folder;
-the .docx and the PDF embed that copy. A large JPEG is decoded at a reduced scale straight away
+was transparent, its colours in sRGB) and saved as a JPEG of QUALITY, once per file's content,
+in the job's folder; the .docx and the PDF embed that copy. A large JPEG is decoded at a reduced scale straight away
 (JPEG's own 1/2, 1/4 … decoding), which saves most of the time and memory of a 12-megapixel photo.
 """
 from __future__ import annotations
