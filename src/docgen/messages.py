@@ -66,9 +66,15 @@ MESSAGES: dict[str, str] = {
     "photo_outside": "照片“{value}”不在申报表所在的文件夹中；请把照片放在申报表旁边（或其中的子文件夹），这里只写文件名，如 开班仪式.jpg",
     "photo_missing": "找不到照片“{value}”{hint}：申报表所在的文件夹中没有这个文件；请核对文件名（含 .jpg 等扩展名），并把照片与申报表一起提交",
     "photo_too_large": "照片“{value}”有 {size} MB，超过 {most} MB 的上限；请用手机或电脑压缩后再提交",
-    "photo_format": "照片“{value}”是 {format} 格式，只收 JPG 和 PNG；请先转换为 JPG（苹果手机可在“设置—相机—格式”中选“兼容性最佳”）",
+    "photo_format": "照片“{value}”是 {format} 格式，不能用在文书中；请另存为 JPG 后再提交（可用的格式：JPG、PNG、HEIC、WebP、GIF、BMP、TIFF、AVIF）",
     "photo_row_empty": "这一行粘贴了一张图片，但没有填写项目编号和说明，这张图片不会用到；请把图片放在照片所在的行",
     "photo_unreadable": "照片“{value}”无法打开，文件可能已损坏或不是图片；请重新导出后再提交",
+    # issue 19: photos from phones (HEIC) and pictures of other kinds
+    "photo_vector": "照片“{value}”是 {format} 矢量图形（多是从 Word、Visio 等复制来的图形），不是照片，不能印在文书中；"
+                    "请改用照片原图（JPG、PNG 或 HEIC），或把图形另存为 PNG 后再提交",
+    "photo_frames": "照片“{value}”是含 {frames} 幅画面的 {format} 图像（动图或多页图像），文书中只能印一幅静止的照片；"
+                    "请选定其中一幅另存为 JPG 后再提交",
+    "photo_too_many_pixels": "照片“{value}”的像素过多{size}，超过 {most} 万像素的上限，无法处理；请缩小后（或用手机的普通拍照模式）再提交",
     "glyph_missing": "{label}中的“{characters}”（{codes}）在本机的字体中都没有，PDF 中将显示为方框；"
                      "请改用常用字，或在本机装上含这些字的字体（docgen fonts 可查看各类文字所用的字体）",
     "text_invalid": "应填写文字",

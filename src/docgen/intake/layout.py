@@ -207,7 +207,7 @@ PHOTOS = Sheet(
     hint="每行一张照片，每个项目最多 12 张；照片文件与申报表放在同一个文件夹（或其中的子文件夹）。",
     columns=(
         Column("项目编号", "project_code", "code", True, 14, "须在“项目信息”中存在"),
-        Column("照片", "file", "text", True, 28, "照片的文件名，如 开班仪式.jpg 或 照片/开班仪式.jpg；JPG 或 PNG，不超过 20 MB"),
+        Column("照片", "file", "text", True, 28, "照片的文件名，如 开班仪式.jpg 或 照片/开班仪式.jpg；JPG、PNG、HEIC（苹果手机）等照片，不超过 20 MB"),
         Column("说明", "caption", "text", True, 36, "照片下方的说明文字，如 “全科医生”培训班开班", aliases=("照片说明", "图片说明")),
         Column("拍摄日期", "taken", "date", False, 12, "可不填"),
     ),

@@ -1,11 +1,12 @@
 """活动照片 made ready for print once, then fed to both renderers.
 
-A phone photo is often 4 000 px wide, 3–8 MB, and stored sideways with an EXIF note saying
-how to turn it, which python-docx and some PDF viewers ignore. Each photo is turned upright
-(EXIF orientation applied), cut to LONGEST px on its longest side and saved as a JPEG of
-QUALITY, once per file's content, in the job's folder; the .docx and the PDF embed that copy.
-A large JPEG is decoded at a reduced scale straight away (JPEG's own 1/2, 1/4 … decoding),
-which saves most of the time and memory of a 12-megapixel photo.
+A phone photo is often 4 000 px wide, 3–8 MB, stored sideways with a note saying how to turn
+it (EXIF orientation in a JPEG, irot/imir boxes in an iPhone's HEIC), which python-docx and
+some PDF viewers ignore, and Word cannot show a HEIC at all. Each photo is decoded
+(intake.images: turned upright once, cut to LONGEST px on its longest side, on white where it
+was transparent, its colours in sRGB) and saved as a JPEG of QUALITY, once per file's content,
+in the job's folder; the .docx and the PDF embed that copy. A large JPEG is decoded at a reduced scale straight away
+(JPEG's own 1/2, 1/4 … decoding), which saves most of the time and memory of a 12-megapixel photo.
 """
 from __future__ import annotations
 
@@ -16,38 +17,25 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from ..intake.images import upright
 from ..intake.reader import photo_bytes
 
 LONGEST = 1800
 QUALITY = 85
+MAKING = 2  # how a copy is made (counted up when that changes, so that no older copy is taken for a new one)
 FOLDER = ".photos"  # in a job's folder
 
 
 def ready(source: str | Path, folder: Path) -> Path:
     """The print-ready copy of the photo at `source` (a file, or workbook::part when pasted into the sheet)
     in `folder` (made once per content)."""
-    from PIL import Image, ImageOps
-
     data = photo_bytes(str(source))
-    key = hashlib.sha256(data + f"{LONGEST}:{QUALITY}".encode()).hexdigest()[:32]
+    key = hashlib.sha256(data + f"{LONGEST}:{QUALITY}:{MAKING}".encode()).hexdigest()[:32]
     target = folder / f"{key}.jpg"
     if target.is_file():
         return target
-    with Image.open(io.BytesIO(data)) as opened:
-        width, height = opened.size
-        scale = LONGEST / max(width, height)
-        if scale < 1 and opened.format == "JPEG":  # decode at the smallest size still above the target
-            opened.draft("RGB", (int(width * scale), int(height * scale)))
-        image = ImageOps.exif_transpose(opened)
-        if image.mode in ("RGBA", "LA", "P"):  # a PNG with transparency: on white paper
-            image = image.convert("RGBA")
-            flat = Image.new("RGB", image.size, "white")
-            flat.paste(image, mask=image.getchannel("A"))
-            image = flat
-        image = image.convert("RGB")
-        image.thumbnail((LONGEST, LONGEST), Image.LANCZOS)
-        buffer = io.BytesIO()
-        image.save(buffer, "JPEG", quality=QUALITY, optimize=True, progressive=True)
+    buffer = io.BytesIO()
+    upright(data, LONGEST).save(buffer, "JPEG", quality=QUALITY, optimize=True, progressive=True)
     folder.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=folder, prefix=".~", delete=False) as handle:
         handle.write(buffer.getvalue())

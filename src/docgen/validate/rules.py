@@ -5,7 +5,6 @@ Each rule takes the valid records with their raw rows and yields issues; none ra
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 import zipfile
 from collections import defaultdict
@@ -15,6 +14,7 @@ from typing import Any, Iterator
 
 from pydantic_core import PydanticCustomError
 
+from ..intake import images
 from ..intake.layout import AWARDS, PHOTOS, PROGRESS, PROJECTS, RESULTS, TASKS
 from ..intake.reader import RawRow, RawSheet, RawWorkbook, photo_bytes, photo_size
 from ..issues import Issue, Location
@@ -208,8 +208,8 @@ def check_awards(c: Checked) -> Iterator[Issue]:
 
 
 def check_photos(c: Checked) -> Iterator[Issue]:
-    """Each photo's file beside the workbook, a JPEG or PNG that opens, at most PHOTO_MB; at most
-    PHOTOS_PER_PROJECT per project."""
+    """Each photo's file beside the workbook, a picture docgen can print (intake.images), at most PHOTO_MB;
+    at most PHOTOS_PER_PROJECT per project."""
     sheet = c.sheet(PHOTOS.name)
     if sheet is None:
         return
@@ -253,19 +253,8 @@ def photo_problem(workbook: Path, name: str) -> tuple[str, dict[str, Any]] | Non
         data = photo_bytes(source)
     except (OSError, zipfile.BadZipFile):
         return "photo_unreadable", shown
-    if data[4:8] == b"ftyp" and data[8:12] in (b"heic", b"heix", b"mif1", b"msf1", b"hevc"):
-        return "photo_format", {**shown, "format": "HEIC"}
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            kind = image.format
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        return "photo_unreadable", shown
-    if kind not in ("JPEG", "PNG"):
-        return "photo_format", {**shown, "format": kind or "未知"}
-    return None
+    found = images.problem(data)
+    return None if found is None else (found[0], {**shown, **found[1]})
 
 
 def _pct(value: float) -> str:

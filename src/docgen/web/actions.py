@@ -28,6 +28,7 @@ from .. import api
 from ..config import Config, problems
 from ..documents import safe_name
 from ..errors import DocgenError
+from ..intake.images import SUFFIXES as PHOTO_SUFFIXES
 from ..issues import unreadable
 from . import security, sheets, work
 from ..validate.rules import PHOTO_MB
@@ -168,13 +169,14 @@ def upload_name(filename: str) -> str:
 
 
 def photo_names(photos: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
-    """The photos sent with a workbook under plain file names (no folders), each a JPEG or PNG within the limit."""
+    """The photos sent with a workbook under plain file names (no folders), each named as a picture and within the
+    limit (what is inside is checked with the workbook)."""
     named: dict[str, bytes] = {}
     for filename, content in photos:
         name = Path(filename.replace("\\", "/")).name.strip()
         stem, suffix = Path(name).stem, Path(name).suffix  # kept as sent: the sheet names it so
-        if suffix.lower() not in (".jpg", ".jpeg", ".png"):
-            raise Refused(f"“{name}”不是 JPG 或 PNG 照片；活动照片请用 .jpg 或 .png（苹果手机的 HEIC 照片请先转换）")
+        if suffix.lower() not in PHOTO_SUFFIXES:
+            raise Refused(f"“{name}”不是照片文件；活动照片可以是 JPG、PNG、HEIC（苹果手机的照片）、WebP、GIF、BMP、TIFF 或 AVIF")
         if len(content) > PHOTO_MB * 1024 * 1024:
             raise Refused(f"照片“{name}”超过 {PHOTO_MB} MB 的上限，请压缩后再上传", 413)
         named[f"{safe_name(stem) if stem and not stem.startswith('.') else '照片'}{suffix}"] = content

@@ -16,7 +16,8 @@ from .site import XLSX, Site, attachment, limit_bytes, photos_of, render, served
 def _branch_page(request: Request, site: Site, status: int = 200, problem: str | None = None) -> Response:
     account = signed_in(request, site)
     return render(request, site, "branch.html", status, submissions=actions.submissions(site, account),
-                  left=actions.uploads_left(site, account), problem=problem)
+                  left=actions.uploads_left(site, account), problem=problem,
+                  photo_accept=",".join(actions.PHOTO_SUFFIXES))
 
 
 async def branch_page(request: Request, site: Site) -> Response:
