@@ -718,8 +718,8 @@ OUTSIDE = group("表格外的内容", [
     V("below-blank-award", "空一行后又填了一张证书", A, "B8", row(8, AWARD_ROW), "张志刚"),
     V("far-below-award", "隔了三十多行又填了一张证书", A, "B40", row(40, AWARD_ROW), "张志刚"),
     V("unheaded-column-task", "在表格右侧无表头的 I 列写了“实际于7月15日完成”", T, "I5", also("I5", "实际于7月15日完成"),
-      FLAG),
-    V("unheaded-column-results", "满意率填在了右侧无表头的 G 列", R, "G4", also("G4", 96), FLAG),
+      FLAG, at=("I5", "I")),
+    V("unheaded-column-results", "满意率填在了右侧无表头的 G 列", R, "G4", also("G4", 96), FLAG, at=("G4", "G")),
     V("signature-line", "表格下方写“填表人：王堃　审核人：马建华”", R, "A8", also("A8", "填表人：王堃　审核人：马建华"), 2,
       field=count("results"), at="8"),
     V("note-row", "表格下方在 B 列写了注释", R, "B8", also("B8", "注：满意率来自第三方测评。"), 2, field=count("results"),
@@ -731,11 +731,13 @@ OUTSIDE = group("表格外的内容", [
 ])
 
 TYPOS = group("笔误", [
-    V("typo-period-2042", "报告期写成“2042年第4季度”（统计日期 2024-12-20）", G, "B12", put("2042年第4季度"), "2024年第4季度"),
+    V("typo-period-2042", "报告期写成“2042年第4季度”（统计日期 2024-12-20）", G, "B12", put("2042年第4季度"), "2024年第4季度",
+      at=("B12", "C12")),
     V("typo-award-date-2042", "颁发日期写成 2042-12-20", A, "E4", put(dt.datetime(2042, 12, 20)), D(2024, 12, 20)),
     V("typo-stat-date-2014", "统计日期写成 2014-12-20（报告期 2024年第4季度）", G, "C12", put(dt.datetime(2014, 12, 20)),
-      D(2024, 12, 20)),
-    V("typo-period-quarter", "报告期写成“2024年第3季度”，统计日期是 2024-12-20", G, "B12", put("2024年第3季度"), FLAG),
+      D(2024, 12, 20), at=("C12", "B12")),
+    V("typo-period-quarter", "报告期写成“2024年第3季度”，统计日期是 2024-12-20", G, "B12", put("2024年第3季度"), FLAG,
+      at=("B12", "C12")),
     V("typo-deadline-2042", "完成时限写成 2042-09-30", T, "F7", put(dt.datetime(2042, 9, 30)), DEADLINE),
 ])
 
