@@ -1,4 +1,5 @@
-"""Lay .docx files out with LibreOffice (as a clerk's Word or WPS would) and return the PDFs it prints.
+"""Lay .docx files out with LibreOffice (as a clerk's Word or WPS would) and return the PDFs it prints;
+save workbooks again with LibreOffice Calc, as a branch using it sends them.
 
 One soffice run converts a whole set, with a profile of its own, and a fontconfig file that maps the
 faces the documents name (仿宋_GB2312, 楷体_GB2312, 黑体 …) to the free faces docgen installs.
@@ -16,6 +17,32 @@ FONTS_CONF = Path(__file__).parent / "office" / "fonts.conf"
 
 def available() -> bool:
     return shutil.which("soffice") is not None
+
+
+def calc_available() -> bool:
+    """Whether soffice can open workbooks (Debian's libreoffice-calc-nogui, beside the writer)."""
+    if not available():
+        return False
+    program = Path(os.path.realpath(shutil.which("soffice") or "")).parent
+    return any((folder / name).exists() for folder in (program, Path("/usr/lib/libreoffice/program"))
+               for name in ("libsclo.so", "scalc"))
+
+
+def resave_xlsx(paths: list[Path], out_dir: Path) -> dict[Path, Path]:
+    """Open each workbook in LibreOffice Calc and save it as .xlsx into out_dir, in one soffice run;
+    return source → saved copy (same name)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        env = {**os.environ, "HOME": str(root)}
+        subprocess.run(["soffice", "--headless", "--norestore", f"-env:UserInstallation={(root / 'profile').as_uri()}",
+                        "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out_dir),
+                        *[str(p) for p in paths]], check=True, capture_output=True, env=env, timeout=1800)
+    saved = {p: out_dir / p.name for p in paths}
+    missing = [p.name for p, copy in saved.items() if not copy.exists()]
+    if missing:
+        raise RuntimeError(f"LibreOffice did not save: {', '.join(missing)}")
+    return saved
 
 
 def to_pdf(documents: dict[str, bytes]) -> dict[str, bytes]:
