@@ -28,12 +28,23 @@ def calc_available() -> bool:
                for name in ("libsclo.so", "scalc"))
 
 
+# A Chinese clerk's LibreOffice: the locale decides what Excel's built-in formats 27–36 and 50–58 become.
+CHINESE_LOCALE = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema">
+<item oor:path="/org.openoffice.Setup/L10N"><prop oor:name="ooSetupSystemLocale" oor:op="fuse"><value>zh-CN</value></prop></item>
+<item oor:path="/org.openoffice.Setup/L10N"><prop oor:name="ooLocale" oor:op="fuse"><value>zh-CN</value></prop></item>
+</oor:items>
+"""
+
+
 def resave_xlsx(paths: list[Path], out_dir: Path) -> dict[Path, Path]:
-    """Open each workbook in LibreOffice Calc and save it as .xlsx into out_dir, in one soffice run;
-    return source → saved copy (same name)."""
+    """Open each workbook in LibreOffice Calc set up for Chinese (zh-CN) and save it as .xlsx into out_dir, in one
+    soffice run; return source → saved copy (same name)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
+        (root / "profile" / "user").mkdir(parents=True)
+        (root / "profile" / "user" / "registrymodifications.xcu").write_text(CHINESE_LOCALE, encoding="utf-8")
         env = {**os.environ, "HOME": str(root)}
         subprocess.run(["soffice", "--headless", "--norestore", f"-env:UserInstallation={(root / 'profile').as_uri()}",
                         "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out_dir),

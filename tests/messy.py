@@ -766,43 +766,13 @@ KINDS = list(dict.fromkeys(v.kind for v in VARIANTS))
 # The variants today's docgen misreads (tools/messy_report.py lists each with the value read): each is a strict
 # xfail in tests/test_messy.py, so a fix turns it into a failure until its id is taken out. These sets must end empty.
 KNOWN_MISREAD: frozenset[str] = frozenset({
-    # a sheet whose name is near a declared one, or a sheet of data with another name, is not read and not named
-    "sheet-results-qingkuang", "sheet-progress-xiangmu", "sheet-results-sheet1", "sheet-awards-mingdan",
-    "sheet-progress-fullwidth-brackets", "sheet-progress-halfwidth-brackets", "sheet-progress-q4", "sheet-tasks-biao",
-    "sheet-results-copy", "sheet-awards-copy-kept", "sheet-results-synonym", "sheet-results-year",
-    "extra-sheet-more-tasks", "extra-sheet2-project", "extra-sheet-q4-progress",
-    # a fraction written as text, a percent shown by a literal "%" in the format, a percent format on a score
-    "pct-text-fraction", "pct-text-dot-fraction", "pct-number-one", "pct-format-quoted-sign-small",
-    "pct-text-in-percent-cell", "pct-progress-text-fraction", "pct-score-percent-format",
-    # a date that shows no year, and years typed wrong
-    "date-month-day-wrong-year", "typo-period-2042", "typo-award-date-2042", "typo-stat-date-2014",
-    # rows and columns the clerk cannot see, or has struck out, are read without a word
-    "hidden-row-task", "hidden-row-progress", "hidden-column-satisfaction", "filtered-rows", "strike-task",
-    # values right of the table with no header are dropped without a word
-    "unheaded-column-task", "unheaded-column-results",
-    # an amount in 元 under a header in 万元
-    "num-spent-yuan-number", "num-spent-yuan-format",
-    # names separated by spaces or slashes read as one name
-    "members-spaces", "members-slashes",
+    # years typed wrong
+    "typo-period-2042", "typo-award-date-2042", "typo-stat-date-2014",
 })
 # Outcomes that are not misreads but not right for the variant either (see Variant.accept), as strict xfails too.
-KNOWN_UNEXPECTED: frozenset[str] = frozenset({
-    # a date in a built-in Chinese format (no <numFmt> in the file) is refused as “无法识别的日期“45565””
-    "date-builtin-27", "date-builtin-28", "date-builtin-29", "date-builtin-30", "date-builtin-31", "date-builtin-36",
-    "date-builtin-50", "date-builtin-51", "date-builtin-52", "date-builtin-53", "date-builtin-54", "date-builtin-57",
-    "date-builtin-58",
-    "date-builtin-31-award", "date-builtin-31-stat", "date-builtin-31-end", "date-builtin-57-period",
-    # a cell that shows 96% (format 0"%" or 0\%) is refused as 9600%
-    "pct-format-quoted-sign", "pct-format-escaped-sign",
-    # 序号 "2.0" and "02" are read as 2, but the 进度 rows naming task 2 are refused (unknown_task)
-    "seq-text-decimal", "seq-leading-zero",
-})
-# The misreads of the same copies saved again by LibreOffice Calc (the slow test): the same, and a date in a
-# time-only format, which LibreOffice writes out (h"时"mm"分"), read as its date though the cell shows only the time.
-KNOWN_MISREAD_LIBREOFFICE: frozenset[str] = KNOWN_MISREAD | {
-    "date-builtin-32-time", "date-builtin-33-time", "date-builtin-34-time", "date-builtin-35-time",
-    "date-builtin-55-time", "date-builtin-56-time",
-}
+KNOWN_UNEXPECTED: frozenset[str] = frozenset()
+# The misreads of the same copies saved again by LibreOffice Calc (the slow test).
+KNOWN_MISREAD_LIBREOFFICE: frozenset[str] = KNOWN_MISREAD
 
 
 # --------------------------------------------------------------------------------------------------
@@ -841,7 +811,8 @@ def _sample_fields(sample: str) -> dict[tuple[str, str], str]:
     for ws in load_workbook(SAMPLES / sample):
         top = header_row(ws)
         for target in ws[top]:
-            column = SHEETS_BY_NAME[ws.title].by_header.get(normalize_header(target.value))
+            declared = {normalize_header(c.header): c for c in SHEETS_BY_NAME[ws.title].columns}
+            column = declared.get(normalize_header(target.value))
             if column:
                 found[(ws.title, target.column_letter)] = column.field
     return found
@@ -850,7 +821,7 @@ def _sample_fields(sample: str) -> dict[tuple[str, str], str]:
 def _identity(here: Here, sheet: str, top: int | None) -> Any:
     if top is None:
         return None
-    wanted = SHEETS_BY_NAME[sheet].by_field[IDENTITY[sheet]].header
+    wanted = normalize_header(SHEETS_BY_NAME[sheet].by_field[IDENTITY[sheet]].header)
     for target in here.sheet[top]:
         if normalize_header(target.value) == wanted:
             return here.sheet.cell(here.row, target.column).value

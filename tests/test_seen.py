@@ -252,3 +252,47 @@ def test_a_code_stored_as_a_number_reads_as_it_shows(tmp_path):
     intake, report = read(changed(tmp_path, change))
     assert report.issues == []
     assert "007" in [a.cert_no for a in intake.awards]
+
+
+# ---- the same class elsewhere: units, lists, struck rows, old copies of a sheet -------------------------------
+
+@pytest.mark.parametrize("value, number_format, code", [
+    (76000, "General", "amount_large"), (76000, '#,##0"元"', "amount_in_yuan"), ("76000", "@", "amount_large"),
+])
+def test_an_amount_in_yuan_under_a_header_in_wan_is_said(tmp_path, value, number_format, code):
+    def change(book):
+        cell = book["实施效果"]["F4"]
+        cell.value, cell.number_format = value, number_format
+    intake, report = read(changed(tmp_path, change))
+    assert [c for c, _ in at(report, "实施效果", "F4")] == [code]
+    assert "7.6" in next(i.message for i in report.issues if i.code == code)
+
+
+@pytest.mark.parametrize("written, names, issue", [
+    ("马建华 李晓燕 张志刚", ["马建华", "李晓燕", "张志刚"], []),
+    ("马建华/李晓燕／张志刚", ["马建华", "李晓燕", "张志刚"], []),
+    ("王 堃", ["王 堃"], [("list_unclear", "warning")]),  # one name padded to three characters, or two?
+])
+def test_names_set_apart_by_spaces_or_slashes(tmp_path, written, names, issue):
+    intake, report = read(changed(tmp_path, lambda book: setattr(book["项目信息"]["I4"], "value", written)))
+    assert at(report, "项目信息", "I4") == issue
+    assert intake.projects[0].members == names
+
+
+def test_a_struck_out_row_is_said_at_its_row(tmp_path):
+    from openpyxl.styles import Font
+
+    def strike(book):
+        for cell in book["任务分解"][8]:
+            cell.font = Font(strike=True)
+    intake, report = read(changed(tmp_path, strike))
+    assert at(report, "任务分解", row=8) == [("row_struck", "warning")]
+
+
+def test_a_hidden_old_copy_of_a_sheet_is_a_warning_a_visible_one_an_error(tmp_path):
+    def old(book):
+        book.copy_worksheet(book["实施效果"]).title = "旧实施效果"
+        book["旧实施效果"].sheet_state = "hidden"
+    intake, report = read(changed(tmp_path, old))
+    assert at(report, "旧实施效果") == [("sheet_unread_hidden", "warning")]
+    assert report.ok

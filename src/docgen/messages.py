@@ -56,6 +56,11 @@ MESSAGES: dict[str, str] = {
                    "请把单元格格式设为日期，或直接填写 {date}",
     "date_partly_shown": "单元格显示为“{shown}”，没有显示{hidden}，实际日期是 {value}，已按 {value} 读取；"
                          "请核对，并把单元格格式设为完整的日期（如 2024-03-05）",
+    "amount_in_yuan": "单元格显示为“{shown}”，以元为单位，而本列以万元为单位；请换算为万元填写（{wan}）",
+    "amount_large": "金额为 {value} 万元（{yuan} 元），党建项目的经费很少这么多；如果是按元填写的，请换算为万元（{wan}）",
+    "list_unclear": "“{value}”用空格分隔，其中有单字，无法确定是几个人（或单位），已按一项读取；请用顿号“、”分隔",
+    "row_struck": "这一行的文字加了删除线（{cells}），仍按原样读取；如这一行已作废，请删除整行",
+    "sheet_unread_hidden": "隐藏的工作表“{sheet}”的表头与“{like}”相同，其内容没有读取（读取的是“{other}”）；如已不用，请删除这张表",
     "period_from_date": "报告期填写成了日期“{shown}”，已按 {label} 理解；如指季度，请填写如 2024年第2季度",
     # values
     "required": "必填项未填写",
@@ -119,7 +124,7 @@ WARNINGS = frozenset({"column_unknown", "column_duplicate", "percent_ambiguous",
                       "glyph_missing", "photo_row_empty",
                       "sheet_recognised", "sheet_unread", "row_hidden", "column_hidden", "column_unheaded",
                       "invisible_characters", "format_unknown", "number_rounded", "date_partly_shown",
-                      "period_from_date"})
+                      "period_from_date", "amount_large", "list_unclear", "row_struck", "sheet_unread_hidden"})
 
 
 def message(code: str, **ctx: Any) -> str:

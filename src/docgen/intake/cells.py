@@ -17,6 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from ..models.values import AMOUNT_MAX
 from . import numfmt
 
 # Characters that take no room on screen: zero-width spaces and joiners, direction marks, the byte order
@@ -53,11 +54,36 @@ def plain(number: float) -> str:
 
 def read_cell(value: Any, number_format: str | None, kind: str) -> tuple[Any, list[Note]]:
     """The value to read from a cell of a column of `kind`, and the notes to place at it."""
+    value, notes = _read(value, number_format, kind)
+    if kind == "amount" and not any(n.code == "amount_in_yuan" for n in notes):
+        _large_amount(value, notes)
+    return value, notes
+
+
+AMOUNT_LARGE = 100  # 万元: a Party-building project's budget above this is most likely written in 元
+
+
+def _large_amount(value: Any, notes: list[Note]) -> None:
+    """An amount of 100 万元 or more: most likely written in 元 under a header in 万元."""
+    if isinstance(value, str):
+        text = re.sub(r"万元?$", "", _SPACES.sub("", unicodedata.normalize("NFKC", value)))
+        try:
+            value = float(text)
+        except ValueError:
+            return
+    if is_number(value) and AMOUNT_LARGE <= value <= AMOUNT_MAX:  # above: out of range, an error of its own
+        notes.append(Note("amount_large", {"value": plain(value), "yuan": f"{value * 10000:,.0f}",
+                                           "wan": plain(round(value / 10000, 4))}))
+
+
+def _read(value: Any, number_format: str | None, kind: str) -> tuple[Any, list[Note]]:
     notes: list[Note] = []
     if isinstance(value, str):
         value = _visible(value, kind, notes)
         if kind == "percent":
             return _percent_text(value, notes), notes
+        if kind == "list":
+            _list_unclear(value, notes)
         return value, notes
     if isinstance(value, (dt.datetime, dt.date)):
         return _dated(value, number_format, kind, notes), notes
@@ -130,11 +156,29 @@ def _number(value: float, number_format: str | None, kind: str, notes: list[Note
         if shown.scaled:
             notes.append(Note("number_as_percent", {"shown": text, "number": plain(shown.number)}))
             return value
+        if kind == "amount" and _YUAN.search(text):
+            notes.append(Note("amount_in_yuan", {"shown": text, "wan": plain(round(value / 10000, 4))}))
+            return value
         read = value
     if not shown.exact:
         unit = "%" if kind == "percent" else ""
         notes.append(Note("number_rounded", {"shown": text, "value": plain(read) + unit}))
     return read
+
+
+# An amount shown in 元 (not 万元) in a column of 万元.
+_YUAN = re.compile(r"(?<!万)元")
+# Names set apart by spaces: each of two characters or more ("王 堃" is one name padded to three).
+_NAMES_BY_SPACES = re.compile(r"^[^\s、，,；;/／|｜]{2,}(?:[\s\u3000]+[^\s、，,；;/／|｜]{2,})+$")
+
+
+def _list_unclear(text: str, notes: list[Note]) -> None:
+    """A list of names set apart by spaces where some part is one character: how to split it is unclear."""
+    stripped = text.strip()
+    if re.search(r"[、，,；;/／|｜\n]", stripped) or not re.search(r"[\s\u3000]", stripped):
+        return
+    if not _NAMES_BY_SPACES.match(stripped):
+        notes.append(Note("list_unclear", {"value": stripped}))
 
 
 def _serial(value: float, number_format: str | None, notes: list[Note]) -> Any:

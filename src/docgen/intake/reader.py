@@ -163,8 +163,8 @@ def _assign_sheets(book: Any, package: Any, issues: list[Issue]) -> list[tuple[s
         if spec is None:
             issues.append(make_issue("sheet_unread", Location(sheet=title), sheet=title))
         elif spec.name in chosen:
-            issues.append(make_issue("sheet_unread_like", Location(sheet=title), sheet=title, like=spec.name,
-                                     other=chosen[spec.name]))
+            code = "sheet_unread_hidden" if facts.state != "visible" else "sheet_unread_like"
+            issues.append(make_issue(code, Location(sheet=title), sheet=title, like=spec.name, other=chosen[spec.name]))
         else:
             chosen[spec.name] = title
             issues.append(make_issue("sheet_recognised", Location(sheet=title), sheet=title, like=spec.name))
@@ -297,10 +297,15 @@ def _read_sheet(ws: Any, spec: Sheet, issues: list[Issue], facts: SheetFacts, ep
         if number in facts.hidden_rows:
             issues.append(make_issue("row_hidden", sheet.location(number), row=number))
         found: dict[str, Cell] = {}
+        struck = []
         for name, index in wanted:
             if index >= len(cells):
                 continue
             found[name] = _cell(cells[index], sheet, number, name, (number, index + 1) in uncached, epoch, issues)
+            if _filled(cells[index].value) and _struck(cells[index]):
+                struck.append(f"{columns[name]}{number}")
+        if struck:
+            issues.append(make_issue("row_struck", sheet.location(number), cells="、".join(struck)))
         sheet.rows.append(RawRow(number, found))
     _columns_not_read(sheet, header_row, unknown, others, issues)
     for name, index in indexes.items():
@@ -345,6 +350,14 @@ def _cell(source: Any, sheet: RawSheet, number: int, name: str, uncached: bool, 
     if uncached:
         issues.append(make_issue("formula_uncached", sheet.location(number, name)))
     return Cell(value, sheet.columns[name], number, number_format, uncached=uncached, refused=refused)
+
+
+def _struck(source: Any) -> bool:
+    """Whether the cell's text is struck through (the clerk sees it as void)."""
+    try:
+        return bool(source.font.strike)
+    except (AttributeError, IndexError):
+        return False
 
 
 def _number_format(source: Any) -> str:

@@ -176,11 +176,14 @@ def parse_phone(value: Any) -> Any:
     raise PydanticCustomError("phone_invalid", "bad phone", {"value": text})
 
 
-_LIST_SPLIT = re.compile(r"[、，,；;\n]+")
+_LIST_SPLIT = re.compile(r"[、，,；;/／|｜\n]+")
+# Names set apart by spaces, each of two characters or more: "马建华 李晓燕" is two names, "王 堃" one.
+_SPACED_NAMES = re.compile(r"^[^\s]{2,}(?:[\s\u3000]+[^\s]{2,})+$")
 
 
 def split_list(value: Any) -> Any:
-    """Split 甲、乙，丙 and line-separated entries into a list of names."""
+    """Split 甲、乙，丙, 甲/乙 and line-separated entries into a list of names; names set apart by spaces
+    only when every one of them has two characters or more."""
     if value is None:
         return []
     if isinstance(value, (list, tuple)):
@@ -188,7 +191,10 @@ def split_list(value: Any) -> Any:
     text = clean_text(value)
     if text is None:
         return []
-    return [part.strip() for part in _LIST_SPLIT.split(text) if part.strip()]
+    parts = [part.strip() for part in _LIST_SPLIT.split(text) if part.strip()]
+    if len(parts) == 1 and _SPACED_NAMES.match(parts[0]):
+        parts = parts[0].split()
+    return parts
 
 
 _CODE = re.compile(r"^[A-Za-z0-9_-]+$")
