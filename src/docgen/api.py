@@ -10,7 +10,7 @@ import contextlib
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from . import pipeline
 from .config import CONFIG_NAME, CONFIG_TEMPLATE, Config
@@ -101,6 +101,11 @@ class RenderRun:
     def refused(self) -> list[Outcome]:
         return [o for o in self.outcomes if not o.status.valid]
 
+    @property
+    def unfinished(self) -> list[Outcome]:
+        """Workbooks without errors of which a document could not be made (each failure says why)."""
+        return [o for o in self.outcomes if o.status.valid and not o.status.whole]
+
 
 def render(paths: str | Path | Iterable[str | Path], out_dir: str | Path, kinds: Iterable[str] | None = None,
            formats: Iterable[str] = FORMATS, config: Config | None = None, options: Options | None = None,
@@ -181,6 +186,8 @@ class YearEndResult:
     written: list[Path] = field(default_factory=list)
     year: int | None = None
     projects: int = 0
+    chosen: Any = None  # the run's year and where it came from (annual_report.RunYear)
+    left_out: list[Any] = field(default_factory=list)  # projects of other years (annual_report.LeftOut)
 
 
 def year_end(paths: Iterable[str | Path], out_dir: str | Path, formats: Iterable[str] = FORMATS,
@@ -204,6 +211,7 @@ def year_end(paths: Iterable[str | Path], out_dir: str | Path, formats: Iterable
         year_end = pipeline.year_end(outcomes, settings, work)
         Placer(out).place(year_end)
     result.year, result.projects = year_end.year, year_end.projects
+    result.chosen, result.left_out = year_end.chosen, year_end.left_out
     result.written = [out / d.path for d in year_end.documents]
     for failure in year_end.failures:
         raise DocgenError(f"未能生成 {failure.document}：{failure.message}")
