@@ -323,3 +323,20 @@ def test_nothing_of_the_run_year_writes_nothing_and_says_why(tmp_path):
     assert "汇总年度：2026" in result.output and "以前年度已结束的 5 个" in result.output
     assert "其项目都不在 2026 年度内" in result.output
     assert not out.exists() or not list(out.iterdir())
+
+
+def test_a_report_of_the_next_year_does_not_count_in_this_years_figures(tmp_path):
+    """A project over two years, 100 % reported in 2025 Q1: the 2024 year end counts its state at 2024's last report."""
+    code = "DJ-2024-001"
+    path = full_book(
+        [project_row(code, **{"开始日期*": dt.date(2024, 3, 1), "结束日期*": dt.date(2025, 6, 30)})],
+        [task_row(code, seq=1, **{"完成时限*": dt.date(2025, 3, 31)})],
+        [progress_row(code, period="2024年第4季度", task=1, percent=60),
+         progress_row(code, period="2025年第1季度", task=1, percent=100)],
+        [result_row(code)], []).save(tmp_path / "book.xlsx")
+    intake, report = api.load(path)
+    assert report.ok, [str(i) for i in report.issues]
+    [in_2024] = year_end([intake], CONFIG, Options(date=dt.date(2025, 1, 10))).assessments
+    assert (in_2024.year, in_2024.latest.period.label, in_2024.completion) == (2024, "2024年第4季度", 60)
+    [in_2025] = year_end([intake], CONFIG, Options(date=dt.date(2025, 12, 30))).assessments
+    assert (in_2025.year, in_2025.latest.period.label, in_2025.completion) == (2025, "2025年第1季度", 100)
