@@ -10,11 +10,12 @@ import contextlib
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from . import pipeline
 from .config import CONFIG_NAME, CONFIG_TEMPLATE, Config
 from .documents import KINDS, TITLES, WORKBOOK_KINDS, Options, notice
+from .documents.annual_report import LeftOut, RunYear
 from .errors import ConfigError, DiskError, DocgenError, disk_problem
 from .executors import Inline
 from .finding import ANNOTATED_SUFFIX, Found, find_workbooks, scan_workbooks
@@ -186,8 +187,8 @@ class YearEndResult:
     written: list[Path] = field(default_factory=list)
     year: int | None = None
     projects: int = 0
-    chosen: Any = None  # the run's year and where it came from (annual_report.RunYear)
-    left_out: list[Any] = field(default_factory=list)  # projects of other years (annual_report.LeftOut)
+    chosen: RunYear | None = None  # the run's year and where it came from
+    left_out: list[LeftOut] = field(default_factory=list)  # projects of other years, not counted
 
 
 def year_end(paths: Iterable[str | Path], out_dir: str | Path, formats: Iterable[str] = FORMATS,

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..documents.annual_report import LeftOut, RunYear
 from ..pipeline import VERSION, Failure, Outcome, Settings, Status, Written, atomic_file
 
 MANIFEST = "manifest.json"
@@ -25,8 +26,8 @@ class BatchResult:
     year_end_failures: list[Failure] = field(default_factory=list)
     year: int | None = None
     projects: int = 0
-    chosen: Any = None  # the run's year and where it came from (annual_report.RunYear)
-    left_out: list[Any] = field(default_factory=list)  # projects of valid workbooks of other years (LeftOut)
+    chosen: RunYear | None = None  # the run's year and where it came from
+    left_out: list[LeftOut] = field(default_factory=list)  # projects of valid workbooks of other years
     zips: list[str] = field(default_factory=list)
     seconds: float = 0.0
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file relative to the input, why)
