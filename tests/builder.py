@@ -7,6 +7,8 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from docgen.models.period import Period
+
 PROJECT_HEADERS = ["项目编号*", "项目名称*", "申报党组织*", "项目类别*", "牵头单位", "重点实践单位", "项目负责人*",
                    "联系电话", "项目成员", "开始日期*", "结束日期*", "项目口号", "立项背景*", "目标任务*", "主要措施*",
                    "预期成效*", "关联中心工作", "经费预算（万元）"]
@@ -39,7 +41,12 @@ def task_row(code: str = "DJ-2024-001", seq: Any = 1, **changes: Any) -> list[An
 
 def progress_row(code: str = "DJ-2024-001", period: Any = "2024年第2季度", task: Any = 1, percent: Any = 50,
                  **changes: Any) -> list[Any]:
-    values = {"项目编号*": code, "报告期*": period, "统计日期*": dt.date(2024, 6, 30), "任务序号": task,
+    """A progress row; its 统计日期 is its 报告期's last day unless given (2024-06-30 when the period is unreadable)."""
+    try:
+        last = Period.model_validate(period).end
+    except ValueError:
+        last = dt.date(2024, 6, 30)
+    values = {"项目编号*": code, "报告期*": period, "统计日期*": last, "任务序号": task,
               "完成比例*": percent, "完成情况*": "按计划推进", "存在问题": None, "下步计划": None}
     values.update(changes)
     return [values[h] for h in PROGRESS_HEADERS]

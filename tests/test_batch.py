@@ -397,3 +397,25 @@ def test_a_hung_workbook_is_stopped_by_the_time_limit_and_the_rest_go_on(company
     assert not (out / "城关供电服务中心党支部").exists()
     assert (out / "西固供电服务中心党支部" / "DJ-2024-002_立项表.docx").is_file()
     assert result.projects == 1
+
+
+def test_a_notice_that_needs_an_unknown_years_calendar_is_named_with_its_reason_and_the_workbook_still_counts(tmp_path):
+    folder = tmp_path / "收件"
+    folder.mkdir()
+    code = "DJ-2026-001"
+    full_book([project_row(code, **{"开始日期*": dt.date(2026, 3, 1), "结束日期*": dt.date(2026, 12, 31)})],
+              [task_row(code, seq=1, **{"完成时限*": dt.date(2026, 11, 30)})],
+              [progress_row(code, period="2026年第4季度", task=1, percent=100, **{"统计日期*": dt.date(2026, 12, 20)})],
+              [result_row(code)], []).save(folder / "城关.xlsx")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["batch", str(folder), "--out", str(out), "--kind", "notice", "--kind", "proposal",
+                                       "--format", "docx", "--workers", "1", "--date", "2026-12-28"])
+    assert result.exit_code == 1, result.output
+    assert "2027" in result.output and "[calendar]" in result.output
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    entry = manifest["workbooks"][0]
+    assert entry["status"] == "incomplete"
+    assert [f["document"] for f in entry["failures"]] == ["城关供电服务中心党支部/城关供电服务中心党支部_“四公开”公示.docx"]
+    assert "2027" in entry["failures"][0]["message"] and "[calendar]" in entry["failures"][0]["message"]
+    assert [d["kind"] for d in entry["documents"]] == ["proposal"]
+    assert manifest["year_end"]["year"] == 2026 and manifest["year_end"]["projects"] == 1  # it still counts

@@ -260,3 +260,29 @@ def test_render_never_lets_two_workbooks_overwrite_each_other(run, tmp_path):
     names = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.docx"))
     assert names == ["城关党支部/城关党支部_“四公开”公示(2).docx", "城关党支部/城关党支部_“四公开”公示.docx"]
     assert not (out / ".docgen-work").exists()
+
+
+def test_a_notice_that_needs_an_unknown_years_calendar_says_which_year_and_where_to_add_it(run, tmp_path):
+    """公示期 from 2026-12-28 runs into 2027, which the built-in holiday schedule does not know."""
+    out = tmp_path / "out"
+    result = run("render", SAMPLES / "城关供电服务中心党支部.xlsx", "--out", out, "--kind", "notice", "--kind", "proposal",
+                 "--format", "docx", "--date", "2026-12-28")
+    assert result.exit_code == 1, result.output
+    assert "2027" in result.output and "[calendar]" in result.output
+    assert "未生成 城关供电服务中心党支部/城关供电服务中心党支部_“四公开”公示.docx：内置的节假日安排没有 2027 年的数据" \
+        in result.output
+    assert "请先修正以上错误" not in result.output and "未发现问题" not in result.output
+    made = sorted(p.name for p in (out / "城关供电服务中心党支部").iterdir())
+    assert made == ["DJ-2024-001_立项表.docx", "DJ-2024-002_立项表.docx"]  # the other documents are made
+
+
+def test_a_workbook_whose_step_failed_says_why_not_that_it_has_no_problems(capsys):
+    from docgen.issues import FileReport
+    from docgen.pipeline import Outcome, Status
+    from docgen.cli import console
+
+    outcome = Outcome(0, "城关.xlsx", Status.FAILED, report=FileReport("城关.xlsx"), message="处理时出错：磁盘读写出错")
+    console.print_outcome(outcome, 0)
+    shown = capsys.readouterr().out
+    assert "城关.xlsx：处理时出错：磁盘读写出错" in shown
+    assert "未发现问题" not in shown and "请先修正以上错误" not in shown

@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from builder import project_row, task_row, valid_book
-from conftest import CONFIG
+from conftest import CONFIG, OPTIONS
 from docgen import api
 from docgen.batch import JOURNAL, MANIFEST, batch
 from docgen.cli import main
@@ -152,7 +152,8 @@ def test_report_never_reads_its_own_ledger(tmp_path):
     folder.mkdir()
     branch_book(folder, "a.xlsx", "DJ-2024-001", "城关供电服务中心党支部")
     for _ in range(2):
-        result = api.year_end([folder], folder / "汇总", ["docx"], CONFIG, api.Options())
+        result = api.year_end([folder], folder / "汇总", ["docx"], CONFIG, OPTIONS)  # the 2024 year end
+        assert result.written  # its 台账 is there for the second run to leave alone
         assert [p.name for p in result.used] == ["a.xlsx"]
         assert not [f for f in result.report if "汇总" in f.path]
 

@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 
 from builder import PROJECT_HEADERS, Book, project_row, task_row, valid_book
-from conftest import CONFIG
+from conftest import CONFIG, OPTIONS
 from docgen import api
 from docgen.config import Config, Limits
 
@@ -265,7 +265,7 @@ def test_formula_text_in_the_configuration_stays_text_in_every_written_workbook(
         book.save(path)
         assert _formulas(path) == []
     from docgen.batch import batch
-    batch(folder, tmp_path / "out", ["proposal"], ["docx"], config, api.Options(), workers=1, make_zip=False)
+    batch(folder, tmp_path / "out", ["proposal"], ["docx"], config, OPTIONS, workers=1, make_zip=False)
     written = sorted((tmp_path / "out").rglob("*.xlsx"))
     assert {p.name for p in written} >= {"清单.xlsx", "a.校验.xlsx", "2024年度党建项目管理台账.xlsx"}
     for path in written:

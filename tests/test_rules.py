@@ -187,3 +187,59 @@ def test_faulty_sample_reports_each_planted_mistake():
         ("实施效果", "C4", "percent_invalid", "error"),
         ("表彰", "E5", "required", "error"),
     }
+
+
+# --- a mistyped year (2042 for 2024) is found at its cell ----------------------------------------
+
+def test_a_statistics_date_outside_its_period_is_an_error_at_the_period(tmp_path):
+    progress = [
+        progress_row(period="2024Q3", **{"统计日期*": dt.date(2024, 9, 27)}),             # row 2: inside
+        progress_row(period="2024Q3", task=2, **{"统计日期*": dt.date(2024, 12, 20)}),    # row 3: the next quarter
+        progress_row(period="2024年6月", task=None, **{"统计日期*": dt.date(2024, 5, 31)}),  # row 4: the month before
+    ]
+    _, report = load(valid_book(progress=progress).save(tmp_path / "a.xlsx"))
+    assert report.flatten("sheet", "cell", "code", "severity") == [
+        ("进度", "B3", "stat_date_outside_period", "error"),
+        ("进度", "B4", "stat_date_outside_period", "error"),
+    ]
+    assert "2024-07-01 至 2024-09-30" in report.issues[0].message and "2024-12-20" in report.issues[0].message
+
+
+def test_a_period_or_statistics_date_years_from_its_project_is_an_error_at_that_cell(tmp_path):
+    """The project runs 2024-03-01..2024-12-31; more than a year outside it, a date is taken for a mistyped year."""
+    progress = [
+        progress_row(period="2042年第4季度", **{"统计日期*": dt.date(2024, 12, 20)}),     # row 2: the 报告期 mistyped
+        progress_row(period="2024Q4", task=2, **{"统计日期*": dt.date(2042, 12, 20)}),    # row 3: the 统计日期 mistyped
+        progress_row(period="2042Q4", task=None, **{"统计日期*": dt.date(2042, 12, 20)}),  # row 4: both
+        progress_row(period="2025Q4", task=None, **{"统计日期*": dt.date(2025, 12, 20)}),  # row 5: within a year: fine
+    ]
+    assert check(tmp_path, valid_book(progress=progress)) == [
+        ("进度", "B2", "date_far_from_project", "error"),
+        ("进度", "C3", "date_far_from_project", "error"),
+        ("进度", "B4", "date_far_from_project", "error"),
+        ("进度", "C4", "date_far_from_project", "error"),
+    ]
+
+
+def test_award_and_photo_dates_years_away_are_warnings(tmp_path):
+    book = valid_book()
+    book.sheet("表彰", AWARD_HEADERS, [
+        ["ZS-001", "连心桥共产党员服务队", "“十佳”党建精品项目", None, "中共国网兰州供电公司委员会", dt.date(2042, 12, 20), "DJ-2024-001"],
+        ["ZS-002", "马建华", "优秀共产党员", None, "中共国网兰州供电公司委员会", dt.date(2014, 12, 20), None],  # no project: the workbook's
+        ["ZS-003", "李晓燕", "优秀共产党员", None, "中共国网兰州供电公司委员会", dt.date(2025, 1, 10), "DJ-2024-001"],  # fine
+    ])
+    book.sheet("活动照片", ["项目编号*", "照片*", "说明*", "拍摄日期"], [
+        ["DJ-2024-001", "开班仪式.jpg", "开班仪式", dt.date(2004, 3, 9)],  # its file is missing too (B2): not this test's
+    ])
+    found = [f for f in check(tmp_path, book) if f[:2] != ("活动照片", "B2")]
+    assert found == [
+        ("活动照片", "D2", "date_far_from_project", "warning"),
+        ("表彰", "F2", "date_far_from_project", "warning"),
+        ("表彰", "F3", "date_far_from_projects", "warning"),
+    ]
+
+
+def test_a_project_running_more_than_three_years_is_pointed_out_at_its_end(tmp_path):
+    book = valid_book(projects=[project_row(), project_row("DJ-2024-002", **{"结束日期*": dt.date(2042, 12, 31)})],
+                      tasks=[task_row(seq=1), task_row("DJ-2024-002", seq=1)])
+    assert check(tmp_path, book) == [("项目信息", "K3", "project_span_long", "warning")]

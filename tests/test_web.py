@@ -331,6 +331,42 @@ def test_a_branch_previews_the_pdfs_of_its_accepted_submission_only(site):
         assert branch.get(f"/branch/preview/{hostile}").status_code == 404, hostile
 
 
+def test_a_document_the_preview_could_not_make_is_listed_with_its_reason(site, monkeypatch):
+    """The built-in holiday schedule not knowing the 公示期's year (whatever today is): the notice is not made,
+    the page says why and names [calendar]; the other documents are there."""
+    import chinese_calendar
+
+    def unknown(day):
+        raise NotImplementedError(f"no data for {day.year}")
+
+    monkeypatch.setattr(chinese_calendar, "is_workday", unknown)
+    app, store, tmp_path = site
+    approved(app, store, tmp_path)
+    branch = client(app, "chengguan")
+    page = branch.get("/branch/preview").text
+    assert "以下文书未能生成" in page and "“四公开”公示.pdf" in page and "[calendar]" in page
+    assert re.search(r'href="/branch/preview/[^"]+立项表\.pdf"', page)
+    unmade = branch.get("/api/preview").json()["unmade"]
+    assert len(unmade) == 1 and "[calendar]" in unmade[0]
+
+
+def test_a_job_names_the_documents_it_could_not_make_and_why(tmp_path):
+    data = tmp_path / "数据"
+    store = data_folder(data, ("chengguan",))
+    app = create_app(data, CONFIG, secret="s", workers=1)
+    approved(app, store, tmp_path)
+    admin = client(app, "admin")
+    job = _start(admin, kind=["proposal", "notice"], date="2026-12-28")  # its 公示期 runs into 2027
+    app.state.site.jobs.wait(job, 120)
+    progress = admin.get(f"/api/jobs/{job}").json()
+    assert progress["status"] == "done", progress
+    assert "2027" in progress["message"] and "[calendar]" in progress["message"], progress["message"]
+    assert "城关供电服务中心党支部_“四公开”公示.docx" in progress["message"]
+    assert "2026年度汇总 0 个项目" in progress["message"]  # the 2024 project is not of 2026, and it says so
+    assert "未计入的项目 1 个" in progress["message"]
+    assert "[calendar]" in admin.get(f"/admin/jobs/{job}").text
+
+
 def test_checks_run_in_checking_processes_when_there_are_several(tmp_path):
     data = tmp_path / "数据"
     data_folder(data, ("chengguan",), admin=False)

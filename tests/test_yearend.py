@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import shutil
 import zipfile
+from pathlib import Path
 
 from click.testing import CliRunner
 from openpyxl import load_workbook
@@ -13,7 +16,7 @@ from docgen import api
 from docgen.cli import main
 from docgen.config import AssessmentRules, Config
 from docgen.documents import Options
-from docgen.documents.annual_report import build_context, year_end
+from docgen.documents.annual_report import build_context, run_year, year_end
 from docgen.documents.assessment import share_count
 
 from conftest import CONFIG
@@ -34,7 +37,7 @@ def company(tmp_path, scores, name="book.xlsx", prefix="DJ-2024-", satisfaction=
 def selection_of(tmp_path, scores, rules=AssessmentRules(), **kwargs):
     intake, report = api.load(company(tmp_path, scores, **kwargs))
     assert report.ok, [str(i) for i in report.issues]
-    data = year_end([intake], Config(assessment=rules))
+    data = year_end([intake], Config(assessment=rules), Options(year=2024))  # the 2024 year end, run later
     return data, data.selection
 
 
@@ -194,3 +197,146 @@ def test_a_very_large_run_keeps_the_report_short_and_the_ledger_whole(tmp_path, 
     assert squeeze(context.ranking_more) in squeeze("".join("".join(page) for page in pdf_pages(pdf)))
     from docgen.documents import ledger
     assert len(ledger.rows(data)) == 7
+
+
+# --- the year of a run is the run's, never the data's ---------------------------------------------
+
+SAMPLES = Path(__file__).parent.parent / "samples"
+VALID = ("城关供电服务中心党支部.xlsx", "变电运维中心.xlsx")
+
+
+def samples_with(tmp_path, change=None) -> Path:
+    """The two valid sample workbooks in a folder of their own, the first one changed by `change(workbook)`."""
+    folder = tmp_path / "收件"
+    folder.mkdir()
+    for name in VALID:
+        shutil.copy(SAMPLES / name, folder / name)
+    if change is not None:
+        path = folder / VALID[0]
+        book = load_workbook(path)
+        change(book)
+        book.save(path)
+    return folder
+
+
+def typo_2042(book) -> None:
+    """One 报告期 typed 2042 instead of 2024 (its 统计日期 still 2024-12-20)."""
+    cell = book["进度"]["B12"]
+    assert cell.value == "2024年第4季度" and book["进度"]["C12"].value.date() == dt.date(2024, 12, 20)
+    cell.value = "2042年第4季度"
+
+
+def new_projects(book) -> None:
+    """A project of next year (2025) and one that starts in December and runs into next year, each with a task."""
+    projects, tasks = book["项目信息"], book["任务分解"]
+    for code, name, start, end in (("DJ-2025-001", "2025年新立项目", dt.datetime(2025, 1, 6), dt.datetime(2025, 12, 31)),
+                                   ("DJ-2024-009", "跨年项目", dt.datetime(2024, 12, 2), dt.datetime(2025, 6, 30))):
+        row = [c.value for c in projects[5]]
+        row[0], row[1], row[9], row[10] = code, name, start, end
+        projects.append(row)
+        task = [c.value for c in tasks[4]]
+        task[0], task[4], task[5] = code, start, dt.datetime(2025, 3, 31)
+        tasks.append(task)
+
+
+def ledger_codes(path: Path) -> set[str]:
+    ws = load_workbook(path).active
+    return {ws.cell(r, 1).value for r in range(3, ws.max_row + 1)}
+
+
+def test_one_mistyped_period_is_an_issue_at_its_cell_and_the_year_stays_the_runs(tmp_path):
+    folder = samples_with(tmp_path, typo_2042)
+    report = api.validate([folder], CONFIG)
+    typed = next(f for f in report if f.path.endswith(VALID[0]))
+    assert typed.flatten("sheet", "cell", "code", "severity") == [("进度", "B12", "date_far_from_project", "error")]
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["report", str(folder), "--out", str(out), "--format", "docx",
+                                       "--date", "2024-12-23"])
+    assert result.exit_code == 1, result.output  # a workbook with errors was left out
+    assert "进度!B12（报告期）" in result.output
+    assert "汇总年度：2024（成文日期 2024-12-23 所在的年度" in result.output
+    assert sorted(p.name for p in out.iterdir()) == ["2024年度党建项目汇总报告.docx", "2024年度党建项目管理台账.xlsx"]
+
+
+def test_one_mistyped_period_does_not_move_the_year_of_a_batch(tmp_path):
+    folder = samples_with(tmp_path, typo_2042)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["batch", str(folder), "--out", str(out), "--kind", "proposal", "--format", "docx",
+                                       "--workers", "1", "--date", "2024-12-23"])
+    assert result.exit_code == 1, result.output
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert (manifest["year_end"]["year"], manifest["year_end"]["run_year"], manifest["year_end"]["year_from"]) == (
+        2024, 2024, "date")
+    typed = next(w for w in manifest["workbooks"] if w["source"] == VALID[0])
+    assert typed["status"] == "invalid"
+    assert [(i["cell"], i["code"]) for i in typed["issues"]] == [("B12", "date_far_from_project")]
+    assert (out / "2024年度党建项目管理台账.xlsx").is_file() and not list(out.glob("2042*"))
+    assert "汇总年度：2024（成文日期 2024-12-23 所在的年度" in result.output
+
+
+def test_a_project_of_next_year_is_left_out_and_named_and_the_year_stays_the_runs(tmp_path):
+    folder = samples_with(tmp_path, new_projects)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["report", str(folder), "--out", str(out), "--format", "docx",
+                                       "--date", "2024-12-23"])
+    assert result.exit_code == 0, result.output
+    assert "汇总年度：2024" in result.output
+    assert "未计入 2024 年度汇总的项目 1 个" in result.output
+    assert "DJ-2025-001 2025年新立项目（城关供电服务中心党支部，城关供电服务中心党支部.xlsx）：" \
+           "2025-01-06 至 2025-12-31，2025 年开始" in result.output
+    assert "汇总 2 个申报表、6 个项目" in result.output
+    codes = ledger_codes(out / "2024年度党建项目管理台账.xlsx")
+    assert "DJ-2024-009" in codes and "DJ-2025-001" not in codes  # running in 2024, it counts; next year's does not
+
+
+def test_year_asked_for_overrides_the_date(tmp_path):
+    folder = samples_with(tmp_path, new_projects)
+    out = tmp_path / "out"
+    result = api.year_end([folder], out, (), CONFIG, Options(date=dt.date(2024, 12, 23), year=2025))
+    assert (result.year, result.chosen.year, str(result.chosen.source)) == (2025, 2025, "asked")
+    assert ledger_codes(out / "2025年度党建项目管理台账.xlsx") == {"DJ-2025-001", "DJ-2024-009"}
+    assert sorted(o.code for o in result.left_out) == ["DJ-2024-001", "DJ-2024-002", "DJ-2024-003", "DJ-2024-004",
+                                                       "DJ-2024-005"]
+    shown = CliRunner().invoke(main, ["report", str(folder), "--out", str(tmp_path / "cli"), "--format", "docx",
+                                      "--year", "2025", "--date", "2024-12-23"])
+    assert shown.exit_code == 0, shown.output
+    assert "汇总年度：2025（由 --year 指定）" in shown.output and "以前年度已结束的 5 个" in shown.output
+
+
+def test_a_run_in_january_sums_up_the_year_just_ended(tmp_path):
+    assert (run_year(Options(date=dt.date(2025, 1, 10))).year, str(run_year(Options(date=dt.date(2025, 1, 10))).source)) \
+        == (2024, "january")
+    assert run_year(Options(date=dt.date(2025, 2, 1))).year == 2025
+    assert run_year(Options(date=dt.date(2024, 12, 23))).year == 2024
+    assert run_year(Options(date=dt.date(2025, 1, 10), year=2023)).year == 2023
+    out = tmp_path / "out"
+    result = api.year_end([samples_with(tmp_path)], out, (), CONFIG, Options(date=dt.date(2025, 1, 10)))
+    assert result.year == 2024 and result.projects == 5 and result.left_out == []
+    assert (out / "2024年度党建项目管理台账.xlsx").is_file()
+
+
+def test_nothing_of_the_run_year_writes_nothing_and_says_why(tmp_path):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["report", str(samples_with(tmp_path)), "--out", str(out), "--format", "docx",
+                                       "--date", "2026-06-30"])
+    assert result.exit_code == 1
+    assert "汇总年度：2026" in result.output and "以前年度已结束的 5 个" in result.output
+    assert "其项目都不在 2026 年度内" in result.output
+    assert not out.exists() or not list(out.iterdir())
+
+
+def test_a_report_of_the_next_year_does_not_count_in_this_years_figures(tmp_path):
+    """A project over two years, 100 % reported in 2025 Q1: the 2024 year end counts its state at 2024's last report."""
+    code = "DJ-2024-001"
+    path = full_book(
+        [project_row(code, **{"开始日期*": dt.date(2024, 3, 1), "结束日期*": dt.date(2025, 6, 30)})],
+        [task_row(code, seq=1, **{"完成时限*": dt.date(2025, 3, 31)})],
+        [progress_row(code, period="2024年第4季度", task=1, percent=60),
+         progress_row(code, period="2025年第1季度", task=1, percent=100)],
+        [result_row(code)], []).save(tmp_path / "book.xlsx")
+    intake, report = api.load(path)
+    assert report.ok, [str(i) for i in report.issues]
+    [in_2024] = year_end([intake], CONFIG, Options(date=dt.date(2025, 1, 10))).assessments
+    assert (in_2024.year, in_2024.latest.period.label, in_2024.completion) == (2024, "2024年第4季度", 60)
+    [in_2025] = year_end([intake], CONFIG, Options(date=dt.date(2025, 12, 30))).assessments
+    assert (in_2025.year, in_2025.latest.period.label, in_2025.completion) == (2025, "2025年第1季度", 100)

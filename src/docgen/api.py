@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 from . import pipeline
 from .config import CONFIG_NAME, CONFIG_TEMPLATE, Config
 from .documents import KINDS, TITLES, WORKBOOK_KINDS, Options, notice
+from .documents.annual_report import LeftOut, RunYear
 from .errors import ConfigError, DiskError, DocgenError, disk_problem
 from .executors import Inline
 from .finding import ANNOTATED_SUFFIX, Found, find_workbooks, scan_workbooks
@@ -101,6 +102,11 @@ class RenderRun:
     def refused(self) -> list[Outcome]:
         return [o for o in self.outcomes if not o.status.valid]
 
+    @property
+    def unfinished(self) -> list[Outcome]:
+        """Workbooks without errors of which a document could not be made (each failure says why)."""
+        return [o for o in self.outcomes if o.status.valid and not o.status.whole]
+
 
 def render(paths: str | Path | Iterable[str | Path], out_dir: str | Path, kinds: Iterable[str] | None = None,
            formats: Iterable[str] = FORMATS, config: Config | None = None, options: Options | None = None,
@@ -181,6 +187,8 @@ class YearEndResult:
     written: list[Path] = field(default_factory=list)
     year: int | None = None
     projects: int = 0
+    chosen: RunYear | None = None  # the run's year and where it came from
+    left_out: list[LeftOut] = field(default_factory=list)  # projects of other years, not counted
 
 
 def year_end(paths: Iterable[str | Path], out_dir: str | Path, formats: Iterable[str] = FORMATS,
@@ -204,6 +212,7 @@ def year_end(paths: Iterable[str | Path], out_dir: str | Path, formats: Iterable
         year_end = pipeline.year_end(outcomes, settings, work)
         Placer(out).place(year_end)
     result.year, result.projects = year_end.year, year_end.projects
+    result.chosen, result.left_out = year_end.chosen, year_end.left_out
     result.written = [out / d.path for d in year_end.documents]
     for failure in year_end.failures:
         raise DocgenError(f"未能生成 {failure.document}：{failure.message}")

@@ -115,6 +115,14 @@ MESSAGES: dict[str, str] = {
     "duplicate_progress": "与第 {first} 行的报告期和任务重复",
     "duplicate_result": "项目“{value}”的实施效果重复（第 {first} 行已填写）",
     "duplicate_cert_no": "证书编号“{value}”重复（第 {first} 行已使用）",
+    # issue 19 (point 3): a mistyped year must not move the company's year
+    "stat_date_outside_period": "报告期“{value}”（{start} 至 {end}）不包含本行的统计日期 {stat_date}；"
+                                "请核对报告期和统计日期，二者至少有一个写错了（常见的是年份）",
+    "date_far_from_project": "{label}“{value}”距项目“{project}”的起止日期（{start} 至 {end}）超过 {years} 年，"
+                             "多半是年份写错了；请核对",
+    "date_far_from_projects": "{label}“{value}”距本表各项目的起止日期（{start} 至 {end}）超过 {years} 年，"
+                              "多半是年份写错了；请核对",
+    "project_span_long": "项目从 {start} 到 {value}，历时超过 {years} 年；如结束日期的年份写错了，请改正",
     # rules across workbooks
     "duplicate_project_across": "项目编号“{value}”与申报表“{other}”中 {other_cell} 的项目重复；请协调修改其中一个编号",
 }
@@ -124,7 +132,8 @@ WARNINGS = frozenset({"column_unknown", "column_duplicate", "percent_ambiguous",
                       "glyph_missing", "photo_row_empty",
                       "sheet_recognised", "sheet_unread", "row_hidden", "column_hidden", "column_unheaded",
                       "invisible_characters", "format_unknown", "number_rounded", "date_partly_shown",
-                      "period_from_date", "amount_large", "list_unclear", "row_struck", "sheet_unread_hidden"})
+                      "period_from_date", "amount_large", "list_unclear", "row_struck", "sheet_unread_hidden",
+                      "project_span_long"})  # date_far_from_project: an error in 进度, a warning elsewhere
 
 
 def message(code: str, **ctx: Any) -> str:

@@ -176,6 +176,7 @@ def _run(found: Any, in_path: Path, out: Path, settings: Settings, watcher: Watc
                 finished = year_end(result.outcomes, settings, work / "year-end", executor)
                 placer.place(finished)
                 result.year, result.projects = finished.year, finished.projects
+                result.chosen, result.left_out = finished.chosen, finished.left_out
                 result.year_end, result.year_end_failures = finished.documents, finished.failures
                 interrupted = False
                 executor.close()

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..documents.annual_report import LeftOut, RunYear
 from ..pipeline import VERSION, Failure, Outcome, Settings, Status, Written, atomic_file
 
 MANIFEST = "manifest.json"
@@ -25,6 +26,8 @@ class BatchResult:
     year_end_failures: list[Failure] = field(default_factory=list)
     year: int | None = None
     projects: int = 0
+    chosen: RunYear | None = None  # the run's year and where it came from
+    left_out: list[LeftOut] = field(default_factory=list)  # projects of valid workbooks of other years
     zips: list[str] = field(default_factory=list)
     seconds: float = 0.0
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (file relative to the input, why)
@@ -126,6 +129,10 @@ def manifest(result: BatchResult, in_dir: Path, settings: Settings, final: bool 
             "seconds": round(result.seconds, 1),
         },
         "year_end": {"year": result.year, "projects": result.projects,
+                     "run_year": result.chosen.year if result.chosen else None,
+                     "year_from": str(result.chosen.source) if result.chosen else None,
+                     "left_out": [{"project": o.code, "name": o.name, "branch": o.branch, "source": o.source,
+                                   "start": o.start.isoformat(), "end": o.end.isoformat()} for o in result.left_out],
                      "documents": [asdict(d) for d in result.year_end],
                      "failures": [asdict(f) for f in result.year_end_failures]},
         "zips": result.zips,

@@ -20,6 +20,8 @@ from . import chinese, console
 
 chinese.install()
 
+YEAR_HELP = ("汇总的年度；默认为成文日期（--date，默认今天）所在的年度，成文日期在 1 月时为上一年度。"
+             "起止日期不在该年度内的项目不计入汇总，逐个列出。")
 DEMO_DATE = "2024-12-23"  # the samples describe 2024; their notices are dated just after its last report
 
 
@@ -207,6 +209,8 @@ def render(paths: tuple[str, ...], out_dir: str, kinds: tuple[str, ...], formats
     """由申报表生成文书。有错误的工作簿不生成，列出其问题；其余照常生成。
 
     生成荣誉证书时，另在输出目录写出本次全部证书的合订本（荣誉证书-合订.pdf / .docx），每页一张，可直接打印。
+
+    退出状态：0 表示全部生成，1 表示有工作簿存在错误或有文书未能生成（逐份列出原因）。
     """
     _warn_before_run(formats, kinds, config)
     options = api.Options(date=date, period=period, per_project=per_project)
@@ -216,15 +220,14 @@ def render(paths: tuple[str, ...], out_dir: str, kinds: tuple[str, ...], formats
     if period is not None:
         click.echo(f"进度报告按报告期“{period.label}”生成；没有该期进度的项目未生成进度报告。")
     console.print_render_run(run)
-    sys.exit(1 if run.refused else 0)
+    sys.exit(1 if run.refused or run.unfinished else 0)
 
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(), metavar="申报表或文件夹...")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="输出目录。")
 @format_option("年度汇总报告输出 Word（docx）、PDF 或两者；台账总是 .xlsx。")
-@click.option("--year", type=click.IntRange(2000, 2100), default=None,
-              help="汇总的年度；默认为申报表中最近的报告年度。")
+@click.option("--year", type=click.IntRange(2000, 2100), default=None, help=YEAR_HELP)
 @date_option
 @config_option
 @library_errors
@@ -240,7 +243,8 @@ def report(paths: tuple[str, ...], out_dir: str, formats: tuple[str, ...], year:
     console.print_skipped(result.report.skipped)
     console.print_year_end(result)
     if not result.written:
-        raise click.ClickException("没有可汇总的项目：所有申报表都有错误或没有项目。")
+        year = result.chosen.year if result.chosen else ""
+        raise click.ClickException(f"没有可汇总的项目：申报表都有错误、没有项目，或其项目都不在 {year} 年度内。")
     sys.exit(0 if result.report.ok else 1)
 
 
@@ -262,7 +266,7 @@ def report(paths: tuple[str, ...], out_dir: str, formats: tuple[str, ...], year:
 @click.option("--period", callback=_parse_period, default=None,
               help="进度报告的报告期，如 2024年第4季度；默认每个项目最近一期。")
 @click.option("--per-project", is_flag=True, help="“四公开”公示每个项目一份（默认每个申报党组织一份）。")
-@click.option("--year", type=click.IntRange(2000, 2100), default=None, help="年度汇总的年度；默认为申报表中最近的报告年度。")
+@click.option("--year", type=click.IntRange(2000, 2100), default=None, help=YEAR_HELP)
 @date_option
 @config_option
 @library_errors

@@ -187,6 +187,7 @@ def print_batch_summary(result: BatchResult) -> None:
             click.echo(f"  {source}：{why}")
     counts = "，".join(f"{s.label} {result.count(s)} 个" for s in Status if result.count(s))
     click.echo(f"\n共 {len(result.outcomes)} 个申报表：{counts}。")
+    print_run_year(result.chosen, result.left_out)
     if result.year:
         click.echo(f"{result.year}年度汇总：{result.projects} 个项目。")
     click.echo(f"生成文件 {result.documents} 个，用时 {duration(result.seconds)}；输出目录：{result.out_dir}")
@@ -205,24 +206,57 @@ def print_outcome(outcome, written: int) -> None:
         for failure in outcome.failures:
             click.echo(click.style("  未生成 ", fg="red") + f"{failure.document}：{failure.message}")
         return
-    if outcome.report is not None:
+    if outcome.status is Status.INVALID and outcome.report is not None:
         print_file_report(outcome.report)
-    else:
-        click.echo(click.style("✗ ", fg="red") + f"{outcome.source}：{outcome.message}")
-    click.echo(click.style("  未生成文书：", fg="red") + "请先修正以上错误。")
+        click.echo(click.style("  未生成文书：", fg="red") + "请先修正以上错误。")
+        return
+    if outcome.report is not None and outcome.report.issues:  # its warnings; the data was not what stopped it
+        print_file_report(outcome.report)
+    click.echo(click.style("✗ ", fg="red") + f"{outcome.source}：{outcome.message or outcome.status.label}")
+    click.echo(click.style("  未生成文书。", fg="red"))
 
 
 def print_render_run(run: RenderRun) -> None:
     """The combined certificates and the counts of `docgen render`."""
     if run.combined:
         click.echo(f"荣誉证书合订本（{run.certificates} 张）：" + "、".join(str(t) for t in run.combined))
-    refused = len(run.refused)
-    click.echo(f"\n共 {len(run.outcomes)} 个工作簿，{len(run.outcomes) - refused} 个已生成文书，"
-               f"{refused} 个因错误未生成；输出目录：{run.out_dir}")
+    refused, unfinished = len(run.refused), len(run.unfinished)
+    click.echo(f"\n共 {len(run.outcomes)} 个工作簿，{len(run.outcomes) - refused} 个已生成文书"
+               + (f"（其中 {unfinished} 个有文书未能生成，原因见上）" if unfinished else "")
+               + f"，{refused} 个因错误未生成；输出目录：{run.out_dir}")
+
+
+LEFT_OUT_SHOWN = 20  # projects of other years listed one by one; beyond that, counted
+
+
+def print_run_year(chosen, left_out) -> None:
+    """The run's year and where it came from; the projects of valid workbooks left out as of other years."""
+    if chosen is None:
+        return
+    where = {
+        "asked": "由 --year 指定",
+        "date": f"成文日期 {chosen.date.isoformat()} 所在的年度；汇总其他年度请用 --year 指定",
+        "january": f"成文日期 {chosen.date.isoformat()} 在 1 月，默认汇总刚结束的 {chosen.year} 年度；"
+                   f"汇总其他年度请用 --year 指定",
+    }[str(chosen.source)]
+    click.echo(f"汇总年度：{chosen.year}（{where}）")
+    if not left_out:
+        return
+    later = [o for o in left_out if o.later(chosen.year)]
+    click.echo(click.style(f"未计入 {chosen.year} 年度汇总的项目 {len(left_out)} 个（起止日期不在该年度内）：", fg="yellow")
+               + (f"以后年度开始的 {len(later)} 个" if later else "")
+               + ("，" if later and len(later) < len(left_out) else "")
+               + (f"以前年度已结束的 {len(left_out) - len(later)} 个" if len(later) < len(left_out) else ""))
+    for o in left_out[:LEFT_OUT_SHOWN]:
+        when = f"{o.start.year} 年开始" if o.later(chosen.year) else f"{o.end.year} 年已结束"
+        click.echo(f"  {o.code} {o.name}（{o.branch}，{o.source}）：{o.start.isoformat()} 至 {o.end.isoformat()}，{when}")
+    if len(left_out) > LEFT_OUT_SHOWN:
+        click.echo(f"  ……其余 {len(left_out) - LEFT_OUT_SHOWN} 个从略。")
 
 
 def print_year_end(result: YearEndResult, detail: bool = True) -> None:
-    """The workbooks left out of the year end (with detail, their issues), what was counted, the files written."""
+    """The workbooks left out of the year end (with detail, their issues), the run's year and the projects of
+    other years, what was counted, the files written."""
     left_out = [f for f in result.report if not f.ok]
     if detail:
         for file_report in left_out:
@@ -231,6 +265,7 @@ def print_year_end(result: YearEndResult, detail: bool = True) -> None:
             click.echo(click.style(f"以上 {len(left_out)} 个申报表有错误，未计入年度汇总。", fg="red"))
     elif left_out:
         click.echo("有错误、未计入汇总：" + "、".join(Path(f.path).name for f in left_out))
+    print_run_year(result.chosen, result.left_out)
     if result.written:
         click.echo(f"{result.year}年度：汇总 {len(result.used)} 个申报表、{result.projects} 个项目。")
     for target in result.written:

@@ -14,9 +14,10 @@ from types import ModuleType
 from typing import Any, Iterable, Iterator
 
 from ..config import Config
+from ..errors import DocgenError
 from ..models import Intake
 from . import annual_report, certificate, closing_report, ledger, notice, plan, progress, proposal
-from .common import Context, Document, Filing, Options, safe_name
+from .common import Context, Document, Filing, Options, Unmade, safe_name
 
 
 class Scope(Enum):
@@ -49,6 +50,15 @@ class Kind:
                         self.module.build_context(subject, config, options), name=filing.name,
                         directory=filing.directory, author=config.organization.name, date=options.date)
 
+    def attempt(self, subject: Any, config: Config, options: Options) -> Document | Unmade:
+        """The document of one subject, or, when building its context stops with a DocgenError, why not."""
+        try:
+            return self.document(subject, config, options)
+        except DocgenError as exc:
+            filing: Filing = self.module.filing(subject, options)
+            return Unmade(self.name, self.title, filing.project_code, filing.branch, str(exc), name=filing.name,
+                          directory=filing.directory)
+
 
 KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind(proposal), Kind(plan), Kind(progress), Kind(notice), Kind(certificate), Kind(closing_report),
@@ -59,18 +69,33 @@ YEAR_END_KINDS = tuple(name for name, k in KINDS.items() if k.scope is Scope.YEA
 TITLES = {name: k.title for name, k in KINDS.items()}
 
 __all__ = ["KINDS", "TITLES", "WORKBOOK_KINDS", "YEAR_END_KINDS", "Context", "Document", "Kind", "Options",
-           "Scope", "combined_certificates", "documents", "safe_name", "year_end_documents"]
+           "Scope", "Unmade", "attempts", "combined_certificates", "documents", "safe_name", "year_end_documents"]
+
+
+def _subjects(intake: Intake, kinds: Iterable[str], config: Config, options: Options) -> Iterator[tuple[Kind, Any]]:
+    """Each requested workbook kind with each of its subjects in one workbook, kind by kind."""
+    for name in kinds:
+        kind = KINDS[name]
+        if kind.scope is Scope.WORKBOOK:
+            for subject in kind.module.subjects(intake, config, options):
+                yield kind, subject
 
 
 def documents(intake: Intake, kinds: Iterable[str], config: Config,
               options: Options | None = None) -> Iterator[Document]:
     """Yield every document of one workbook of the requested kinds, kind by kind (year-end kinds have none)."""
     options = options or Options()
-    for name in kinds:
-        kind = KINDS[name]
-        if kind.scope is Scope.WORKBOOK:
-            for subject in kind.module.subjects(intake, config, options):
-                yield kind.document(subject, config, options)
+    for kind, subject in _subjects(intake, kinds, config, options):
+        yield kind.document(subject, config, options)
+
+
+def attempts(intake: Intake, kinds: Iterable[str], config: Config,
+             options: Options | None = None) -> Iterator[Document | Unmade]:
+    """Like documents(), but a document whose context stops with a DocgenError (a 公示期 running into a year
+    without a holiday calendar …) comes as Unmade, with its message, and the others still come."""
+    options = options or Options()
+    for kind, subject in _subjects(intake, kinds, config, options):
+        yield kind.attempt(subject, config, options)
 
 
 def year_end_documents(data: annual_report.YearEnd, kinds: Iterable[str], config: Config,

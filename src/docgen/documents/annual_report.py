@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from dataclasses import dataclass, replace
-from functools import partial
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from pathlib import Path
-from typing import Callable
 
 from ..config import Config
-from ..models import Intake
+from ..models import Intake, Project
 from .assessment import (Assessment, Selection, TaskState, assess, assessment_date, eligibility_rule, month_day,
                          risk_line, select)
 from .common import Chart, Context, Filing, Options, bar, cn_date, main_recipient, number, percent, quoted, score
@@ -31,57 +30,108 @@ LEDGER_TITLE = "党建项目管理台账"
 SCORE_BANDS = ((90, "90分及以上"), (80, "80—89.9分"), (70, "70—79.9分"), (60, "60—69.9分"), (0, "60分以下"))
 
 
+class YearSource(StrEnum):
+    """Where the year of a run came from (the console and the README say it in words)."""
+
+    ASKED = "asked"  # --year
+    DATE = "date"  # the year of the 成文日期 (--date, default today)
+    JANUARY = "january"  # a 成文日期 in January: the year just ended
+
+
+@dataclass(frozen=True)
+class RunYear:
+    """The year a run assesses, and why that one."""
+
+    year: int
+    source: YearSource
+    date: dt.date
+
+
+def run_year(options: Options) -> RunYear:
+    """The year a run assesses: the one asked for, else the year of its 成文日期, or the year before in January.
+
+    Never the workbooks' data: one mistyped 报告期 or one project of next year must not move
+    the whole company's year. A year-end report is written in the last weeks of its year or
+    in the January after; from February on, a run is about the year it is in.
+    """
+    if options.year:
+        return RunYear(options.year, YearSource.ASKED, options.date)
+    if options.date.month == 1:
+        return RunYear(options.date.year - 1, YearSource.JANUARY, options.date)
+    return RunYear(options.date.year, YearSource.DATE, options.date)
+
+
+def of_year(project: Project, year: int) -> bool:
+    """Whether a project runs during `year` (a project over two years belongs to both)."""
+    return project.start.year <= year <= project.end.year
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """A project of a valid workbook that does not run during the run's year, so is not in its 汇总."""
+
+    code: str
+    name: str
+    branch: str
+    start: dt.date
+    end: dt.date
+    source: str = ""  # the workbook it came from
+
+    def later(self, year: int) -> bool:
+        """It begins after `year` (else it ended before)."""
+        return self.start.year > year
+
+
 @dataclass
 class YearEnd:
-    """Every project of a year-end run, assessed, ranked and selected."""
+    """Every project of a year-end run, assessed, ranked and selected; the projects of other years left out."""
 
     year: int
     assessments: list[Assessment]
     selection: Selection
     sources: dict[str, str]  # project code → the workbook it came from
     workbooks: int
+    chosen: RunYear | None = None
+    left_out: list[LeftOut] = field(default_factory=list)
 
 
 @dataclass
 class Assessed:
-    """One workbook's projects assessed for the year end, and how to assess them again in another year."""
+    """One workbook's part of the year end: its projects of the year assessed, the others left out."""
 
     source: str  # the workbook's file name, as the 台账 names it
     assessments: list[Assessment]
-    again: Callable[[int], list[Assessment]]
+    left_out: list[LeftOut] = field(default_factory=list)
 
 
 def year_end(intakes: list[Intake], config: Config, options: Options | None = None) -> YearEnd:
-    """Assess every project of the given workbooks for one year (default: the latest year reported)."""
+    """Assess every project of the given workbooks in the run's year (see run_year)."""
     options = options or Options()
-    return year_end_of([Assessed(Path(intake.source).name, assess_workbook(intake, config, options.year, options.date),
-                                 partial(assess_workbook, intake, config, on=options.date))
-                        for intake in intakes], config, options)
+    year = run_year(options).year
+    return year_end_of([assess_workbook(intake, config, year, options.date) for intake in intakes], config, options)
 
 
 def year_end_of(workbooks: list[Assessed], config: Config, options: Options) -> YearEnd:
-    """The year of a run across workbooks already assessed, each in its own latest year unless one was asked for.
-
-    The run's year is the one asked for, else the latest any project reports; a workbook
-    with a project assessed in another year is assessed again in the run's year.
-    """
-    year = run_year([a for w in workbooks for a in w.assessments], options)
-    assessed = []
-    for w in workbooks:
-        items = w.assessments if all(a.year == year for a in w.assessments) else w.again(year)
-        assessed += [(a, w.source) for a in items]
-    return combine(assessed, len(workbooks), year, config)
+    """The run's year across workbooks already assessed in it (by assess_workbook with run_year(options))."""
+    chosen = run_year(options)
+    data = combine([(a, w.source) for w in workbooks for a in w.assessments], len(workbooks), chosen.year, config)
+    data.chosen = chosen
+    data.left_out = [replace(o, source=w.source) for w in workbooks for o in w.left_out]
+    return data
 
 
-def assess_workbook(intake: Intake, config: Config, year: int | None = None,
-                    on: dt.date | None = None) -> list[Assessment]:
-    """Every project of one workbook, assessed in `year` (default: each project's own latest year) as of `on`.
+def assess_workbook(intake: Intake, config: Config, year: int, on: dt.date | None = None) -> Assessed:
+    """Every project of one workbook that runs during `year`, assessed in it as of `on`; the others left out.
 
     The result is lean: the figures the year-end report and the 台账 use, without the
     per-period history or the long texts (背景, 措施, task contents, 完成情况 …). A batch
     keeps one per project of thousands of workbooks until the year end.
     """
-    return [_lean(assess(project, intake, config.assessment, year, on)) for project in intake.projects]
+    source = Path(intake.source).name
+    return Assessed(
+        source,
+        [_lean(assess(p, intake, config.assessment, year, on)) for p in intake.projects if of_year(p, year)],
+        [LeftOut(p.code, p.name, p.branch, p.start, p.end, source) for p in intake.projects if not of_year(p, year)])
 
 
 _PROJECT_TEXTS = {"background": "", "objectives": "", "measures": "", "outcomes": "", "slogan": None,
@@ -100,11 +150,6 @@ def _lean(a: Assessment) -> Assessment:
     result = a.result and a.result.model_copy(update={"effect": ""})
     return replace(a, project=project, tasks=list(tasks.values()), result=result, latest=latest, history=[],
                    unfinished=[state(s) for s in a.unfinished], at_risk=[state(s) for s in a.at_risk])
-
-
-def run_year(assessments: list[Assessment], options: Options) -> int:
-    """The year a run assesses: the one asked for, else the latest year any project reports."""
-    return options.year or max((a.year for a in assessments), default=options.date.year)
 
 
 def combine(assessed: list[tuple[Assessment, str]], workbooks: int, year: int, config: Config) -> YearEnd:

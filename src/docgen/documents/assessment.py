@@ -153,9 +153,13 @@ def assess(project: Project, intake: Intake, rules: AssessmentRules, year: int |
            on: dt.date | None = None) -> Assessment:
     """Assess a project in `year` (default: the year of its latest report, else its end) as of `on`.
 
-    `on` is the 成文日期; the assessment date is the earlier of it and 31 December.
+    `on` is the 成文日期; the assessment date is the earlier of it and 31 December. Asked for a year,
+    only the periods that begin by its end count: a report of the next January is not the year's.
     """
-    history = [s for s in (snapshot(project, intake, p) for p in periods(intake, project.code)) if s]
+    reported = periods(intake, project.code)
+    if year:
+        reported = [p for p in reported if p.start.year <= year]
+    history = [s for s in (snapshot(project, intake, p) for p in reported) if s]
     latest = history[-1] if history else None
     year = year or (latest.period.year if latest else project.end.year)
     as_of = assessment_date(year, on)

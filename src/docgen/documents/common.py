@@ -141,14 +141,45 @@ class Document:
 
     @property
     def stem(self) -> str:
-        return safe_name(self.name or f"{self.project_code}_{self.title}")
+        return _stem(self.name, self.project_code, self.title)
 
     @property
     def folder(self) -> str:
         """The folder under the output folder; "" for the output folder itself."""
-        if self.directory == ".":
-            return ""
-        return safe_name(self.directory or self.branch)
+        return _folder(self.directory, self.branch)
+
+
+@dataclass(frozen=True)
+class Unmade:
+    """A document whose context could not be built: where it would have gone, and why, in the clerk's words."""
+
+    kind: str
+    title: str
+    project_code: str
+    branch: str
+    reason: str
+    name: str = ""
+    directory: str = ""
+
+    @property
+    def stem(self) -> str:
+        return _stem(self.name, self.project_code, self.title)
+
+    @property
+    def folder(self) -> str:
+        return _folder(self.directory, self.branch)
+
+
+def _stem(name: str, project_code: str, title: str) -> str:
+    """A document's file name without suffix: its own name, else <project code>_<title>."""
+    return safe_name(name or f"{project_code}_{title}")
+
+
+def _folder(directory: str, branch: str) -> str:
+    """A document's folder under the output folder: its own, else its branch's; "" for "."."""
+    if directory == ".":
+        return ""
+    return safe_name(directory or branch)
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,14 @@ class Period(BaseModel):
         return f"{self.year}年度"
 
     @property
+    def start(self) -> dt.date:
+        first_month = {"Q": 3 * self.index - 2, "M": self.index, "H": 6 * self.index - 5, "Y": 1}[self.unit]
+        return dt.date(self.year, first_month, 1)
+
+    def __contains__(self, day: dt.date) -> bool:
+        return self.start <= day <= self.end
+
+    @property
     def end(self) -> dt.date:
         last_month = {"Q": 3 * self.index, "M": self.index, "H": 6 * self.index, "Y": 12}[self.unit]
         return dt.date(self.year, last_month, calendar.monthrange(self.year, last_month)[1])

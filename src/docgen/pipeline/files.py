@@ -13,7 +13,7 @@ import threading
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator
 
-from ..documents import Document, safe_name
+from ..documents import Document, Unmade, safe_name
 from ..errors import DiskError, DocgenError, disk_problem
 from ..finding import ANNOTATED_SUFFIX
 from ..intake.annotate import annotated_copy
@@ -88,7 +88,7 @@ def write_atomic(target: Path, data: bytes) -> None:
         handle.write(data)
 
 
-def relative_name(document: Document, fmt: str) -> str:
+def relative_name(document: Document | Unmade, fmt: str) -> str:
     """Where a document goes under the output folder: <folder>/<stem>.<format>."""
     return "/".join(p for p in (document.folder, f"{document.stem}.{fmt}") if p)
 

@@ -12,11 +12,12 @@ import zlib
 from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from importlib import metadata
+from pathlib import Path
 from typing import Any
 
 from ..config import Config
 from ..documents import WORKBOOK_KINDS, Options
-from ..documents.assessment import Assessment
+from ..documents.annual_report import Assessed
 from ..issues import FileReport, Location
 from ..render import template_dir
 
@@ -152,16 +153,19 @@ class Outcome:
     path: str = ""
     report: FileReport | None = None
     locations: dict[str, Location] = field(default_factory=dict)
-    packed: bytes = b""  # the year-end assessments, pickled and compressed: thousands wait for the year end
+    packed: bytes = b""  # its part of the year end (Assessed), pickled and compressed: thousands wait for the year end
     certificates: list[Any] = field(default_factory=list)
     staged: dict[str, str] = field(default_factory=dict)  # relative output path → the file written
     stop: str = ""  # the storage failed, not the workbook (disk full …): what a run must stop for
 
-    def pack(self, assessments: list[Assessment]) -> None:
-        self.packed = zlib.compress(pickle.dumps(assessments, protocol=pickle.HIGHEST_PROTOCOL))
+    def pack(self, assessed: Assessed) -> None:
+        self.packed = zlib.compress(pickle.dumps(assessed, protocol=pickle.HIGHEST_PROTOCOL))
 
-    def assessments(self) -> list[Assessment]:
-        return pickle.loads(zlib.decompress(self.packed)) if self.packed else []
+    def year_part(self) -> Assessed:
+        """Its projects assessed in the run's year and those left out, named by the outcome's source."""
+        part = pickle.loads(zlib.decompress(self.packed)) if self.packed else Assessed("", [])
+        name = Path(self.source).name
+        return replace(part, source=name, left_out=[replace(o, source=name) for o in part.left_out])
 
     def count_issues(self) -> None:
         if self.report is not None:

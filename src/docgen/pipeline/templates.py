@@ -85,10 +85,7 @@ def _examples(samples: Path) -> dict[str, dict[str, Any]]:
         for document in documents(intake, WORKBOOK_KINDS, config, options):
             found.setdefault(document.kind, document.context.model_dump())
     if intakes:
-        assessed = [annual_report.Assessed(intake.source, annual_report.assess_workbook(intake, config, None, options.date),
-                                           lambda year, i=intake: annual_report.assess_workbook(i, config, year, options.date))
-                    for intake in intakes]
-        data = annual_report.year_end_of(assessed, config, options)
+        data = annual_report.year_end(intakes, config, options)
         for document in year_end_documents(data, [k for k in KINDS if k == annual_report.KIND], config, options):
             found[document.kind] = document.context.model_dump()
     return found

@@ -12,8 +12,8 @@ import zipfile
 from pathlib import Path
 
 from ..config import Config
-from ..documents import Document, certificate, documents
-from ..documents.annual_report import assess_workbook
+from ..documents import Document, Unmade, attempts, certificate, documents
+from ..documents.annual_report import assess_workbook, run_year
 from ..errors import DocgenError, disk_problem
 from ..executors import time_limit
 from ..intake.reader import RawWorkbook, read_workbook
@@ -97,7 +97,7 @@ def _process(job: Job, renderers: Renderers | None, outcome: Outcome) -> None:
     outcome.projects = [p.code for p in intake.projects]
     outcome.key = sha256(f"{outcome.sha256}|{settings.fingerprint}".encode())
     if settings.year_end:
-        outcome.pack(assess_workbook(intake, config, options.year, options.date))
+        outcome.pack(assess_workbook(intake, config, run_year(options).year, options.date))
     if job.previous_key and job.previous_key == outcome.key:
         # Nothing to render again; only its certificates are still wanted, for the combined file.
         outcome.status = Status.UNCHANGED
@@ -105,9 +105,12 @@ def _process(job: Job, renderers: Renderers | None, outcome: Outcome) -> None:
         kept = [certificate.KIND] if certificate.KIND in settings.kinds else []
         outcome.certificates = [d.context for d in documents(intake, kept, config, options)]
         return
-    planned = list(documents(intake, settings.kinds, config, options))
+    tried = list(attempts(intake, settings.kinds, config, options))
+    planned = [d for d in tried if isinstance(d, Document)]
     outcome.certificates = [d.context for d in planned if d.kind == certificate.KIND]
     outcome.status = Status.RENDERED
+    for unmade in (d for d in tried if isinstance(d, Unmade)):  # its message is the clerk's to read
+        outcome.failures += [Failure(relative_name(unmade, fmt), fmt, unmade.reason) for fmt in settings.formats]
     renderers = renderers or renderers_for(settings.formats, settings.config.template_folder())
     for document in planned:
         render_into(document, renderers, settings.formats, folder, outcome, config.limits.render_seconds)

@@ -1,34 +1,35 @@
 """The year end over many workbooks' outcomes, and the combined certificates of a run.
 
-One copy of each: a project code used in two workbooks sends both back; the run's year
-is chosen and stale workbooks assessed again (annual_report.year_end_of); the 年度汇总报告,
-the 台账 and 荣誉证书-合订 are rendered, their parts side by side on the executor given.
+One copy of each: a project code used in two workbooks sends both back; the projects each
+workbook assessed in the run's year (annual_report.run_year) are ranked together and those
+of other years listed; the 年度汇总报告, the 台账 and 荣誉证书-合订 are rendered, their parts
+side by side on the executor given.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import partial
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..documents import YEAR_END_KINDS, Document, certificate, combined_certificates, ledger, year_end_documents
-from ..documents.annual_report import Assessed, assess_workbook, year_end_of
-from ..documents.assessment import Assessment
+from ..documents.annual_report import LeftOut, RunYear, year_end_of
 from ..executors import Executor, Inline
 from ..render.pdf import join_pdfs
 from ..render.xlsx import write_table
 from ..validate import check_across
 from .files import relative_name, renderers_for, write_atomic
 from .records import Failure, Outcome, Settings, Status, Written
-from .workbook import describe, load, sha256
+from .workbook import describe, sha256
 
 
 @dataclass
 class YearEndOutcome(Outcome):
-    """The files of a run's year end (staged like a workbook's), the year and the projects counted."""
+    """The files of a run's year end (staged like a workbook's), the year, the projects counted and those left out."""
 
     year: int | None = None
     projects: int = 0
+    chosen: RunYear | None = None  # the run's year and where it came from, whether or not anything was counted
+    left_out: list[LeftOut] = field(default_factory=list)  # projects of valid workbooks that are of other years
 
 
 def clashes(outcomes: list[Outcome]) -> list[Outcome]:
@@ -48,12 +49,6 @@ def clashes(outcomes: list[Outcome]) -> list[Outcome]:
             o.packed, o.certificates = b"", []
             turned.append(o)
     return turned
-
-
-def reassess(path: str, settings: Settings, year: int) -> list[Assessment]:
-    """One workbook's projects assessed again in another year (read again: only its lean assessments were kept)."""
-    intake, _ = load(path, settings.config)
-    return assess_workbook(intake, settings.config, year, settings.options.date) if intake is not None else []
 
 
 @dataclass(frozen=True)
@@ -110,8 +105,8 @@ def year_end(outcomes: list[Outcome], settings: Settings, folder: Path,
     result = YearEndOutcome(-1, "", status=Status.RENDERED)
     valid = [o for o in outcomes if o.status.valid]
     config, options = settings.config, settings.options
-    data = year_end_of([Assessed(Path(o.source).name, o.assessments(), partial(reassess, o.path, settings))
-                        for o in valid], config, options)
+    data = year_end_of([o.year_part() for o in valid], config, options)
+    result.chosen, result.left_out = data.chosen, data.left_out
     tasks: list[RenderTask] = []
     if data.assessments:
         result.year, result.projects = data.year, len(data.assessments)

@@ -1,4 +1,4 @@
-"""Validate stage, across rows and sheets: references, uniqueness, dates, progress.
+"""Validate stage, across rows and sheets: references, uniqueness, dates, progress, years far off.
 
 Each rule takes the valid records with their raw rows and yields issues; none raises.
 """
@@ -26,6 +26,8 @@ from ..models.values import parse_date, parse_positive_int, to_halfwidth
 
 PHOTOS_PER_PROJECT = 12
 PHOTO_MB = 20
+FAR_YEARS = 1  # a date more than this many years before a project's start or after its end is "far off"
+LONG_YEARS = 3  # a project running longer than this is pointed out (its end's year may be mistyped)
 
 
 @dataclass
@@ -83,6 +85,7 @@ def check_all(c: Checked) -> Iterator[Issue]:
     yield from check_results(c)
     yield from check_awards(c)
     yield from check_photos(c)
+    yield from check_years(c)
 
 
 def _duplicates(sheet: RawSheet | None, key_field: str, code: str, group: str | None = None) -> Iterator[Issue]:
@@ -173,6 +176,7 @@ def check_progress(c: Checked) -> Iterator[Issue]:
     yield from _unknown_projects(c, PROGRESS.name)
     declared_projects = {k[0] for k in declared(c.sheet(PROJECTS.name), "code")}
     declared_tasks = set(declared(c.sheet(TASKS.name), "project_code", "seq"))
+    spans = _project_periods(c.sheet(PROJECTS.name))
     seen: dict[tuple, int] = {}
     series: dict[tuple[str, int], list[tuple[ProgressEntry, RawRow]]] = defaultdict(list)
     for entry, row in c.progress:
@@ -186,6 +190,10 @@ def check_progress(c: Checked) -> Iterator[Issue]:
                              value=entry.period.label, first=seen[key])
             continue
         seen[key] = row.number
+        if entry.stat_date not in entry.period and not _far_off(entry, spans.get(entry.project_code)):
+            yield make_issue("stat_date_outside_period", sheet.location(row.number, "period"),
+                             value=entry.period.label, start=entry.period.start.isoformat(),
+                             end=entry.period.end.isoformat(), stat_date=entry.stat_date.isoformat())
         if entry.task_seq is not None:
             series[(entry.project_code, entry.task_seq)].append((entry, row))
     for (project_code, seq), entries in series.items():
@@ -195,6 +203,74 @@ def check_progress(c: Checked) -> Iterator[Issue]:
                 yield make_issue("progress_decreased", sheet.location(row.number, "percent"),
                                  value=_pct(after.percent), before=_pct(before.percent),
                                  before_period=before.period.label, task=seq)
+
+
+def _shifted(day: dt.date, years: int) -> dt.date:
+    """The same day `years` later (earlier when negative); 29 February becomes 28 February."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def _far(first: dt.date, last: dt.date, span: tuple[dt.date, dt.date]) -> bool:
+    """Whether the days first..last lie wholly more than FAR_YEARS before span's start or after its end."""
+    start, end = span
+    return last < _shifted(start, -FAR_YEARS) or first > _shifted(end, FAR_YEARS)
+
+
+def _far_off(entry: ProgressEntry, span: tuple[dt.date, dt.date] | None) -> bool:
+    """Whether the 报告期 or the 统计日期 of a progress row is far from its project (reported as such instead)."""
+    return span is not None and (_far(entry.period.start, entry.period.end, span)
+                                 or _far(entry.stat_date, entry.stat_date, span))
+
+
+def check_years(c: Checked) -> Iterator[Issue]:
+    """Dates years away from their project's: most often a mistyped year (2042 for 2024).
+
+    A 报告期 or 统计日期 more than FAR_YEARS outside its project's start..end is an error: it
+    decides the period a document reports and the year a project is assessed in. A 颁发日期
+    (against its project, or every project of the workbook when none is named) or a 拍摄日期
+    far off is a warning: only printed, and now and then right (an award long after, a photo
+    of how things were before). A project running longer than LONG_YEARS is a warning at
+    its 结束日期.
+    """
+    projects = c.sheet(PROJECTS.name)
+    spans = _project_periods(projects)
+    rows = declared(projects, "code")
+    for code, (start, end) in spans.items():
+        if end > _shifted(start, LONG_YEARS):
+            row = rows[(code,)]
+            yield make_issue("project_span_long", projects.location(row.number, "end"), value=end.isoformat(),
+                             start=start.isoformat(), years=LONG_YEARS)
+
+    def far(sheet_name: str, row: RawRow, field_name: str, first: dt.date, last: dt.date, code: str | None,
+            shown: str) -> Iterator[Issue]:
+        span = spans.get(code) if code else _whole(spans)
+        if span is not None and _far(first, last, span):
+            yield make_issue("date_far_from_project" if code else "date_far_from_projects",
+                             c.sheet(sheet_name).location(row.number, field_name), value=shown, project=code,
+                             start=span[0].isoformat(), end=span[1].isoformat(), years=FAR_YEARS,
+                             severity="error" if sheet_name == PROGRESS.name else "warning")
+
+    for entry, row in c.progress:
+        period = entry.period
+        yield from far(PROGRESS.name, row, "period", period.start, period.end, entry.project_code, period.label)
+        yield from far(PROGRESS.name, row, "stat_date", entry.stat_date, entry.stat_date, entry.project_code,
+                       entry.stat_date.isoformat())
+    for award, row in c.awards:
+        yield from far(AWARDS.name, row, "date", award.date, award.date, award.project_code, award.date.isoformat())
+    for photo, row in c.photos:
+        if photo.taken is not None:
+            yield from far(PHOTOS.name, row, "taken", photo.taken, photo.taken, photo.project_code,
+                           photo.taken.isoformat())
+
+
+def _whole(spans: dict[str, tuple[dt.date, dt.date]]) -> tuple[dt.date, dt.date] | None:
+    """From the earliest start to the latest end of the workbook's projects."""
+    if not spans:
+        return None
+    return min(s for s, _ in spans.values()), max(e for _, e in spans.values())
 
 
 def check_results(c: Checked) -> Iterator[Issue]:

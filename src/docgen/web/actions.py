@@ -33,9 +33,11 @@ from ..issues import unreadable
 from . import security, sheets, work
 from ..validate.rules import PHOTO_MB
 from .site import Site, limit_bytes, photo_bytes_limit
+from .jobs import unmade
 from .store import JOB_STATUS, Account, copy_upload, file_inside, now
 
 PREVIEWED = ".made"  # in a preview folder: its PDFs are complete
+UNMADE = ".unmade"  # in a preview folder: why a document was not made, a line each
 FORMATS = ("docx", "pdf")
 
 
@@ -288,12 +290,22 @@ def previews(site: Site, account: Account) -> tuple[dict[str, Any] | None, Path 
             copy_upload(site.store.uploads / accepted["stored"], named)
             shutil.rmtree(folder, ignore_errors=True)
             try:
-                api.render([named], folder, None, ["pdf"], site.config, api.Options())
+                run = api.render([named], folder, None, ["pdf"], site.config, api.Options())
             except DocgenError as exc:  # the organisation's templates have errors: said, nothing half made kept
                 shutil.rmtree(folder, ignore_errors=True)
                 raise Refused(f"暂时无法预览：{exc}", 409) from None
+        folder.mkdir(parents=True, exist_ok=True)
+        reasons = unmade(run.outcomes)
+        if reasons:  # shown beside what was made, as long as this preview is kept
+            (folder / UNMADE).write_text("\n".join(reasons), encoding="utf-8")
         (folder / PREVIEWED).touch()
     return accepted, folder
+
+
+def preview_unmade(folder: Path | None) -> list[str]:
+    """Why documents of the preview were not made, a line each (nothing when all were)."""
+    target = folder / UNMADE if folder else None
+    return target.read_text(encoding="utf-8").splitlines() if target and target.is_file() else []
 
 
 def preview_files(folder: Path | None) -> list[str]:

@@ -68,7 +68,8 @@ async def submit_check(request: Request, site: Site) -> Response:
 async def preview_page(request: Request, site: Site) -> Response:
     account = signed_in(request, site)
     accepted, folder = await run_in_threadpool(actions.previews, site, account)
-    return render(request, site, "preview.html", accepted=accepted, documents=_documents(actions.preview_files(folder)))
+    return render(request, site, "preview.html", accepted=accepted, documents=_documents(actions.preview_files(folder)),
+                  unmade=actions.preview_unmade(folder))
 
 
 def _documents(files: list[str]) -> list[dict[str, str]]:

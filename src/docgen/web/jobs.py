@@ -24,6 +24,31 @@ from .store import Account, Store, copy_upload, file_inside, now
 INBOX, OUTBOX = "收件", "输出"
 
 
+SHOWN = 3  # documents named for one reason a run could not make them; the rest are counted
+
+
+def unmade(outcomes: list[Any], year_end_failures: list[Any] = ()) -> list[str]:
+    """Why workbooks or documents of a run were not made, in the clerk's words: each reason once, with the
+    documents or workbooks it stopped (a 公示期 running into a year without a holiday calendar names that year)."""
+    stopped: dict[str, list[str]] = {}
+    for o in outcomes:
+        if o.status == "invalid":
+            errors = o.report.errors if o.report is not None else []
+            stopped.setdefault("申报表有错误，未生成文书" + (f"（{errors[0]}）" if errors else ""), []).append(
+                Path(o.source).name)
+        elif o.status == "failed":
+            stopped.setdefault(o.message or "处理失败", []).append(Path(o.source).name)
+        for failure in o.failures:
+            stopped.setdefault(failure.message, []).append(Path(failure.document).name)
+    for failure in year_end_failures:
+        stopped.setdefault(failure.message, []).append(Path(failure.document).name)
+    lines = []
+    for reason, names in stopped.items():
+        shown = "、".join(names[:SHOWN]) + (f"等 {len(names)} 个" if len(names) > SHOWN else "")
+        lines.append(f"{shown}：{reason}")
+    return lines
+
+
 class Progress:
     """A batch Watcher that keeps the job's row up to date (at most every half second, and at the end)."""
 
@@ -120,6 +145,13 @@ class Jobs:
         problems = len(result.problems)
         message = f"共 {len(result.outcomes)} 个申报表，生成文件 {result.documents} 个" + (
             f"；{problems} 个申报表有问题，见清单" if problems else "")
+        if result.chosen is not None:
+            message += f"；{result.chosen.year}年度汇总 {result.projects} 个项目" + (
+                f"，起止日期不在该年度内、未计入的项目 {len(result.left_out)} 个（见 manifest.json）"
+                if result.left_out else "")
+        reasons = unmade(result.outcomes, result.year_end_failures)
+        if reasons:
+            message += "。未生成：" + "；".join(reasons)
         self.store.update_job(job_id, status="done", stage=None, message=message, finished=now(),
                               done=len(result.outcomes), documents=result.documents)
 

@@ -253,12 +253,13 @@ async def overview(request: Request, site: Site) -> Response:
 
 
 @endpoint("GET", "/api/preview", "申报党组织", "本支部已通过的申报表生成的 PDF 文书（第一次请求时生成）。",
-          returns='{"accepted": 提交或 null, "files": [{"path", "url"}, …]}')
+          returns='{"accepted": 提交或 null, "files": [{"path", "url"}, …], "unmade": [未能生成的文书及原因, …]}')
 async def preview(request: Request, site: Site) -> Response:
     accepted, folder = await run_in_threadpool(actions.previews, site, signed_in(request, site))
     shown = {key: accepted[key] for key in ("branch", "version", "original")} if accepted else None
     return Json({"accepted": shown, "files": [{"path": p, "url": f"/api/preview/{p}"}
-                                                 for p in actions.preview_files(folder)]})
+                                                 for p in actions.preview_files(folder)],
+                 "unmade": actions.preview_unmade(folder)})
 
 
 @endpoint("GET", "/api/preview/{path:path}", "申报党组织", "一份预览 PDF。", returns="PDF 文件")
