@@ -765,10 +765,7 @@ KINDS = list(dict.fromkeys(v.kind for v in VARIANTS))
 
 # The variants today's docgen misreads (tools/messy_report.py lists each with the value read): each is a strict
 # xfail in tests/test_messy.py, so a fix turns it into a failure until its id is taken out. These sets must end empty.
-KNOWN_MISREAD: frozenset[str] = frozenset({
-    # years typed wrong
-    "typo-period-2042", "typo-award-date-2042", "typo-stat-date-2014",
-})
+KNOWN_MISREAD: frozenset[str] = frozenset()
 # Outcomes that are not misreads but not right for the variant either (see Variant.accept), as strict xfails too.
 KNOWN_UNEXPECTED: frozenset[str] = frozenset()
 # The misreads of the same copies saved again by LibreOffice Calc (the slow test).
