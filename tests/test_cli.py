@@ -53,7 +53,7 @@ def test_a_branch_that_sends_its_marked_copy_back_is_read(run, tmp_path):
     book.save(annotated)
     found = api.scan_workbooks([folder])
     assert [p.name for p in found.workbooks] == ["城关.校验.xlsx"]
-    assert [p.name for p, _ in found.skipped] == ["城关.xlsx"]
+    assert [Path(s.path).name for s in found.skipped] == ["城关.xlsx"]
     result = run("validate", folder)
     assert result.exit_code == 0, result.output  # its 校验结果 sheet and marks are not read as data
 
@@ -95,10 +95,12 @@ def test_folders_skip_lock_files_and_older_annotated_copies_but_named_files_are_
     (folder / "说明.txt").write_text("x")
     found = api.scan_workbooks([folder])
     assert [p.name for p in found.workbooks] == ["a.xlsx"]
-    assert [(p.name, "较新的文件 a.xlsx" in why or "锁文件" in why) for p, why in found.skipped] == [
-        ("a.校验.xlsx", True), ("~$a.xlsx", True)]
+    assert [(Path(s.path).name, s.code, s.submission) for s in found.skipped] == [
+        ("a.校验.xlsx", "skip_older", False), ("~$a.xlsx", "skip_lock", False), ("说明.txt", "skip_document", False)]
+    assert "较新的文件 a.xlsx" in found.skipped[0].reason and "锁文件" in found.skipped[1].reason
     result = run("validate", folder)
-    assert "未读取的文件（2 个）" in result.output and "a.校验.xlsx" in result.output
+    assert result.exit_code == 0, result.output  # none of them is a submission: the run is whole
+    assert "未读取的文件（3 个）" in result.output and "a.校验.xlsx" in result.output
     odd = tmp_path / "申报表.dat"
     odd.write_bytes((folder / "a.xlsx").read_bytes())
     assert run("validate", odd).exit_code == 0
@@ -241,8 +243,8 @@ def test_a_marked_copy_in_a_return_folder_does_not_count_twice(tmp_path):
     found = api.scan_workbooks([folder])
     assert sorted(p.relative_to(folder).as_posix() for p in found.workbooks) == sorted(
         ["城关.xlsx", "乙/申报表.xlsx", "甲/申报表.xlsx"])
-    reasons = {p.relative_to(folder).as_posix(): why for p, why in found.skipped}
-    assert "较新的文件 城关.xlsx" in reasons["退回/城关.校验.xlsx"]
+    reasons = {Path(s.path).relative_to(folder).as_posix(): s.reason for s in found.skipped}
+    assert "与 城关.xlsx 内容完全相同" in reasons["退回/城关.校验.xlsx"]  # a byte-for-byte copy is told as such
     assert "无法确定" in reasons["退回/申报表.校验.xlsx"]
 
 

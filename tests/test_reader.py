@@ -150,7 +150,8 @@ def test_tasks_sheet_missing_is_reported_once(tmp_path):
 @pytest.mark.parametrize("content, code", [
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "file_xls"),
     (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "EncryptionInfo".encode("utf-16-le") + b"\0" * 600, "file_encrypted"),
-    ("项目编号,项目名称\nDJ-1,x\n".encode("utf-8"), "file_not_xlsx"),
+    ("项目编号,项目名称\nDJ-1,x\n".encode("utf-8"), "file_csv"),
+    ("不是表格的文字\n".encode("utf-8"), "file_not_xlsx"),
     (b"PK\x03\x04 truncated", "file_corrupt"),
 ])
 def test_unreadable_files_are_issues_not_exceptions(tmp_path, content, code):
@@ -162,10 +163,19 @@ def test_unreadable_files_are_issues_not_exceptions(tmp_path, content, code):
     assert report.issues[0].message
 
 
-def test_a_zip_that_is_not_a_workbook_is_corrupt(tmp_path):
+def test_a_zip_that_is_not_a_workbook_is_a_compressed_package(tmp_path):
     path = tmp_path / "a.xlsx"
     with zipfile.ZipFile(path, "w") as z:
         z.writestr("hello.txt", "not a workbook")
+    _, report = load(path)
+    assert report.flatten("code") == [("file_zip",)]
+
+
+def test_an_office_package_without_its_workbook_part_is_corrupt(tmp_path):
+    path = tmp_path / "a.xlsx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("xl/worksheets/sheet1.xml", "<worksheet/>")
     _, report = load(path)
     assert report.flatten("code") == [("file_corrupt",)]
 

@@ -7,6 +7,7 @@ runs the pipeline's steps in this process and places their files. It returns dat
 from __future__ import annotations
 
 import contextlib
+import io
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,9 +19,11 @@ from .documents import KINDS, TITLES, WORKBOOK_KINDS, Options, notice
 from .documents.annual_report import LeftOut, RunYear
 from .errors import ConfigError, DiskError, DocgenError, disk_problem
 from .executors import Inline
+from .filekinds import refusal
 from .finding import ANNOTATED_SUFFIX, Found, find_workbooks, scan_workbooks
 from .intake.template import write_template
-from .issues import FileReport, Report, unreadable
+from .issues import FileReport, Report, Skipped, unreadable
+from .messages import message
 from .models import Intake
 from .models.period import Period
 from .pipeline import FORMATS, Job, Names, Outcome, Placer, Renderers, Settings, Status, write_atomic
@@ -30,28 +33,45 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ANNOTATED_SUFFIX", "FORMATS", "TITLES", "WORKBOOK_KINDS", "Found", "NoWorkbooks", "Options", "Renderers",
-    "RenderRun", "YearEndResult", "annotate", "annotate_all", "find_workbooks", "font_roles", "load", "parse_period",
-    "render", "run_warnings", "scan_workbooks", "validate", "write_config_template", "write_intake_template",
-    "year_end",
+    "RenderRun", "Skipped", "YearEndResult", "annotate", "annotate_all", "file_refusal", "find_workbooks", "font_roles",
+    "load", "parse_period", "render", "run_warnings", "scan_workbooks", "validate", "write_config_template",
+    "write_intake_template", "year_end",
 ]
 
 
 class NoWorkbooks(DocgenError):
-    """None of the files and folders given holds a workbook."""
+    """None of the files and folders given holds a workbook; the files that are there are listed with the reason."""
 
-    def __init__(self) -> None:
-        super().__init__("在给出的位置没有找到任何 .xlsx / .xlsm 工作簿。")
+    def __init__(self, skipped: Iterable[Skipped] = (), where: str = "在给出的位置") -> None:
+        self.skipped = list(skipped)
+        lines = [f"{where}没有找到任何 .xlsx / .xlsm 工作簿。"]
+        if self.skipped:
+            lines.append(f"未读取的文件（{len(self.skipped)} 个）：")
+            lines += [f"  {s.path}：{s.reason}" for s in self.skipped]
+        super().__init__("\n".join(lines))
+
+    @property
+    def unread(self) -> list[Skipped]:
+        """The files found that may be a branch's submission (.xls, .ods, a zip …)."""
+        return [s for s in self.skipped if s.submission]
 
 
 def _found(paths: Iterable[str | Path], outside: Path | None = None) -> Found:
     found = scan_workbooks(paths, outside)
     if not found.workbooks:
-        raise NoWorkbooks()
+        raise NoWorkbooks(found.skipped)
     return found
 
 
-def _skipped(found: Found) -> list[tuple[str, str]]:
-    return [(str(p), why) for p, why in found.skipped]
+def _skipped(found: Found) -> list[Skipped]:
+    return list(found.skipped)
+
+
+def file_refusal(filename: str, data: bytes) -> str | None:
+    """Why a file sent alone (an upload) cannot be read as a workbook — what `docgen validate` says of it —
+    when its content (and its name, for .et and .csv) says it is another format; None otherwise."""
+    code = refusal(io.BytesIO(data), filename)
+    return message(code) if code else None
 
 
 def load(path: str | Path, config: Config | None = None) -> tuple[Intake | None, FileReport]:
@@ -91,7 +111,7 @@ class RenderRun:
     outcomes: list[Outcome] = field(default_factory=list)
     combined: list[Path] = field(default_factory=list)
     certificates: int = 0
-    skipped: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
 
     @property
     def written(self) -> list[Path]:
@@ -106,6 +126,11 @@ class RenderRun:
     def unfinished(self) -> list[Outcome]:
         """Workbooks without errors of which a document could not be made (each failure says why)."""
         return [o for o in self.outcomes if o.status.valid and not o.status.whole]
+
+    @property
+    def unread(self) -> list[Skipped]:
+        """The files of the folders left out that may be a branch's submission."""
+        return [s for s in self.skipped if s.submission]
 
 
 def render(paths: str | Path | Iterable[str | Path], out_dir: str | Path, kinds: Iterable[str] | None = None,

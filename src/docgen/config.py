@@ -14,9 +14,8 @@ from typing import Iterator
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import ConfigError
+from .filekinds import CONFIG_NAME
 from .writing import has_illegal
-
-CONFIG_NAME = "docgen.toml"
 
 DEFAULT_CATEGORIES = (
     "基础规范项目",

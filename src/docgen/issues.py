@@ -118,16 +118,36 @@ class FileReport:
         return {"path": self.path, "ok": self.ok, "issues": [i.to_dict() for i in self.issues]}
 
 
+@dataclass(frozen=True)
+class Skipped:
+    """A file of a folder that was not read, and why (code and message); `submission` when it may be a
+    branch's submission all the same (an .xls, an .ods, a zip …): the run then did not see everything."""
+
+    path: str
+    code: str
+    reason: str
+    submission: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "code": self.code, "reason": self.reason, "submission": self.submission}
+
+
 @dataclass
 class Report:
-    """The issues of every workbook of one run."""
+    """The issues of every workbook of one run, and the files of its folders not read."""
 
     files: list[FileReport] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # files of the folders not read, and why
+    skipped: list[Skipped] = field(default_factory=list)
+
+    @property
+    def unread(self) -> list[Skipped]:
+        """The files left out that may be a branch's submission."""
+        return [s for s in self.skipped if s.submission]
 
     @property
     def ok(self) -> bool:
-        return all(f.ok for f in self.files)
+        """No workbook has errors, and no file that may be a submission was left unread."""
+        return all(f.ok for f in self.files) and not self.unread
 
     def __iter__(self) -> Iterator[FileReport]:
         return iter(self.files)
@@ -137,7 +157,7 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         return {"ok": self.ok, "files": [f.to_dict() for f in self.files],
-                "skipped": [{"path": path, "reason": why} for path, why in self.skipped]}
+                "skipped": [s.to_dict() for s in self.skipped]}
 
 
 def unreadable(code: str) -> bool:

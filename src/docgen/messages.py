@@ -24,6 +24,43 @@ MESSAGES: dict[str, str] = {
     "file_too_many_rows": "工作表“{sheet}”在第 {row} 行还有单元格，超过上限 {limit} 行；请删除表格下方多余的行（含空格或格式）后再提交",
     "file_too_many_columns": "工作表“{sheet}”在第 {column} 列还有单元格，超过上限 {limit} 列；请删除右侧多余的列后再提交",
     "file_too_many_cells": "工作簿的单元格总数超过上限 {limit} 个；请删除多余的工作表或内容后再提交",
+    # issue 19: files a folder run does not read. file_…: the file may be a branch's submission but cannot be
+    # read (the reader's refusal of a file named on the command line or uploaded, and a folder's file that
+    # makes the run incomplete); skip_…: a folder's file that is no submission (listed, the run still whole).
+    "file_et": "这是 WPS 表格文件（.et），请在 WPS 中“另存为”Excel 工作簿（.xlsx）后再提交",
+    "file_ods": "这是 OpenDocument 表格（.ods），请在 WPS 或 Excel 中“另存为”Excel 工作簿（.xlsx）后再提交",
+    "file_xlsb": "这是 Excel 二进制工作簿（.xlsb），请在 Excel 中“另存为”Excel 工作簿（.xlsx）后再提交",
+    "file_numbers": "这是苹果 Numbers 表格，请在 Numbers 中用“文件—导出为—Excel”存为 .xlsx 后再提交",
+    "file_csv": "这是 CSV 文本文件：CSV 只能存一张表，不可能是完整的申报表（申报表有“项目信息”“任务分解”等多张表）；"
+                "请用下发的申报表模板（.xlsx）填写，或在 WPS/Excel 中打开后“另存为”.xlsx 并补齐其余各表，再提交",
+    "file_html": "这是网页（HTML）或 XML 格式的表格（常见于从其他系统导出、扩展名为 .xls 的文件），"
+                 "请在 WPS 或 Excel 中打开后“另存为”Excel 工作簿（.xlsx）再提交",
+    "file_zip": "这是压缩包，docgen 不会自动解压；请先解压，再提交其中的申报表（.xlsx）",
+    "file_zip_sheets": "这是压缩包，其中有 {count} 个表格文件（{names}），docgen 不会自动解压；请先解压，"
+                       "把其中的申报表（.xlsx）放进文件夹后再运行",
+    "file_document": "这是 Word、PDF 等文档，不是 Excel 工作簿；申报表请用下发的模板（.xlsx）填写",
+    "file_photo": "这是照片或图片，不是 Excel 工作簿；活动照片请放在申报表旁边，并在“活动照片”表中写明文件名",
+    "file_appledouble": "这是 macOS 在 U 盘、网盘等处为每个文件另外生成的附属文件（文件名以“._”开头），不是申报表；"
+                        "申报表是去掉“._”的同名文件",
+    "file_empty": "文件是空的（0 字节），多半是复制或下载没有完成；请重新复制或下载后再提交",
+    "file_renamed": "这是 Excel 工作簿（.xlsx），但文件扩展名是 {suffix}；如果它是申报表，请把扩展名改为 .xlsx 后再运行",
+    "file_template": "这是 Excel 模板文件（{suffix}），请打开后“另存为”Excel 工作簿（.xlsx）再提交",
+    "file_partial": "这是没有下载完的文件（{suffix}）；请等下载完成（文件名变为 .xlsx）或重新下载",
+    "skip_ambiguous": "同名的申报表有 {count} 份，无法确定这份副本对应哪一份；改好后交回的，请放在原文件旁边或改用原文件名",
+    "skip_lock": "Office 锁文件（该表正在 Excel/WPS 中打开），不是申报表",
+    "skip_older": "同一申报表有较新的文件 {newer}，按较新的校验",
+    "skip_same": "与 {same} 内容完全相同（重复的一份），只校验 {same}",
+    "skip_appledouble": "macOS 在 U 盘、网盘等处生成的附属文件（文件名以“._”开头，或在 __MACOSX 文件夹中），不是申报表",
+    "skip_system": "操作系统自动生成的文件或文件夹（缩略图缓存、文件夹设置、回收站等），不是申报表",
+    "skip_hidden": "隐藏的文件或文件夹（名称以“.”开头），不是申报表",
+    "skip_temp": "临时文件，不是申报表",
+    "skip_photo": "照片或图片，不是申报表；申报表“活动照片”表中写到的照片随该申报表读取",
+    "skip_document": "Word、PDF、文本等文档，不是申报表",
+    "skip_table": "docgen 生成的表格（台账或清单.xlsx），不是申报表",
+    "skip_output": "docgen 以前的输出目录（其中有 manifest.json），其中 {count} 个文件（文书、台账、清单、退回副本等）都不是申报表，均未读取",
+    "skip_config": "docgen 的配置文件，不是申报表",
+    "skip_archive": "压缩包，其中没有表格文件，不是申报表",
+    "skip_other": "不认识的文件类型（{suffix}），不是申报表",
     # sheets and headers
     "sheet_missing": "缺少工作表“{sheet}”",
     "sheet_duplicate": "有 {count} 个工作表都可当作“{sheet}”（{names}，名称只差空格或大小写），只读取了第一个；请删除或改名多余的工作表",

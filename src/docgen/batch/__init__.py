@@ -14,10 +14,11 @@ import shutil
 import signal
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Protocol
 
-from ..api import scan_workbooks
+from ..api import NoWorkbooks, Skipped, scan_workbooks
 from ..config import Config
 from ..documents import Options
 from ..errors import DiskError, DocgenError, disk_problem
@@ -99,7 +100,7 @@ def batch(
         raise DocgenError(f"输出目录 {out} 不能是申报表文件夹本身或它的上级目录，请另选一个输出目录。")
     found = scan_workbooks([in_path], outside=out)
     if not found.workbooks:
-        raise DocgenError(f"在 {in_path} 里没有找到任何 .xlsx / .xlsm 申报表。")
+        raise DocgenError(str(NoWorkbooks(_left_out(found, in_path), where=f"在 {in_path} 里")))
     settings = settings.fingerprinted()
     scratch = str((out / WORK_FOLDER / "tmp").resolve())  # the workers' temporary files, removed with the work folder
     executor = executor_for(workers or default_workers(), cluster, timeout, scratch)  # a bad address: nothing written
@@ -125,7 +126,7 @@ def _run(found: Any, in_path: Path, out: Path, settings: Settings, watcher: Watc
         source = _relative(path, in_path)
         jobs.append(Job(index, str(path.resolve()), source, str((work / str(index)).resolve()), settings,
                         *reusable(previous.get(source), out)))
-    result = BatchResult(out, [], skipped=[(_relative(p, in_path), why) for p, why in found.skipped])
+    result = BatchResult(out, [], skipped=_left_out(found, in_path))
     placer = Placer(out, Names(reserved_names(previous)))
     watcher.start(len(jobs))
     # Placed in folder order whatever order the workers finish in, so that of two workbooks
@@ -249,6 +250,11 @@ def _inside(path: Path, folder: Path) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _left_out(found: Any, root: Path) -> list[Skipped]:
+    """The files of the input folder not read, named relative to it."""
+    return [replace(s, path=_relative(Path(s.path), root)) for s in found.skipped]
 
 
 def _relative(path: Path, root: Path) -> str:

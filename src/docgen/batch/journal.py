@@ -10,10 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from ..documents.annual_report import LeftOut, RunYear
+from ..filekinds import JOURNAL, MANIFEST
+from ..issues import Skipped
 from ..pipeline import VERSION, Failure, Outcome, Settings, Status, Written, atomic_file
-
-MANIFEST = "manifest.json"
-JOURNAL = ".docgen-journal.jsonl"  # one line per finished workbook while a run is under way
 
 
 @dataclass
@@ -30,7 +29,7 @@ class BatchResult:
     left_out: list[LeftOut] = field(default_factory=list)  # projects of valid workbooks of other years
     zips: list[str] = field(default_factory=list)
     seconds: float = 0.0
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file relative to the input, why)
+    skipped: list[Skipped] = field(default_factory=list)  # the input folder's files not read (paths relative to it)
 
     def count(self, *statuses: str) -> int:
         return sum(o.status in statuses for o in self.outcomes)
@@ -44,8 +43,13 @@ class BatchResult:
         return [o for o in self.outcomes if not o.status.whole]
 
     @property
+    def unread(self) -> list[Skipped]:
+        """The files left out that may be a branch's submission (.xls, .ods, a zip …)."""
+        return [s for s in self.skipped if s.submission]
+
+    @property
     def ok(self) -> bool:
-        return not self.year_end_failures and not self.problems
+        return not self.year_end_failures and not self.problems and not self.unread
 
 
 def previous_entries(out: Path) -> dict[str, dict[str, Any]]:
@@ -127,6 +131,8 @@ def manifest(result: BatchResult, in_dir: Path, settings: Settings, final: bool 
             **{str(status): result.count(status) for status in Status},
             "documents": result.documents,
             "seconds": round(result.seconds, 1),
+            "skipped": len(result.skipped),
+            "unread": len(result.unread),
         },
         "year_end": {"year": result.year, "projects": result.projects,
                      "run_year": result.chosen.year if result.chosen else None,
@@ -136,5 +142,6 @@ def manifest(result: BatchResult, in_dir: Path, settings: Settings, final: bool 
                      "documents": [asdict(d) for d in result.year_end],
                      "failures": [asdict(f) for f in result.year_end_failures]},
         "zips": result.zips,
-        "skipped": [{"source": source, "reason": why} for source, why in result.skipped],
+        "skipped": [{"source": s.path, "code": s.code, "reason": s.reason, "submission": s.submission}
+                    for s in result.skipped],
     }

@@ -59,9 +59,17 @@ LISTING_DOCUMENTS = (
     ("字节数", "bytes", 12, "#,##0"),
 )
 
+LISTING_SKIPPED = (
+    ("序号", "index", 6, None),
+    ("文件", "source", 40, None),
+    ("可能是申报表", "submission", 12, None),
+    ("未读取的原因", "reason", 80, None),
+)
+
 
 def listing(result: BatchResult) -> bytes:
-    """清单.xlsx: a sheet of workbooks (status, issue counts) and a sheet of every file written."""
+    """清单.xlsx: a sheet of workbooks (status, issue counts), a sheet of every file written, and a sheet
+    of the input folder's files not read."""
     workbooks = []
     for o in result.outcomes:
         notes = [o.message] if o.message else []
@@ -77,7 +85,10 @@ def listing(result: BatchResult) -> bytes:
                             ((d, "（全部申报表）") for d in result.year_end))
     rows = ({"index": i, "path": d.path, "kind": TITLES.get(d.kind, d.kind), "project": d.project,
              "source": source, "sha256": d.sha256, "bytes": d.bytes} for i, (d, source) in enumerate(files, 1))
+    skipped = ({"index": i, "source": s.path, "submission": "是" if s.submission else "否", "reason": s.reason}
+               for i, s in enumerate(result.skipped, 1))
     return write_tables([
         Table("申报表处理情况", LISTING_WORKBOOKS, workbooks, {"errors": "positive_red"}, sheet="申报表"),
         Table("生成的文件", LISTING_DOCUMENTS, rows, sheet="文件"),
+        Table("申报表文件夹中未读取的文件", LISTING_SKIPPED, skipped, sheet="未读取的文件"),
     ])

@@ -47,8 +47,8 @@ def library_errors(func):
     def wrapper(*args, **kwargs):
         try:
             return func(*args, **kwargs)
-        except api.NoWorkbooks as exc:
-            raise click.UsageError(str(exc)) from None
+        except api.NoWorkbooks as exc:  # a folder of only an .xls, an .ods …: not a usage error, an unread submission
+            raise (click.ClickException(str(exc)) if exc.unread else click.UsageError(str(exc))) from None
         except DocgenError as exc:
             raise click.ClickException(str(exc)) from None
         except OSError as exc:  # the storage refused (full, read-only, no permission, gone)
@@ -178,7 +178,9 @@ def fonts(text: str, config_path: str | None) -> None:
 def validate(paths: tuple[str, ...], output: str, annotate_dir: str | None, config: Config) -> None:
     """校验申报表（文件或文件夹，可写多个），列出每个问题所在的单元格。
 
-    退出状态：0 表示没有错误（可有警告），1 表示有工作簿存在错误，2 表示用法有误。
+    文件夹中没有读取的文件逐个列出并说明原因。
+
+    退出状态：0 表示没有错误（可有警告）；1 表示有工作簿存在错误，或文件夹中有可能是申报表、但无法读取的文件（如 .xls、.ods、.csv、压缩包）；2 表示用法有误。
     """
     report = api.validate(paths, config)
     console.print_skipped(report.skipped)
@@ -208,6 +210,8 @@ def render(paths: tuple[str, ...], out_dir: str, kinds: tuple[str, ...], formats
            per_project: bool, date: dt.date, config: Config) -> None:
     """由申报表生成文书。有错误的工作簿不生成，列出其问题；其余照常生成。
 
+    文件夹中没有读取的文件逐个列出原因；有错误的工作簿，或可能是申报表、但无法读取的文件（如 .xls、.ods），退出状态为 1。
+
     生成荣誉证书时，另在输出目录写出本次全部证书的合订本（荣誉证书-合订.pdf / .docx），每页一张，可直接打印。
 
     退出状态：0 表示全部生成，1 表示有工作簿存在错误或有文书未能生成（逐份列出原因）。
@@ -220,7 +224,7 @@ def render(paths: tuple[str, ...], out_dir: str, kinds: tuple[str, ...], formats
     if period is not None:
         click.echo(f"进度报告按报告期“{period.label}”生成；没有该期进度的项目未生成进度报告。")
     console.print_render_run(run)
-    sys.exit(1 if run.refused or run.unfinished else 0)
+    sys.exit(1 if run.refused or run.unfinished or run.unread else 0)
 
 
 @main.command()
@@ -236,7 +240,7 @@ def report(paths: tuple[str, ...], out_dir: str, formats: tuple[str, ...], year:
     """汇总全部申报表（文件或文件夹，可写多个），生成年度汇总报告（docx、pdf）和项目台账（xlsx）。
 
     各党支部的申报表放在一个文件夹里一起汇总。有错误的申报表（包括与其他申报表项目编号重复的）不计入汇总，
-    列出其问题，退出状态为 1。
+    列出其问题，退出状态为 1；文件夹中有可能是申报表、但无法读取的文件（如 .xls、.ods）时也为 1。
     """
     _warn_before_run(formats, ("annual_report",), config)
     result = api.year_end(paths, out_dir, formats, config, api.Options(date=date, year=year))
@@ -280,6 +284,8 @@ def batch(in_dir: str, out_dir: str, kinds: tuple[str, ...], formats: tuple[str,
     最后汇总全部有效申报表，生成年度汇总报告、台账和荣誉证书合订本。
 
     某个申报表或某份文书出错、超时不影响其余的，结束时列出问题，退出状态为 1。
+
+    文件夹中没有读取的文件都逐个列出原因；其中可能是申报表、但无法读取的（如 .xls、.ods、.csv、压缩包），退出状态也为 1。
 
     输出目录里的 manifest.json 和 清单.xlsx 记录每个申报表的结果和每个文件的 SHA-256。
 

@@ -9,7 +9,7 @@ import click
 
 from ..batch import BatchResult, Status
 from ..api import RenderRun, YearEndResult
-from ..issues import FileReport, Report
+from ..issues import FileReport, Report, Skipped
 
 _SEVERITY = {"error": ("错误", "red"), "warning": ("警告", "yellow")}
 
@@ -68,12 +68,36 @@ def print_template_problems(folder, problems) -> None:
                ("改正错误之前，render、batch 和网页都不会用这些模板生成文书。" if errors else ""))
 
 
-def print_skipped(skipped: list[tuple[str, str]]) -> None:
-    """Every file of the folders that was not read, so that no branch drops out unseen (on stderr: JSON stays clean)."""
-    if skipped:
-        click.echo(f"未读取的文件（{len(skipped)} 个）：", err=True)
-        for path, why in skipped:
-            click.echo(f"  {path}：{why}", err=True)
+SHOWN = 5  # names shown on one line of files left out for one reason; the rest counted
+
+
+def print_skipped(skipped: list[Skipped], err: bool = True, where: str = "") -> None:
+    """Every file of the folders that was not read, so that no branch drops out unseen: first, one by one, those
+    that may be a branch's submission, then the others grouped by reason (on stderr by default: JSON stays clean)."""
+    if not skipped:
+        return
+    unread = [s for s in skipped if s.submission]
+    others: dict[str, list[str]] = {}
+    for s in skipped:
+        if not s.submission:
+            others.setdefault(s.reason, []).append(s.path)
+    click.echo(f"未读取的文件（{len(skipped)} 个{where}）：", err=err)
+    if unread:
+        click.echo(click.style(f"  可能是申报表、但无法读取的（{len(unread)} 个，请按说明处理后重新运行）：", fg="red"), err=err)
+        for s in unread:
+            click.echo(click.style("    ✗ ", fg="red") + f"{s.path}：{s.reason}", err=err)
+    if others:
+        click.echo(f"  不是申报表的（{len(skipped) - len(unread)} 个）：", err=err)
+        for reason, paths in others.items():
+            names = "、".join(paths[:SHOWN]) + (f" 等 {len(paths)} 个" if len(paths) > SHOWN else "")
+            click.echo(f"    {names}：{reason}", err=err)
+
+
+def print_unread(unread: list[Skipped]) -> None:
+    """The closing line of a run that left out files that may be submissions: the run is not complete."""
+    if unread:
+        click.echo(click.style(f"另有 {len(unread)} 个文件可能是申报表但无法读取（见上方“未读取的文件”），"
+                               f"本次结果不完整；请按说明处理后重新运行。", fg="red"))
 
 
 def print_file_report(report: FileReport) -> None:
@@ -94,6 +118,7 @@ def print_summary(report: Report) -> None:
     warnings = sum(len(f.warnings) for f in files)
     click.echo(f"\n共检查 {len(files)} 个工作簿：{len(files) - failed} 个通过，{failed} 个有错误"
                f"（错误 {errors} 处，警告 {warnings} 处）。")
+    print_unread(report.unread)
 
 def duration(seconds: float) -> str:
     seconds = max(0, int(round(seconds)))
@@ -182,12 +207,12 @@ def print_batch_summary(result: BatchResult) -> None:
     for failure in result.year_end_failures:
         click.echo(click.style("✗ ", fg="red") + f"未生成 {failure.document}：{failure.message}")
     if result.skipped:
-        click.echo(f"\n未读取的文件（{len(result.skipped)} 个，也记在 manifest.json 中）：")
-        for source, why in result.skipped:
-            click.echo(f"  {source}：{why}")
+        click.echo()
+        print_skipped(result.skipped, err=False, where="，也记在 manifest.json 中")
     counts = "，".join(f"{s.label} {result.count(s)} 个" for s in Status if result.count(s))
     click.echo(f"\n共 {len(result.outcomes)} 个申报表：{counts}。")
     print_run_year(result.chosen, result.left_out)
+    print_unread(result.unread)
     if result.year:
         click.echo(f"{result.year}年度汇总：{result.projects} 个项目。")
     click.echo(f"生成文件 {result.documents} 个，用时 {duration(result.seconds)}；输出目录：{result.out_dir}")
@@ -225,6 +250,7 @@ def print_render_run(run: RenderRun) -> None:
                + (f"（其中 {unfinished} 个有文书未能生成，原因见上）" if unfinished else "")
                + f"，{refused} 个因错误未生成；输出目录：{run.out_dir}")
 
+    print_unread(run.unread)
 
 LEFT_OUT_SHOWN = 20  # projects of other years listed one by one; beyond that, counted
 
@@ -270,3 +296,4 @@ def print_year_end(result: YearEndResult, detail: bool = True) -> None:
         click.echo(f"{result.year}年度：汇总 {len(result.used)} 个申报表、{result.projects} 个项目。")
     for target in result.written:
         click.echo(f"已生成：{target}")
+    print_unread(result.report.unread)

@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 
 from ..config import Limits
+from ..filekinds import refusal
 from ..issues import Issue, Location
 from ..messages import make_issue
 from ..writing import has_illegal, xml_text
@@ -80,10 +81,6 @@ class RawWorkbook:
     sha256: str = ""  # of the file's bytes, when they could be read
 
 
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ENCRYPTED_MARK = "EncryptionInfo".encode("utf-16-le")
-
-
 def read_workbook(path: str | Path, limits: Limits = Limits()) -> RawWorkbook:
     """Read every declared sheet of a workbook; never raise for a bad file."""
     path = Path(path)
@@ -95,8 +92,9 @@ def read_workbook(path: str | Path, limits: Limits = Limits()) -> RawWorkbook:
     except OSError as exc:
         return _unreadable(raw, "file_corrupt", detail=exc.strerror or type(exc).__name__)
     raw.sha256 = hashlib.sha256(data).hexdigest()
-    if data.startswith(_OLE_MAGIC):
-        return _unreadable(raw, "file_encrypted" if _ENCRYPTED_MARK in data else "file_xls")
+    refused = refusal(io.BytesIO(data), path.name)  # another format (.xls, .et, .ods, .csv, a zip …), told precisely
+    if refused:
+        return _unreadable(raw, refused)
     if not data.startswith(b"PK"):
         return _unreadable(raw, "file_not_xlsx")
     try:

@@ -16,7 +16,9 @@ from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from ..filekinds import TABLE_MARK
 from ..writing import print_setup, put, xml_text
+
 _THIN = Side(style="thin", color="999999")
 _HEADER_FILL = PatternFill("solid", fgColor="D9E1F2")
 _RED = PatternFill("solid", fgColor="F8CBAD")
@@ -57,6 +59,8 @@ def write_tables(tables: Sequence[Table]) -> bytes:
     rows, such as the file list of a large batch, does not sit in memory cell by cell.
     """
     wb = Workbook(write_only=True)
+    wb.properties.creator = "docgen"
+    wb.properties.identifier = TABLE_MARK  # so that a later run finds it is no branch's workbook
     for table in tables:
         _write_sheet(wb, wb.create_sheet(sheet_title(table.sheet or table.title)), table)
     out = io.BytesIO()

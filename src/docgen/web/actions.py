@@ -143,6 +143,10 @@ async def check_upload(site: Site, account: Account, filename: str, data: bytes,
         raise Refused("请选择要上传的申报表（.xlsx）")
     if len(data) > limit_bytes(site):
         raise Refused(f"文件超过 {site.config.limits.file_mb:g} MB 的上限，请删除多余的内容后再上传", 413)
+    refused = api.file_refusal(filename, data)  # an .xls, .et, .ods, .csv, a zip …: what `docgen validate` says of it
+    if refused:
+        sent = Path(filename.replace("\\", "/")).name
+        raise Refused(f"“{sent}”无法作为申报表读取：{refused}", 415)
     named = photo_names(photos)
     if sum(len(content) for _, content in named) > photo_bytes_limit(site):
         raise Refused(f"照片合计超过 {site.config.limits.photos_mb:g} MB 的上限；请压缩照片，或只保留最能说明情况的几张", 413)
