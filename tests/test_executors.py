@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
+import time
 from pathlib import Path
 
 import distributed
@@ -10,9 +12,11 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import CONFIG
-from docgen.batch import batch
+from docgen.batch import WORK_FOLDER, batch
 from docgen.cli import main
+from docgen.errors import DocgenError
 from docgen.executors import Inline, ProcessPool, TaskTimeout, time_limit
+from docgen.pipeline import process_workbook
 from test_batch import DOCX, OPTIONS, branch_book
 
 
@@ -118,3 +122,123 @@ def test_a_mistyped_cluster_address_is_a_clear_message(inbox, tmp_path):
                                     "--config", str(CONFIG.source)])
     assert run.exit_code == 1 and "tcp://主机:端口" in run.output and "Traceback" not in run.output
     assert not out.exists()
+
+
+# A cluster that runs nothing more stops the run (resumable) instead of waiting behind a frozen estimate.
+
+@pytest.fixture
+def lone_worker():
+    """A scheduler with one single-threaded worker in this process, which a test may take away."""
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp://",
+                                  dashboard_address=":0", silence_logs=50) as local:  # beside another cluster
+        yield local
+
+
+def _workers_become(local, count: int) -> None:
+    with distributed.Client(local.scheduler_address, set_as_default=False) as client:
+        for _ in range(100):
+            if len(client.nthreads()) == count:
+                return
+            time.sleep(0.1)
+    raise AssertionError(f"the cluster never had {count} workers")
+
+
+class TakesTheWorkersAway:
+    """A watcher that stops every worker of the cluster once the first workbook is done."""
+
+    def __init__(self, local):
+        self.local, self.done = local, []
+
+    def start(self, total): pass
+    def stage(self, text): pass
+    def finish(self): pass
+
+    def advance(self, outcome):
+        self.done.append(outcome.source)
+        if len(self.done) == 1:
+            self.local.scale(0)
+            _workers_become(self.local, 0)
+
+
+def _within(seconds: float, call):
+    """call() in a thread: what it returned or raised, or a failure when it has not ended after `seconds`."""
+    results = []
+
+    def run():
+        try:
+            results.append(call())
+        except BaseException as exc:  # noqa: BLE001 - handed to the test
+            results.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), f"still waiting after {seconds} seconds"
+    return results[0]
+
+
+def test_a_cluster_left_without_workers_stops_the_run_which_resumes_later(inbox, tmp_path, lone_worker):
+    out = tmp_path / "输出"
+    stopped = _within(30, lambda: batch(
+        inbox, out, formats=DOCX, config=CONFIG, options=OPTIONS, cluster=lone_worker.scheduler_address,
+        patience=2, watcher=TakesTheWorkersAway(lone_worker)))
+    assert isinstance(stopped, DocgenError), stopped
+    assert "上已经没有工作进程，等了 2 秒也没有新的工作进程加入，已停止：完成 1/5 个申报表" in str(stopped)
+    assert "--resume" in str(stopped)
+    data = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert data["finished"] is False and len(data["workbooks"]) == 1
+    done = data["workbooks"][0]["source"]
+    assert not (out / WORK_FOLDER).exists()
+
+    lone_worker.scale(1)  # a worker is back
+    _workers_become(lone_worker, 1)
+    result = batch(inbox, out, formats=DOCX, config=CONFIG, options=OPTIONS, cluster=lone_worker.scheduler_address,
+                   resume=True, patience=2)
+    statuses = {o.source: o.status for o in result.outcomes}
+    assert statuses[done] in ("unchanged", "invalid") and len(statuses) == 5 and result.projects == 4
+    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["finished"] is True
+
+
+RELEASE = threading.Event()
+
+
+def stuck_on_城关(job):
+    """A workbook whose step blocks inside one call, where the time limit cannot reach it."""
+    if job.source == "城关.xlsx":
+        RELEASE.wait()
+    return process_workbook(job)
+
+
+def test_a_cluster_whose_workers_finish_nothing_past_the_time_limit_stops_the_run(inbox, tmp_path, lone_worker):
+    out = tmp_path / "输出"
+    RELEASE.clear()
+    try:
+        stopped = _within(30, lambda: batch(
+            inbox, out, formats=DOCX, config=CONFIG, options=OPTIONS, cluster=lone_worker.scheduler_address,
+            timeout=1, patience=2, step=stuck_on_城关))
+    finally:
+        RELEASE.set()
+    assert isinstance(stopped, DocgenError), stopped
+    assert "秒内没有任何任务完成，超过了每个任务的时限（1 秒）" in str(stopped) and "--resume" in str(stopped)
+    data = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert data["finished"] is False and "城关.xlsx" not in [w["source"] for w in data["workbooks"]]
+
+
+class ClosesTheCluster(TakesTheWorkersAway):
+    """A watcher that shuts the whole cluster down, scheduler and all, once the first workbook is done."""
+
+    def advance(self, outcome):
+        self.done.append(outcome.source)
+        if len(self.done) == 1:
+            self.local.close()
+
+
+def test_a_scheduler_that_goes_away_stops_the_run_with_a_clear_message(inbox, tmp_path, lone_worker):
+    out = tmp_path / "输出"
+    stopped = _within(30, lambda: batch(
+        inbox, out, formats=DOCX, config=CONFIG, options=OPTIONS, cluster=lone_worker.scheduler_address,
+        patience=2, watcher=ClosesTheCluster(lone_worker)))
+    assert isinstance(stopped, DocgenError), stopped
+    assert f"与 Dask 调度器 {lone_worker.scheduler_address} 的连接已断开，已停止：完成 1/5 个申报表" in str(stopped)
+    data = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert data["finished"] is False and len(data["workbooks"]) == 1

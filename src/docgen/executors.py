@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import logging
 import multiprocessing
 import os
 import queue
@@ -343,12 +344,17 @@ class Cluster:
         self.timeout, self.patience = timeout, patience
         if not isinstance(address, Client) and not ADDRESS.match(str(address)):
             raise DocgenError(f"Dask 调度器地址“{address}”无法识别，请写成 tcp://主机:端口，如 tcp://192.168.1.10:8786")
+        self.owned = not isinstance(address, Client)
+        # A client of our own logs a lost scheduler with English tracebacks; the run says it in Chinese.
+        self.logged = _CLIENT_LOG.level
+        if self.owned:
+            _CLIENT_LOG.setLevel(logging.CRITICAL)
         try:
             self.client = address if isinstance(address, Client) else Client(address, timeout="10s",
                                                                             set_as_default=False)
         except (OSError, TimeoutError, ValueError) as exc:
+            _CLIENT_LOG.setLevel(self.logged)
             raise DocgenError(f"无法连接 Dask 调度器 {address}：{exc}") from None
-        self.owned = not isinstance(address, Client)
         self.address = self.client.scheduler.address if not self.owned else str(address)
         threads = sum(self.client.nthreads().values())
         if not threads:
@@ -407,7 +413,7 @@ class Cluster:
         """The scheduler's workers now (none when the scheduler cannot be reached)."""
         try:
             return frozenset(self.client.nthreads())
-        except (OSError, TimeoutError):
+        except Exception:  # noqa: BLE001 - unreachable, or this client closed: no workers for this run
             return frozenset()
 
     def _check(self, watch: "_Progress") -> None:
@@ -429,6 +435,10 @@ class Cluster:
     def close(self, interrupted: bool = False) -> None:
         if self.owned:
             self.client.close()
+            _CLIENT_LOG.setLevel(self.logged)
+
+
+_CLIENT_LOG = logging.getLogger("distributed.client")
 
 
 class _Progress:
