@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import signal
 import time
 import hashlib
 import json
@@ -16,6 +17,7 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from textof import docx_paragraphs
+from processes import descendants, wait_gone
 from builder import award_row, full_book, progress_row, project_row, result_row, task_row
 from docgen import batch as batch_module
 from docgen.batch import WORK_FOLDER, BatchInterrupted, batch
@@ -50,6 +52,15 @@ def company(tmp_path):
     (folder / "城关.校验.xlsx").write_bytes(b"older than its workbook: not read")
     os.utime(folder / "城关.校验.xlsx", (1_700_000_000, 1_700_000_000))
     return folder
+
+
+def command_env(**extra: str) -> dict[str, str]:
+    """The environment for docgen in a process of its own: the docgen under test first on the path
+    (a relative PYTHONPATH would not survive the test's working folder)."""
+    import docgen
+
+    source = str(Path(docgen.__file__).resolve().parents[1])
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([source, os.environ.get("PYTHONPATH", "")]), **extra}
 
 
 def manifest_of(out: Path) -> dict:
@@ -340,7 +351,7 @@ def test_a_terminated_command_exits_cleanly_and_keeps_whole_files(tmp_path):
     out = tmp_path / "输出"
     command = [sys.executable, "-m", "docgen.cli", "batch", str(folder), "--out", str(out),
                "--format", "pdf", "--kind", "proposal", "--kind", "plan", "--workers", "2", "--date", "2024-12-23"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=command_env())
     for text in process.stderr:
         if text.startswith("[1/6]"):
             process.send_signal(signal.SIGTERM)
@@ -549,3 +560,75 @@ def test_the_year_end_of_a_run_killed_before_its_manifest_is_known_to_the_next(c
     result = batch(company, out, kinds=["proposal"], formats=DOCX, config=CONFIG, options=OPTIONS, workers=1)
     assert {"2024年度党建项目汇总报告.docx", "2024年度党建项目管理台账.xlsx"} <= set(result.set_aside)
     assert set(files_in(out)) == listed_in(manifest_of(out)) | set_aside_in(manifest_of(out))
+
+
+# A killed worker or a killed run: the clerk's terminal shows docgen's Chinese lines only, and
+# the system temporary folder (a private one here, so that the check is exact) is left empty.
+
+def _killed_command(tmp_path: Path, at: str, kill) -> tuple[int, str, Path, Path, Path]:
+    """docgen batch in a process of its own, `kill(process, out)` called at the first line starting with `at`;
+    returns the exit status, everything it printed, the temporary folder, the input and the output folder."""
+    import subprocess
+
+    folder = tmp_path / "收件"
+    folder.mkdir()
+    for i in range(1, 7):
+        branch_book(folder, f"{i}.xlsx", f"DJ-2024-00{i}", f"第{i}党支部")
+    temporary, out = tmp_path / "系统临时", tmp_path / "输出"
+    temporary.mkdir()
+    command = [sys.executable, "-m", "docgen.cli", "batch", str(folder), "--out", str(out), "--format", "docx",
+               "--kind", "proposal", "--kind", "plan", "--workers", "2", "--date", "2024-12-23"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env=command_env(TMPDIR=str(temporary)))
+    seen, family = [], []
+    for text in process.stderr:
+        seen.append(text)
+        if text.startswith(at):
+            family = descendants(process.pid)
+            kill(process, out)
+            break
+    output, rest = process.communicate(timeout=120)
+    assert family, "".join(seen) + rest
+    assert not wait_gone(family, 30)  # helpers and workers end with the run
+    return process.returncode, "".join(seen) + rest + output, temporary, folder, out
+
+
+def only_chinese_lines(text: str) -> bool:
+    """Every line says something in Chinese (docgen's lines), none is a traceback or a warning of Python's."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    return bool(lines) and all(re.search(r"[\u4e00-\u9fff]", line) for line in lines)
+
+
+def test_a_run_killed_outright_prints_nothing_more_and_leaves_nothing_in_the_temporary_folder(tmp_path):
+    """kill -9 of the run: multiprocessing's helpers used to warn of leaked semaphores in English on the
+    terminal, and its pymp-… folder stayed in the temporary folder. The run resumes as before."""
+    def kill_once_recorded(process, out):
+        journal = out / batch_module.JOURNAL  # a workbook reported done may still wait for one before it
+        deadline = time.monotonic() + 60
+        while not (journal.is_file() and b"\n" in journal.read_bytes()) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        process.kill()
+
+    code, text, temporary, folder, out = _killed_command(tmp_path, "[1/", kill_once_recorded)
+    assert code == -signal.SIGKILL
+    assert only_chinese_lines(text) and "resource_tracker" not in text, text
+    assert list(temporary.iterdir()) == []
+    again = CliRunner().invoke(main, ["batch", str(folder), "--out", str(out), "--format", "docx", "--kind", "proposal",
+                                      "--kind", "plan", "--workers", "1", "--date", "2024-12-23", "--resume"])
+    assert again.exit_code == 0, again.output
+    assert "未变化，沿用上次结果" in {w["status_label"] for w in manifest_of(out)["workbooks"]}
+
+
+def test_killed_workers_leave_the_terminal_clean_and_the_run_finishes(tmp_path):
+    """The pool's workers killed between the workbooks and the year end (idle: pebble took that for a
+    broken pool, and its traceback reached the terminal)."""
+    import processes
+
+    def kill_workers(process, out):
+        for pid in processes.pool_workers(process.pid):
+            os.kill(pid, signal.SIGKILL)
+
+    code, text, temporary, folder, out = _killed_command(tmp_path, "正在生成年度汇总报告", kill_workers)
+    assert code in (0, 1), text  # 1 when a year-end file's worker was the one killed: recorded as such
+    assert only_chinese_lines(text) and "Traceback" not in text, text
+    assert manifest_of(out)["finished"] is True and list(temporary.iterdir()) == []

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import signal
 import threading
 import time
 from pathlib import Path
@@ -15,8 +17,9 @@ from conftest import CONFIG
 from docgen.batch import WORK_FOLDER, batch
 from docgen.cli import main
 from docgen.errors import DocgenError
-from docgen.executors import Inline, ProcessPool, TaskTimeout, time_limit
+from docgen.executors import Inline, ProcessPool, TaskTimeout, WorkerLost, time_limit
 from docgen.pipeline import process_workbook
+from processes import pool_workers, wait_gone
 from test_batch import DOCX, OPTIONS, branch_book
 
 
@@ -242,3 +245,44 @@ def test_a_scheduler_that_goes_away_stops_the_run_with_a_clear_message(inbox, tm
     assert f"与 Dask 调度器 {lone_worker.scheduler_address} 的连接已断开，已停止：完成 1/5 个申报表" in str(stopped)
     data = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert data["finished"] is False and len(data["workbooks"]) == 1
+
+
+# What a killed worker leaves: no traceback, no English, the run goes on.
+
+def test_a_pool_whose_idle_workers_are_killed_goes_on_with_fresh_ones():
+    """pebble gives a whole pool up when a worker dies while no task runs (its next schedule raised
+    "Unexpected error within the Pool" into the clerk's terminal); the next tasks run all the same."""
+    pool = ProcessPool(2, timeout=30)
+    try:
+        assert pool.run_all(_spin, [0.0, 0.0]) == ["done", "done"]
+        for calls in ("map", "submit"):  # a batch's map, and the single calls of the web's checks
+            workers = pool_workers(os.getpid())
+            assert len(workers) == 2
+            for pid in workers:
+                os.kill(pid, signal.SIGKILL)
+            assert not wait_gone(workers, 10)
+            time.sleep(0.5)  # pebble has looked at its workers meanwhile, and given the pool up
+            if calls == "map":
+                assert pool.run_all(_spin, [0.0] * 4) == ["done"] * 4
+            else:
+                assert pool.submit(_spin, 0.0).result(timeout=30) == "done"
+    finally:
+        pool.close()
+
+
+class LosesEveryTask(Inline):
+    """An executor each of whose tasks loses its worker (as the memory killer's victims do)."""
+
+    def map_unordered(self, fn, tasks):
+        for task in tasks:
+            yield task, WorkerLost(-9)
+
+
+def test_a_year_end_document_whose_worker_died_is_reported_in_chinese(inbox, tmp_path):
+    from docgen.pipeline import Settings, year_end
+
+    result = batch(inbox, tmp_path / "输出", formats=DOCX, config=CONFIG, options=OPTIONS, workers=1)
+    settings = Settings.of(None, DOCX, CONFIG, OPTIONS, annotate=True, year_end=True)
+    finished = year_end(result.outcomes, settings, tmp_path / "年度", LosesEveryTask())
+    assert [(f.document, f.message) for f in finished.failures] == [
+        ("2024年度党建项目汇总报告.docx", "工作进程意外退出"), ("荣誉证书-合订.docx", "工作进程意外退出")]
