@@ -54,15 +54,6 @@ def company(tmp_path):
     return folder
 
 
-def command_env(**extra: str) -> dict[str, str]:
-    """The environment for docgen in a process of its own: the docgen under test first on the path
-    (a relative PYTHONPATH would not survive the test's working folder)."""
-    import docgen
-
-    source = str(Path(docgen.__file__).resolve().parents[1])
-    return {**os.environ, "PYTHONPATH": os.pathsep.join([source, os.environ.get("PYTHONPATH", "")]), **extra}
-
-
 def manifest_of(out: Path) -> dict:
     return json.loads((out / "manifest.json").read_text(encoding="utf-8"))
 
@@ -351,7 +342,7 @@ def test_a_terminated_command_exits_cleanly_and_keeps_whole_files(tmp_path):
     out = tmp_path / "输出"
     command = [sys.executable, "-m", "docgen.cli", "batch", str(folder), "--out", str(out),
                "--format", "pdf", "--kind", "proposal", "--kind", "plan", "--workers", "2", "--date", "2024-12-23"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=command_env())
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     for text in process.stderr:
         if text.startswith("[1/6]"):
             process.send_signal(signal.SIGTERM)
@@ -579,7 +570,7 @@ def _killed_command(tmp_path: Path, at: str, kill) -> tuple[int, str, Path, Path
     command = [sys.executable, "-m", "docgen.cli", "batch", str(folder), "--out", str(out), "--format", "docx",
                "--kind", "proposal", "--kind", "plan", "--workers", "2", "--date", "2024-12-23"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               env=command_env(TMPDIR=str(temporary)))
+                               env={**os.environ, "TMPDIR": str(temporary)})
     seen, family = [], []
     for text in process.stderr:
         seen.append(text)

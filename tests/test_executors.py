@@ -26,8 +26,8 @@ from test_batch import DOCX, OPTIONS, branch_book
 @pytest.fixture(scope="module")
 def cluster():
     """A Dask scheduler with two single-threaded worker processes on this machine."""
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                                  silence_logs=50) as local:
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
+                                  silence_logs=50) as local:  # any free port: another cluster may hold 8787
         yield local
 
 
@@ -133,7 +133,7 @@ def test_a_mistyped_cluster_address_is_a_clear_message(inbox, tmp_path):
 def lone_worker():
     """A scheduler with one single-threaded worker in this process, which a test may take away."""
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp://",
-                                  dashboard_address=":0", silence_logs=50) as local:  # beside another cluster
+                                  dashboard_address=":0", silence_logs=50) as local:
         yield local
 
 

@@ -70,8 +70,18 @@ def listed(result: BatchResult, carried: Iterable[dict[str, Any]] = ()) -> set[s
 
 
 def still_there(out: Path, earlier: set[str], kept: set[str]) -> list[str]:
-    """The earlier files not in `kept` that are still regular files in `out`."""
-    return sorted(f for f in earlier - kept if _plain_file(out, f))
+    """The earlier files not in `kept` that are still regular files in `out` and not one of `kept` under
+    another spelling (a file system that ignores case or normalises Unicode gives two names one file)."""
+    same = {_identity(out / f) for f in kept} - {None}
+    return sorted(f for f in earlier - kept if _plain_file(out, f) and _identity(out / f) not in same)
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return status.st_dev, status.st_ino
 
 
 def set_aside(out: Path, files: list[str], now: dt.datetime | None = None) -> str:
