@@ -282,7 +282,7 @@ class ProcessPool:
                     again.add(id(task))  # lost with the pool, not necessarily its fault: once more
                     running[self._schedule(fn, (task,))] = task
                     continue
-                yield task, WorkerLost("pool") if result is _BROKEN else result
+                yield task, WorkerLost() if result is _BROKEN else result
 
     def run_all(self, fn: Callable[[T], Any], tasks: list[T]) -> list[Any]:
         return in_order(self.map_unordered(fn, tasks), tasks)
