@@ -1,6 +1,17 @@
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
+
+# The tests move into a folder of their own (configured_folder below), and docgen's worker pools
+# come from a fork server that takes its import path from the environment (Python 3.11 ignores the
+# one it is given), as does docgen run as a command: a relative PYTHONPATH (PYTHONPATH=src) would be
+# read from that folder, and the workers would import another checkout's docgen.
+if os.environ.get("PYTHONPATH"):
+    os.environ["PYTHONPATH"] = os.pathsep.join(str(Path(p).resolve()) for p in os.environ["PYTHONPATH"].split(os.pathsep)
+                                               if p)
 
 
 def pytest_addoption(parser):
@@ -14,7 +25,6 @@ def update_golden(request) -> bool:
 
 # Shared samples: every kind's documents from the bundled workbooks, rendered once per test run.
 import datetime as dt
-from pathlib import Path
 
 from docgen import api
 from docgen.config import load_config

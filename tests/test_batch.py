@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import signal
 import time
 import hashlib
 import json
@@ -16,6 +17,7 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from textof import docx_paragraphs
+from processes import descendants, wait_gone
 from builder import award_row, full_book, progress_row, project_row, result_row, task_row
 from docgen import batch as batch_module
 from docgen.batch import WORK_FOLDER, BatchInterrupted, batch
@@ -419,3 +421,227 @@ def test_a_notice_that_needs_an_unknown_years_calendar_is_named_with_its_reason_
     assert "2027" in entry["failures"][0]["message"] and "[calendar]" in entry["failures"][0]["message"]
     assert [d["kind"] for d in entry["documents"]] == ["proposal"]
     assert manifest["year_end"]["year"] == 2026 and manifest["year_end"]["projects"] == 1  # it still counts
+
+
+# Files of earlier runs: after a run the output folder holds what its manifest lists; docgen's own
+# files of earlier runs that this run did not make again are moved to 旧文件/<date_time>/, unchanged.
+
+def files_in(out: Path) -> dict[str, str]:
+    """Every file under `out` (relative path → SHA-256)."""
+    return {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in out.rglob("*") if p.is_file()}
+
+
+def listed_in(data: dict) -> set[str]:
+    """What a manifest lists: every document, returned copy, year-end file and zip, and the two records."""
+    files = {d["path"] for w in data["workbooks"] for d in w["documents"]}
+    files |= {w["annotated"] for w in data["workbooks"] if w["annotated"]}
+    files |= {d["path"] for d in data["year_end"]["documents"]} | set(data["zips"])
+    return files | {"manifest.json", "清单.xlsx"}
+
+
+def set_aside_in(data: dict) -> set[str]:
+    """Where the manifest says the earlier files went, each under its old relative path."""
+    folder = data["set_aside"]["folder"]
+    return {f"{folder}/{f}" for f in data["set_aside"]["files"]}
+
+
+def test_a_second_run_sets_aside_the_files_of_the_first_it_did_not_make_again(tmp_path):
+    """The issue's case from the samples: one branch withdrew, another's workbook is now invalid, no --zip."""
+    from conftest import SAMPLES
+
+    inbox = tmp_path / "收件"
+    inbox.mkdir()
+    for name in ("城关供电服务中心党支部.xlsx", "变电运维中心.xlsx", "有错误的申报表.xlsx"):
+        (inbox / name).write_bytes((SAMPLES / name).read_bytes())
+    out = tmp_path / "输出"
+    batch(inbox, out, formats=DOCX, config=CONFIG, options=OPTIONS, workers=1, make_zip=True)
+    first = files_in(out)
+    assert manifest_of(out)["set_aside"] == {"folder": None, "files": []}
+    mine = {"说明.txt": b"clerk", "城关供电服务中心党支部/DJ-2024-001_立项表（签字盖章）.pdf": b"scan"}
+    for name, data in mine.items():  # the clerk's own files: no manifest lists them, docgen leaves them
+        (out / name).write_bytes(data)
+    (inbox / "变电运维中心.xlsx").unlink()
+    book = load_workbook(inbox / "城关供电服务中心党支部.xlsx")
+    book["项目信息"]["G4"] = None  # 项目负责人* of its first project
+    book.save(inbox / "城关供电服务中心党支部.xlsx")
+
+    run = CliRunner().invoke(main, ["batch", str(inbox), "--out", str(out), "--format", "docx", "--workers", "1",
+                                    "--date", "2024-12-23"])
+    assert run.exit_code == 1, run.output
+    data = manifest_of(out)
+    assert data["year_end"]["projects"] == 0 and data["zips"] == []
+    folder = data["set_aside"]["folder"]
+    assert re.fullmatch(r"旧文件/\d{4}-\d\d-\d\d_\d{6}", folder)
+    moved = set(data["set_aside"]["files"])
+    assert moved == set(first) - listed_in(data)  # every file of the first run not made again …
+    assert {"全部文书.zip", "按支部打包/城关供电服务中心党支部.zip", "2024年度党建项目汇总报告.docx",
+            "2024年度党建项目管理台账.xlsx", "荣誉证书-合订.docx",
+            "城关供电服务中心党支部/DJ-2024-001_立项表.docx"} <= moved
+    assert sum(f.startswith("荣誉证书/") for f in moved) == 7
+    now = files_in(out)
+    assert set(now) == listed_in(data) | set_aside_in(data) | set(mine)  # … and nothing else stays
+    assert all(now[f"{folder}/{f}"] == first[f] for f in moved)  # moved unchanged
+    assert all((out / name).read_bytes() == data for name, data in mine.items())
+    assert not (out / "变电运维中心运维二站党支部").exists()  # emptied folders go too
+    assert f"以前运行留下、这次没有再生成的 {len(moved)} 个文件已移到 {out / folder}（没有删除" in run.output
+
+
+def test_resume_keeps_the_unchanged_files_and_sets_aside_a_copy_no_longer_returned(company, tmp_path):
+    out = tmp_path / "输出"
+    batch(company, out, kinds=["proposal"], formats=DOCX, config=CONFIG, options=OPTIONS, workers=1)
+    first = files_in(out)
+    assert "退回/七里河.校验.xlsx" in first
+    branch_book(company, "七里河.xlsx", "DJ-2024-003", "七里河供电服务中心党支部")  # corrected and sent again
+
+    result = batch(company, out, kinds=["proposal"], formats=DOCX, config=CONFIG, options=OPTIONS, workers=1,
+                   resume=True)
+    statuses = {o.source: o.status for o in result.outcomes}
+    assert statuses == {"城关.xlsx": "unchanged", "西固.xlsx": "unchanged", "七里河.xlsx": "rendered"}
+    data = manifest_of(out)
+    assert result.set_aside == ["退回/七里河.校验.xlsx"] and data["set_aside"]["files"] == result.set_aside
+    now = files_in(out)
+    assert set(now) == listed_in(data) | set_aside_in(data)
+    kept = [d["path"] for source in ("城关.xlsx", "西固.xlsx") for d in entry(data, source)["documents"]]
+    assert kept and all(now[p] == first[p] for p in kept)  # not redone, still listed, still there
+    assert now[f"{result.set_aside_to}/退回/七里河.校验.xlsx"] == first["退回/七里河.校验.xlsx"]
+    assert not (out / "退回").exists()
+
+
+def test_an_interrupted_run_moves_nothing_and_the_next_finished_run_sets_aside_what_it_left(company, tmp_path):
+    out = tmp_path / "输出"
+    batch(company, out, kinds=["proposal"], formats=DOCX, config=CONFIG, options=OPTIONS, workers=1)
+    first, withdrawn = files_in(out), [d["path"] for d in entry(manifest_of(out), "西固.xlsx")["documents"]]
+    (company / "西固.xlsx").unlink()
+    with pytest.raises(BatchInterrupted):
+        batch(company, out, kinds=["proposal"], formats=DOCX, config=CONFIG, options=OPTIONS, workers=1,
+              watcher=StopsAfter(1))
+    data = manifest_of(out)
+    assert [w["source"] for w in data["workbooks"]] == ["七里河.xlsx"]  # the earlier files it did not reach …
+    assert set(withdrawn) | {"2024年度党建项目汇总报告.docx"} <= set(data["earlier"])  # … are recorded, not moved
+    assert set(files_in(out)) == set(first)
+
+    result = batch(company, out, kinds=["proposal"], formats=DOCX, config=CONFIG, options=OPTIONS, workers=1,
+                   resume=True)
+    data = manifest_of(out)
+    assert set(withdrawn) <= set(result.set_aside) and data["earlier"] == []
+    assert set(files_in(out)) == listed_in(data) | set_aside_in(data)
+
+
+def test_documents_of_an_earlier_run_are_set_aside_not_deleted_when_a_clash_withdraws_them(tmp_path):
+    folder = tmp_path / "收件"
+    folder.mkdir()
+    branch_book(folder, "甲.xlsx", "DJ-2024-001", "甲党支部")
+    branch_book(folder, "丙.xlsx", "DJ-2024-003", "丙党支部")
+    out = tmp_path / "输出"
+    batch(folder, out, kinds=["proposal"], formats=DOCX, config=CONFIG, options=OPTIONS, workers=1)
+    first = files_in(out)
+    branch_book(folder, "乙.xlsx", "DJ-2024-001", "乙党支部")  # a second workbook with 甲's project code
+
+    result = batch(folder, out, kinds=["proposal"], formats=DOCX, config=CONFIG, options=OPTIONS, workers=1,
+                   resume=True)
+    assert {o.source: o.status for o in result.outcomes} == {"甲.xlsx": "invalid", "乙.xlsx": "invalid",
+                                                             "丙.xlsx": "unchanged"}
+    now = files_in(out)
+    assert f"{result.set_aside_to}/甲党支部/DJ-2024-001_立项表.docx" in now  # made by the first run: kept aside
+    assert now[f"{result.set_aside_to}/甲党支部/DJ-2024-001_立项表.docx"] == first["甲党支部/DJ-2024-001_立项表.docx"]
+    assert not [p for p in now if "乙党支部" in p]  # made by this run and withdrawn: never handed out
+    assert set(now) == listed_in(manifest_of(out)) | set_aside_in(manifest_of(out))
+
+
+class KilledAt(StopsAfter):
+    """A watcher whose run is killed outright when it reaches a stage (a SystemExit runs no except clause of ours)."""
+
+    def __init__(self, stage):
+        super().__init__(0)
+        self.at = stage
+
+    def stage(self, text):
+        if text == self.at:
+            raise SystemExit(137)
+
+
+def test_the_year_end_of_a_run_killed_before_its_manifest_is_known_to_the_next(company, tmp_path):
+    out = tmp_path / "输出"
+    with pytest.raises(SystemExit):
+        batch(company, out, kinds=["proposal"], formats=DOCX, config=CONFIG, options=OPTIONS, workers=1,
+              make_zip=True, watcher=KilledAt("按支部打包"))
+    assert not (out / "manifest.json").exists() and (out / "2024年度党建项目汇总报告.docx").is_file()
+    for name in ("城关.xlsx", "西固.xlsx"):
+        (company / name).unlink()  # only the faulty workbook is left: no year end this time
+
+    result = batch(company, out, kinds=["proposal"], formats=DOCX, config=CONFIG, options=OPTIONS, workers=1)
+    assert {"2024年度党建项目汇总报告.docx", "2024年度党建项目管理台账.xlsx"} <= set(result.set_aside)
+    assert set(files_in(out)) == listed_in(manifest_of(out)) | set_aside_in(manifest_of(out))
+
+
+# A killed worker or a killed run: the clerk's terminal shows docgen's Chinese lines only, and
+# the system temporary folder (a private one here, so that the check is exact) is left empty.
+
+def _killed_command(tmp_path: Path, at: str, kill) -> tuple[int, str, Path, Path, Path]:
+    """docgen batch in a process of its own, `kill(process, out)` called at the first line starting with `at`;
+    returns the exit status, everything it printed, the temporary folder, the input and the output folder."""
+    import subprocess
+
+    folder = tmp_path / "收件"
+    folder.mkdir()
+    for i in range(1, 7):
+        branch_book(folder, f"{i}.xlsx", f"DJ-2024-00{i}", f"第{i}党支部")
+    temporary, out = tmp_path / "系统临时", tmp_path / "输出"
+    temporary.mkdir()
+    command = [sys.executable, "-m", "docgen.cli", "batch", str(folder), "--out", str(out), "--format", "docx",
+               "--kind", "proposal", "--kind", "plan", "--workers", "2", "--date", "2024-12-23"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "TMPDIR": str(temporary)})
+    seen, family = [], []
+    for text in process.stderr:
+        seen.append(text)
+        if text.startswith(at):
+            family = descendants(process.pid)
+            kill(process, out)
+            break
+    output, rest = process.communicate(timeout=120)
+    assert family, "".join(seen) + rest
+    assert not wait_gone(family, 30)  # helpers and workers end with the run
+    return process.returncode, "".join(seen) + rest + output, temporary, folder, out
+
+
+def only_chinese_lines(text: str) -> bool:
+    """Every line says something in Chinese (docgen's lines), none is a traceback or a warning of Python's."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    return bool(lines) and all(re.search(r"[\u4e00-\u9fff]", line) for line in lines)
+
+
+def test_a_run_killed_outright_prints_nothing_more_and_leaves_nothing_in_the_temporary_folder(tmp_path):
+    """kill -9 of the run: multiprocessing's helpers used to warn of leaked semaphores in English on the
+    terminal, and its pymp-… folder stayed in the temporary folder. The run resumes as before."""
+    def kill_once_recorded(process, out):
+        journal = out / batch_module.JOURNAL  # a workbook reported done may still wait for one before it
+        deadline = time.monotonic() + 60
+        while not (journal.is_file() and b"\n" in journal.read_bytes()) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        process.kill()
+
+    code, text, temporary, folder, out = _killed_command(tmp_path, "[1/", kill_once_recorded)
+    assert code == -signal.SIGKILL
+    assert only_chinese_lines(text) and "resource_tracker" not in text, text
+    assert list(temporary.iterdir()) == []
+    again = CliRunner().invoke(main, ["batch", str(folder), "--out", str(out), "--format", "docx", "--kind", "proposal",
+                                      "--kind", "plan", "--workers", "1", "--date", "2024-12-23", "--resume"])
+    assert again.exit_code == 0, again.output
+    assert "未变化，沿用上次结果" in {w["status_label"] for w in manifest_of(out)["workbooks"]}
+
+
+def test_killed_workers_leave_the_terminal_clean_and_the_run_finishes(tmp_path):
+    """The pool's workers killed between the workbooks and the year end (idle: pebble took that for a
+    broken pool, and its traceback reached the terminal)."""
+    import processes
+
+    def kill_workers(process, out):
+        for pid in processes.pool_workers(process.pid):
+            os.kill(pid, signal.SIGKILL)
+
+    code, text, temporary, folder, out = _killed_command(tmp_path, "正在生成年度汇总报告", kill_workers)
+    assert code in (0, 1), text  # 1 when a year-end file's worker was the one killed: recorded as such
+    assert only_chinese_lines(text) and "Traceback" not in text, text
+    assert manifest_of(out)["finished"] is True and list(temporary.iterdir()) == []

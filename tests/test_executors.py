@@ -3,6 +3,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import signal
+import threading
+import time
 from pathlib import Path
 
 import distributed
@@ -10,17 +14,20 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import CONFIG
-from docgen.batch import batch
+from docgen.batch import WORK_FOLDER, batch
 from docgen.cli import main
-from docgen.executors import Inline, ProcessPool, TaskTimeout, time_limit
+from docgen.errors import DocgenError
+from docgen.executors import Inline, ProcessPool, TaskTimeout, WorkerLost, time_limit
+from docgen.pipeline import process_workbook
+from processes import pool_workers, wait_gone
 from test_batch import DOCX, OPTIONS, branch_book
 
 
 @pytest.fixture(scope="module")
 def cluster():
     """A Dask scheduler with two single-threaded worker processes on this machine."""
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                                  silence_logs=50) as local:
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
+                                  silence_logs=50) as local:  # any free port: another cluster may hold 8787
         yield local
 
 
@@ -118,3 +125,164 @@ def test_a_mistyped_cluster_address_is_a_clear_message(inbox, tmp_path):
                                     "--config", str(CONFIG.source)])
     assert run.exit_code == 1 and "tcp://主机:端口" in run.output and "Traceback" not in run.output
     assert not out.exists()
+
+
+# A cluster that runs nothing more stops the run (resumable) instead of waiting behind a frozen estimate.
+
+@pytest.fixture
+def lone_worker():
+    """A scheduler with one single-threaded worker in this process, which a test may take away."""
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp://",
+                                  dashboard_address=":0", silence_logs=50) as local:
+        yield local
+
+
+def _workers_become(local, count: int) -> None:
+    with distributed.Client(local.scheduler_address, set_as_default=False) as client:
+        for _ in range(100):
+            if len(client.nthreads()) == count:
+                return
+            time.sleep(0.1)
+    raise AssertionError(f"the cluster never had {count} workers")
+
+
+class TakesTheWorkersAway:
+    """A watcher that stops every worker of the cluster once the first workbook is done."""
+
+    def __init__(self, local):
+        self.local, self.done = local, []
+
+    def start(self, total): pass
+    def stage(self, text): pass
+    def finish(self): pass
+
+    def advance(self, outcome):
+        self.done.append(outcome.source)
+        if len(self.done) == 1:
+            self.local.scale(0)
+            _workers_become(self.local, 0)
+
+
+def _within(seconds: float, call):
+    """call() in a thread: what it returned or raised, or a failure when it has not ended after `seconds`."""
+    results = []
+
+    def run():
+        try:
+            results.append(call())
+        except BaseException as exc:  # noqa: BLE001 - handed to the test
+            results.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), f"still waiting after {seconds} seconds"
+    return results[0]
+
+
+def test_a_cluster_left_without_workers_stops_the_run_which_resumes_later(inbox, tmp_path, lone_worker):
+    out = tmp_path / "输出"
+    stopped = _within(30, lambda: batch(
+        inbox, out, formats=DOCX, config=CONFIG, options=OPTIONS, cluster=lone_worker.scheduler_address,
+        patience=2, watcher=TakesTheWorkersAway(lone_worker)))
+    assert isinstance(stopped, DocgenError), stopped
+    assert "上已经没有工作进程，等了 2 秒也没有新的工作进程加入，已停止：完成 1/5 个申报表" in str(stopped)
+    assert "--resume" in str(stopped)
+    data = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert data["finished"] is False and len(data["workbooks"]) == 1
+    done = data["workbooks"][0]["source"]
+    assert not (out / WORK_FOLDER).exists()
+
+    lone_worker.scale(1)  # a worker is back
+    _workers_become(lone_worker, 1)
+    result = batch(inbox, out, formats=DOCX, config=CONFIG, options=OPTIONS, cluster=lone_worker.scheduler_address,
+                   resume=True, patience=2)
+    statuses = {o.source: o.status for o in result.outcomes}
+    assert statuses[done] in ("unchanged", "invalid") and len(statuses) == 5 and result.projects == 4
+    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["finished"] is True
+
+
+RELEASE = threading.Event()
+
+
+def stuck_on_城关(job):
+    """A workbook whose step blocks inside one call, where the time limit cannot reach it."""
+    if job.source == "城关.xlsx":
+        RELEASE.wait()
+    return process_workbook(job)
+
+
+def test_a_cluster_whose_workers_finish_nothing_past_the_time_limit_stops_the_run(inbox, tmp_path, lone_worker):
+    out = tmp_path / "输出"
+    RELEASE.clear()
+    try:
+        stopped = _within(30, lambda: batch(
+            inbox, out, formats=DOCX, config=CONFIG, options=OPTIONS, cluster=lone_worker.scheduler_address,
+            timeout=1, patience=2, step=stuck_on_城关))
+    finally:
+        RELEASE.set()
+    assert isinstance(stopped, DocgenError), stopped
+    assert "秒内没有任何任务完成，超过了每个任务的时限（1 秒）" in str(stopped) and "--resume" in str(stopped)
+    data = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert data["finished"] is False and "城关.xlsx" not in [w["source"] for w in data["workbooks"]]
+
+
+class ClosesTheCluster(TakesTheWorkersAway):
+    """A watcher that shuts the whole cluster down, scheduler and all, once the first workbook is done."""
+
+    def advance(self, outcome):
+        self.done.append(outcome.source)
+        if len(self.done) == 1:
+            self.local.close()
+
+
+def test_a_scheduler_that_goes_away_stops_the_run_with_a_clear_message(inbox, tmp_path, lone_worker):
+    out = tmp_path / "输出"
+    stopped = _within(30, lambda: batch(
+        inbox, out, formats=DOCX, config=CONFIG, options=OPTIONS, cluster=lone_worker.scheduler_address,
+        patience=2, watcher=ClosesTheCluster(lone_worker)))
+    assert isinstance(stopped, DocgenError), stopped
+    assert f"与 Dask 调度器 {lone_worker.scheduler_address} 的连接已断开，已停止：完成 1/5 个申报表" in str(stopped)
+    data = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert data["finished"] is False and len(data["workbooks"]) == 1
+
+
+# What a killed worker leaves: no traceback, no English, the run goes on.
+
+def test_a_pool_whose_idle_workers_are_killed_goes_on_with_fresh_ones():
+    """pebble gives a whole pool up when a worker dies while no task runs (its next schedule raised
+    "Unexpected error within the Pool" into the clerk's terminal); the next tasks run all the same."""
+    pool = ProcessPool(2, timeout=30)
+    try:
+        assert pool.run_all(_spin, [0.0, 0.0]) == ["done", "done"]
+        for calls in ("map", "submit"):  # a batch's map, and the single calls of the web's checks
+            workers = pool_workers(os.getpid())
+            assert len(workers) == 2
+            for pid in workers:
+                os.kill(pid, signal.SIGKILL)
+            assert not wait_gone(workers, 10)
+            time.sleep(0.5)  # pebble has looked at its workers meanwhile, and given the pool up
+            if calls == "map":
+                assert pool.run_all(_spin, [0.0] * 4) == ["done"] * 4
+            else:
+                assert pool.submit(_spin, 0.0).result(timeout=30) == "done"
+    finally:
+        pool.close()
+
+
+class LosesEveryTask(Inline):
+    """An executor each of whose tasks loses its worker (as the memory killer's victims do)."""
+
+    def map_unordered(self, fn, tasks):
+        for task in tasks:
+            yield task, WorkerLost(-9)
+
+
+def test_a_year_end_document_whose_worker_died_is_reported_in_chinese(inbox, tmp_path):
+    from docgen.pipeline import Settings, year_end
+
+    result = batch(inbox, tmp_path / "输出", formats=DOCX, config=CONFIG, options=OPTIONS, workers=1)
+    settings = Settings.of(None, DOCX, CONFIG, OPTIONS, annotate=True, year_end=True)
+    finished = year_end(result.outcomes, settings, tmp_path / "年度", LosesEveryTask())
+    assert [(f.document, f.message) for f in finished.failures] == [
+        ("2024年度党建项目汇总报告.docx", "工作进程意外退出"), ("荣誉证书-合订.docx", "工作进程意外退出")]

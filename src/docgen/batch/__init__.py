@@ -2,9 +2,11 @@
 
 Orchestration only: find the workbooks, schedule the pipeline's per-workbook step on an
 executor (this process, a local pool, a Dask cluster), place each workbook's files in
-folder order, record them (journal, manifest.json, 清单.xlsx), resume, and summarise.
-It never reads or validates a workbook itself. One bad workbook, one failing document,
-one hung render or one dead worker is recorded and the run goes on.
+folder order, record them (journal, manifest.json, 清单.xlsx), set aside what earlier runs
+left that this one did not make (earlier.py), resume, and summarise. It never reads or
+validates a workbook itself. One bad workbook, one failing document, one hung render or
+one dead worker is recorded and the run goes on; a cluster that runs nothing more stops
+the run, resumable, as a full disk does.
 """
 from __future__ import annotations
 
@@ -22,17 +24,17 @@ from ..api import NoWorkbooks, Skipped, scan_workbooks
 from ..config import Config
 from ..documents import Options
 from ..errors import DiskError, DocgenError, disk_problem
-from ..executors import DEFAULT_TIMEOUT, TaskTimeout, WorkerLost, executor_for
+from ..executors import DEFAULT_TIMEOUT, PATIENCE, ExecutorStopped, TaskTimeout, WorkerLost, executor_for
 from ..pipeline import (FORMATS, WORK_FOLDER, Job, Names, Outcome, Placer, Settings, Status, check_writable, clashes,
                         describe, output_lock, process_workbook, refuse_links, require_templates, write_atomic,
                         year_end)
-from .journal import JOURNAL, MANIFEST, BatchResult, ManifestWriter, previous_entries, reserved_names, reusable
+from .earlier import EARLIER_FOLDER, earlier_files, listed, set_aside, still_there
+from .journal import (JOURNAL, LISTING, MANIFEST, BatchResult, ManifestWriter, previous_entries, reserved_names,
+                      reusable)
 from .outputs import ZIP_FOLDER, listing, zip_branches
 
-LISTING = "清单.xlsx"
-
-__all__ = ["JOURNAL", "LISTING", "MANIFEST", "WORK_FOLDER", "ZIP_FOLDER", "BatchInterrupted", "BatchResult",
-           "Watcher", "Status", "batch", "default_workers"]
+__all__ = ["EARLIER_FOLDER", "JOURNAL", "LISTING", "MANIFEST", "WORK_FOLDER", "ZIP_FOLDER", "BatchInterrupted",
+           "BatchResult", "Watcher", "Status", "batch", "default_workers"]
 
 
 class Watcher(Protocol):
@@ -82,11 +84,13 @@ def batch(
     cluster: Any = None,
     timeout: float | None = DEFAULT_TIMEOUT,
     step: Callable[[Job], Outcome] = process_workbook,
+    patience: float = PATIENCE,
 ) -> BatchResult:
     """Run a whole folder of workbooks; see the module docstring.
 
     `cluster` is a Dask scheduler's address (or a distributed.Client); `timeout` is the
-    time limit per workbook in seconds; `step` is the per-workbook step (the pipeline's).
+    time limit per workbook in seconds; `step` is the per-workbook step (the pipeline's);
+    `patience` is how long a cluster may run nothing before the run stops (executors.Cluster).
     """
     started = time.perf_counter()
     out, in_path = Path(out_dir), Path(in_dir)
@@ -103,7 +107,7 @@ def batch(
         raise DocgenError(str(NoWorkbooks(_left_out(found, in_path), where=f"在 {in_path} 里")))
     settings = settings.fingerprinted()
     scratch = str((out / WORK_FOLDER / "tmp").resolve())  # the workers' temporary files, removed with the work folder
-    executor = executor_for(workers or default_workers(), cluster, timeout, scratch)  # a bad address: nothing written
+    executor = executor_for(workers or default_workers(), cluster, timeout, scratch, patience)  # a bad address: nothing written
     try:
         check_writable(out)
         with output_lock(out):
@@ -120,6 +124,7 @@ def _run(found: Any, in_path: Path, out: Path, settings: Settings, watcher: Watc
     work = out / WORK_FOLDER
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir()
+    earlier = earlier_files(out)  # read before this run's journal adds to it
     previous = previous_entries(out) if resume else {}
     jobs = []
     for index, path in enumerate(found.workbooks):
@@ -157,6 +162,10 @@ def _run(found: Any, in_path: Path, out: Path, settings: Settings, watcher: Watc
         # Workbooks not reached keep their last entry: their files from the last run are still there.
         return [e for source, e in previous.items() if source not in done]
 
+    def save_unfinished(carried: list[dict[str, Any]]) -> None:
+        """manifest.json of a run that stopped early: what it did, what it carried, what earlier runs left."""
+        manifest.save(result, carried=carried, earlier=still_there(out, earlier, listed(result, carried)))
+
     interrupted = True
     try:
         try:
@@ -176,6 +185,7 @@ def _run(found: Any, in_path: Path, out: Path, settings: Settings, watcher: Watc
                 watcher.stage("年度汇总报告、台账和荣誉证书合订本")
                 finished = year_end(result.outcomes, settings, work / "year-end", executor)
                 placer.place(finished)
+                manifest.note([d.path for d in finished.documents])
                 result.year, result.projects = finished.year, finished.projects
                 result.chosen, result.left_out = finished.chosen, finished.left_out
                 result.year_end, result.year_end_failures = finished.documents, finished.failures
@@ -184,16 +194,20 @@ def _run(found: Any, in_path: Path, out: Path, settings: Settings, watcher: Watc
                 if make_zip:
                     watcher.stage("按支部打包")
                     result.zips = zip_branches(result)
+                    manifest.note(result.zips)
+                result.set_aside = still_there(out, earlier, listed(result))
+                result.set_aside_to = set_aside(out, result.set_aside)
                 result.seconds = time.perf_counter() - started
                 manifest.save(result, final=True)
                 write_atomic(out / LISTING, listing(result))
         except KeyboardInterrupt:
             carried = stop()
-            manifest.save(result, carried=carried)
+            save_unfinished(carried)
             shutil.rmtree(work, ignore_errors=True)
             raise BatchInterrupted(len(result.outcomes), len(jobs)) from None
-        except (DiskError, OSError) as exc:
-            problem = str(exc) if isinstance(exc, DiskError) else disk_problem(exc)
+        except (DiskError, ExecutorStopped, OSError) as exc:
+            # The storage refused, or the cluster runs nothing more: every later workbook would meet the same.
+            problem = str(exc) if isinstance(exc, DocgenError) else disk_problem(exc)
             if problem is None:
                 raise
             carried = stop() if interrupted else []
@@ -201,9 +215,10 @@ def _run(found: Any, in_path: Path, out: Path, settings: Settings, watcher: Watc
             if gone():
                 raise DiskError(f"输出文件夹 {out} 在运行中被删除或移走，已停止；请重新运行。") from None
             with contextlib.suppress(OSError):
-                manifest.save(result, carried=carried)
-            raise DiskError(f"{problem}，已停止：完成 {len(result.outcomes)}/{len(jobs)} 个申报表，"
-                            f"完成的文书完好保存在 {out}；解决后用相同命令加 --resume 继续，已完成的不会重做。") from None
+                save_unfinished(carried)
+            stopped = DiskError if isinstance(exc, (DiskError, OSError)) else ExecutorStopped
+            raise stopped(f"{problem}，已停止：完成 {len(result.outcomes)}/{len(jobs)} 个申报表，"
+                          f"完成的文书完好保存在 {out}；解决后用相同命令加 --resume 继续，已完成的不会重做。") from None
         shutil.rmtree(work, ignore_errors=True)
         watcher.finish()
     finally:

@@ -14,6 +14,8 @@ from ..filekinds import JOURNAL, MANIFEST
 from ..issues import Skipped
 from ..pipeline import VERSION, Failure, Outcome, Settings, Status, Written, atomic_file
 
+LISTING = "清单.xlsx"
+
 
 @dataclass
 class BatchResult:
@@ -30,6 +32,8 @@ class BatchResult:
     zips: list[str] = field(default_factory=list)
     seconds: float = 0.0
     skipped: list[Skipped] = field(default_factory=list)  # the input folder's files not read (paths relative to it)
+    set_aside: list[str] = field(default_factory=list)  # earlier runs' files this run did not make, moved …
+    set_aside_to: str = ""  # … into this folder (relative to out_dir), under the same relative paths
 
     def count(self, *statuses: str) -> int:
         return sum(o.status in statuses for o in self.outcomes)
@@ -96,12 +100,25 @@ class ManifestWriter:
         self.journal = open(out / JOURNAL, "a", encoding="utf-8")
 
     def append(self, outcome: Outcome) -> None:
-        self.journal.write(json.dumps(outcome.record(), ensure_ascii=False) + "\n")
+        self._line(outcome.record())
+
+    def note(self, files: list[str]) -> None:
+        """Record files written besides a workbook's (the year end, the zips): should the run be killed
+        before its manifest, the next run still knows them for its own."""
+        if files:
+            self._line({"files": files})
+
+    def _line(self, entry: dict[str, Any]) -> None:
+        self.journal.write(json.dumps(entry, ensure_ascii=False) + "\n")
         self.journal.flush()
 
-    def save(self, result: BatchResult, final: bool = False, carried: list[dict[str, Any]] | None = None) -> None:
-        """Write manifest.json one workbook entry at a time (a large run's manifest never sits in memory whole)."""
-        head = json.dumps(manifest(result, self.in_dir, self.settings, final), ensure_ascii=False, indent=1)
+    def save(self, result: BatchResult, final: bool = False, carried: list[dict[str, Any]] | None = None,
+             earlier: list[str] | None = None) -> None:
+        """Write manifest.json one workbook entry at a time (a large run's manifest never sits in memory whole).
+
+        `earlier`: files of earlier runs an unfinished run leaves in place (the next finished run sets them aside).
+        """
+        head = json.dumps(manifest(result, self.in_dir, self.settings, final, earlier), ensure_ascii=False, indent=1)
         entries = itertools.chain((o.record() for o in sorted(result.outcomes, key=lambda o: o.index)), carried or [])
         with atomic_file(self.out / MANIFEST, "w") as handle:
             handle.write(head[:-1].rstrip() + ',\n "workbooks": [\n')
@@ -116,7 +133,8 @@ class ManifestWriter:
         self.journal.close()
 
 
-def manifest(result: BatchResult, in_dir: Path, settings: Settings, final: bool = True) -> dict[str, Any]:
+def manifest(result: BatchResult, in_dir: Path, settings: Settings, final: bool = True,
+             earlier: list[str] | None = None) -> dict[str, Any]:
     """What manifest.json holds besides the per-workbook entries (written after it, under "workbooks")."""
     return {
         "docgen": VERSION,
@@ -144,4 +162,6 @@ def manifest(result: BatchResult, in_dir: Path, settings: Settings, final: bool 
         "zips": result.zips,
         "skipped": [{"source": s.path, "code": s.code, "reason": s.reason, "submission": s.submission}
                     for s in result.skipped],
+        "set_aside": {"folder": result.set_aside_to or None, "files": result.set_aside},
+        "earlier": earlier or [],
     }

@@ -289,6 +289,8 @@ def batch(in_dir: str, out_dir: str, kinds: tuple[str, ...], formats: tuple[str,
 
     输出目录里的 manifest.json 和 清单.xlsx 记录每个申报表的结果和每个文件的 SHA-256。
 
+    以前运行写出、这次没有再生成的文件移到输出目录的 旧文件/<日期_时间>/ 中（不删除）；你自己放进输出目录的文件不动。
+
     中途中断（Ctrl-C）不会留下写了一半的文书，加 --resume 再次运行即可接着做。
     """
     _warn_before_run(formats, kinds, config)

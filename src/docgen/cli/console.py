@@ -216,6 +216,10 @@ def print_batch_summary(result: BatchResult) -> None:
     if result.year:
         click.echo(f"{result.year}年度汇总：{result.projects} 个项目。")
     click.echo(f"生成文件 {result.documents} 个，用时 {duration(result.seconds)}；输出目录：{result.out_dir}")
+    if result.set_aside:
+        click.echo(click.style(f"以前运行留下、这次没有再生成的 {len(result.set_aside)} 个文件已移到 "
+                               f"{result.out_dir / result.set_aside_to}（没有删除，子目录和文件名不变，"
+                               f"也列在 manifest.json 的 set_aside 中）", fg="yellow"))
     click.echo(f"清单：{result.out_dir / 'manifest.json'}、{result.out_dir / '清单.xlsx'}")
     if result.zips:
         branches = [z for z in result.zips if z.startswith("按支部打包/")]

@@ -143,6 +143,7 @@ class Placer:
     def __init__(self, out: Path, names: Names | None = None) -> None:
         self.out = out
         self.names = names or Names()
+        self.placed: set[str] = set()  # the files this run has put in place (relative to out)
 
     def place(self, outcome: Outcome) -> None:
         """Give each staged file its name (numbered when taken) and move it there; the records follow."""
@@ -156,6 +157,7 @@ class Placer:
                 target.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(staged, target)
             renamed[relative] = final
+            self.placed.add(final)
             if relative.endswith(ANNOTATED_SUFFIX):
                 outcome.annotated = final
         for d in outcome.documents:
@@ -166,10 +168,13 @@ class Placer:
         outcome.staged.clear()
 
     def withdraw(self, outcome: Outcome) -> None:
-        """Remove a workbook's placed documents again (its project code turned out to clash with another's)."""
+        """Take a workbook's documents back (its project code turned out to clash with another's): those
+        this run placed are removed; those kept from an earlier run are left for the run to set aside."""
         for d in outcome.documents:
-            with contextlib.suppress(OSError):
-                (self.out / d.path).unlink()
+            if d.path in self.placed:
+                with contextlib.suppress(OSError):
+                    (self.out / d.path).unlink()
+                self.placed.discard(d.path)
             self.names.claimed.pop(d.path, None)
         outcome.documents.clear()
 

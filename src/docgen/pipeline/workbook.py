@@ -15,7 +15,7 @@ from ..config import Config
 from ..documents import Document, Unmade, attempts, certificate, documents
 from ..documents.annual_report import assess_workbook, run_year
 from ..errors import DocgenError, disk_problem
-from ..executors import time_limit
+from ..executors import TaskTimeout, WorkerLost, time_limit
 from ..intake.reader import RawWorkbook, read_workbook
 from ..issues import FileReport, Location
 from ..models import Intake
@@ -44,10 +44,15 @@ def load_located(path: str | Path, config: Config) -> tuple[Intake | None, FileR
 
 
 def describe(exc: BaseException) -> str:
-    """Our own errors speak Chinese already, and so does a refusal of the storage; anything else is
-    named with its type for whoever fixes it."""
+    """Our own errors speak Chinese already, and so do a refusal of the storage and what an executor
+    gave instead of a result (a dead worker, a time limit); anything else is named with its type for
+    whoever fixes it."""
     if isinstance(exc, DocgenError):
         return str(exc)
+    if isinstance(exc, WorkerLost):
+        return "工作进程意外退出"
+    if isinstance(exc, TaskTimeout):
+        return "超过处理时限仍未完成，已停止"
     problem = disk_problem(exc)
     if problem:
         where = getattr(exc, "filename", None)
