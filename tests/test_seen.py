@@ -296,3 +296,17 @@ def test_a_hidden_old_copy_of_a_sheet_is_a_warning_a_visible_one_an_error(tmp_pa
     intake, report = read(changed(tmp_path, old))
     assert at(report, "旧实施效果") == [("sheet_unread_hidden", "warning")]
     assert report.ok
+
+
+def test_the_marked_copy_points_at_a_hidden_row(tmp_path):
+    from openpyxl import load_workbook
+
+    from docgen.api import annotate
+
+    path = changed(tmp_path, lambda book: setattr(book["进度"].row_dimensions[6], "hidden", True))
+    intake, report = read(path)
+    marked = load_workbook(annotate(report, tmp_path / "退回"))
+    assert "隐藏" in marked["进度"]["A6"].comment.text
+    listed = {row[2].value: row[2].hyperlink.target for row in marked["校验结果"].iter_rows(min_row=4)
+              if row[2].hyperlink}
+    assert listed["进度!第6行"] == "#'进度'!A6"

@@ -10,7 +10,7 @@ from openpyxl.cell.cell import MergedCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
-from ..issues import FileReport, Issue
+from ..issues import FileReport, Issue, Location
 from ..writing import print_setup, put, xml_text
 from .layout import RESULT_SHEET
 NEXT_STEPS = ("下一步：请在本文件（{name} 的标注副本）中逐条修改下列问题：红色单元格是错误，必须改正；黄色单元格是警告，"
@@ -34,7 +34,8 @@ def annotated_copy(report: FileReport) -> bytes:
     by_cell: dict[tuple[str, str], list[Issue]] = defaultdict(list)
     for issue in report.issues:
         loc = issue.location
-        marked = _top_left(book[loc.sheet], loc.cell) if loc.sheet in book.sheetnames and loc.cell else None
+        ref = _anchor(loc)
+        marked = _top_left(book[loc.sheet], ref) if loc.sheet in book.sheetnames and ref else None
         if marked:
             by_cell[(loc.sheet, marked)].append(issue)
     for (sheet, ref), issues in by_cell.items():
@@ -65,13 +66,14 @@ def annotated_copy(report: FileReport) -> bytes:
         cell.border = _BORDER
     for number, issue in enumerate(report.issues, start=1):
         loc = issue.location
-        place = f"{loc.sheet}!{loc.cell}" if loc.cell else (loc.sheet or "整个文件")
+        place = f"{loc.sheet}!{loc.cell}" if loc.cell else (f"{loc.sheet}!第{loc.row}行" if loc.sheet and loc.row
+                                                           else loc.sheet or "整个文件")
         row = 3 + number
         for column, value in enumerate((number, _SEVERITY[issue.severity], place, loc.label or "", issue.message), 1):
             put(ws.cell(row, column), value)  # a label or a value copied from the workbook stays text
-        if loc.cell and loc.sheet in book.sheetnames:
+        if loc.sheet in book.sheetnames:
             link = ws.cell(row, 3)
-            link.hyperlink = f"#'{loc.sheet}'!{loc.cell}"
+            link.hyperlink = f"#'{loc.sheet}'!{_anchor(loc) or 'A1'}"
             link.font = Font(color="0563C1", underline="single")
         for cell in ws[row]:
             cell.border = _BORDER
@@ -90,6 +92,13 @@ def annotated_copy(report: FileReport) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _anchor(loc: Location) -> str | None:
+    """The cell an issue is marked on: its own, or the first of its row for an issue of a whole row."""
+    if loc.cell:
+        return loc.cell
+    return f"A{loc.row}" if loc.row else None
 
 
 def _top_left(ws, ref: str) -> str | None:
