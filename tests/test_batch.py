@@ -645,3 +645,22 @@ def test_killed_workers_leave_the_terminal_clean_and_the_run_finishes(tmp_path):
     assert code in (0, 1), text  # 1 when a year-end file's worker was the one killed: recorded as such
     assert only_chinese_lines(text) and "Traceback" not in text, text
     assert manifest_of(out)["finished"] is True and list(temporary.iterdir()) == []
+
+
+def test_a_workbook_made_with_warnings_is_listed_with_them_in_the_summary_and_the_listing(tmp_path):
+    from conftest import SAMPLES
+
+    inbox = tmp_path / "收件"
+    inbox.mkdir()
+    book = load_workbook(SAMPLES / "城关供电服务中心党支部.xlsx")
+    book["进度"].row_dimensions[6].hidden = True  # read, and said
+    book.save(inbox / "城关.xlsx")
+    out = tmp_path / "输出"
+    run = CliRunner().invoke(main, ["batch", str(inbox), "--out", str(out), "--kind", "proposal", "--format", "docx",
+                                    "--workers", "1", "--date", "2024-12-23"])
+    assert run.exit_code == 0, run.output
+    assert "有警告需要核实的申报表（1 个）" in run.output
+    assert "进度!第6行：第 6 行是隐藏的" in run.output
+    sheet = load_workbook(out / "清单.xlsx")["申报表"]
+    row = next(r for r in sheet.iter_rows(values_only=True) if "城关.xlsx" in r)
+    assert "警告：进度!第6行" in row[-1]  # 说明

@@ -79,8 +79,8 @@ def test_json_equals_the_library_report(run, tmp_path):
     data = json.loads(result.output)
     issue = next(i for i in data["files"][1]["issues"] if i["code"] == "deadline_after_project_end")
     assert issue == {"severity": "error", "code": "deadline_after_project_end", "sheet": "任务分解", "cell": "F7",
-                     "row": 7, "column": "F", "field": "deadline", "label": "完成时限",
-                     "message": "完成时限晚于项目结束日期 2024-12-31"}
+                     "row": 7, "column": "F", "field": "deadline", "label": "完成时限", "place": "任务分解!F7",
+                     "mark": "F7", "message": "完成时限晚于项目结束日期 2024-12-31"}
 
 
 def test_folders_skip_lock_files_and_older_annotated_copies_but_named_files_are_checked(run, tmp_path):

@@ -84,7 +84,7 @@ def test_another_value_read_without_a_word_is_a_misread(judged):
 def test_an_issue_at_another_cell_does_not_say_so(judged):
     judgement = judged(V("judge-warned-elsewhere", "C4 填 0.5（有提示），C5 填 50 而应为 60", R, "C5",
                          also("C4", 0.5) + put(50), 60.0))
-    assert [(i.location.cell, i.code) for i in judgement.issues] == [("C4", "percent_ambiguous")]
+    assert [(i.location.cell, i.code) for i in judgement.issues] == [("C4", "satisfaction_ambiguous")]
     assert judgement.outcome == "misread"
 
 

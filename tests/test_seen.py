@@ -71,18 +71,35 @@ def test_a_second_sheet_with_the_same_headers_is_an_error_naming_both(tmp_path):
 # ---- 4. fractions typed as text or as numbers: treated alike, every ambiguous percentage said ---------------
 
 @pytest.mark.parametrize("value, number_format", [
-    ("0.96", "General"), ("0.96", FORMAT_PERCENTAGE), ("0.96", "@"), (0.96, "General"), (1, "General"), ("1", "@"),
-    (" ０.９６ ", "General"),
+    ("0.6", "General"), ("0.6", FORMAT_PERCENTAGE), ("0.6", "@"), (0.6, "General"), (1, "General"), ("1", "@"),
+    (" ０.６ ", "General"),
 ])
 def test_an_ambiguous_percentage_is_a_warning_at_its_cell(tmp_path, value, number_format):
     def change(book):
-        cell = book["实施效果"]["C4"]
+        cell = book["进度"]["E5"]  # task 2's 完成比例, 0.6 in a 0% cell in the sample
         cell.value, cell.number_format = value, number_format
         if isinstance(value, str):
             cell.data_type = "s"
     intake, report = read(changed(tmp_path, change))
-    assert at(report, "实施效果", "C4") == [("percent_ambiguous", "warning")]
-    assert "如指" in next(i.message for i in report.issues if i.location.cell == "C4" and i.location.sheet == "实施效果")
+    assert at(report, "进度", "E5") == [("percent_ambiguous", "warning")]
+    assert "如指" in next(i.message for i in report.issues if i.location.cell == "E5" and i.location.sheet == "进度")
+
+
+@pytest.mark.parametrize("value", ["0.96", 0.96, 1, "1"])
+def test_an_ambiguous_satisfaction_that_would_cost_the_eligibility_is_an_error(tmp_path, value):
+    def change(book):
+        cell = book["实施效果"]["C4"]
+        cell.value = value
+    intake, report = read(changed(tmp_path, change))
+    assert at(report, "实施效果", "C4") == [("satisfaction_ambiguous", "error")]
+    issue = next(i for i in report.issues if i.code == "satisfaction_ambiguous")
+    assert "失去评优资格" in issue.message and "80%" in issue.message
+
+
+def test_a_satisfaction_written_with_its_sign_is_not_ambiguous(tmp_path):
+    intake, report = read(changed(tmp_path, lambda book: setattr(book["实施效果"]["C4"], "value", "0.96%")))
+    assert at(report, "实施效果", "C4") == []
+    assert result(intake).satisfaction == 0.96
 
 
 @pytest.mark.parametrize("value, number_format, expected", [
@@ -298,15 +315,35 @@ def test_a_hidden_old_copy_of_a_sheet_is_a_warning_a_visible_one_an_error(tmp_pa
     assert report.ok
 
 
-def test_the_marked_copy_points_at_a_hidden_row(tmp_path):
+def test_the_marked_copy_shows_a_hidden_row_and_a_renamed_sheet_it_marks(tmp_path):
     from openpyxl import load_workbook
 
     from docgen.api import annotate
 
-    path = changed(tmp_path, lambda book: setattr(book["进度"].row_dimensions[6], "hidden", True))
-    intake, report = read(path)
+    def change(book):
+        book["进度"].row_dimensions[6].hidden = True
+        book["实施效果"].title = "实施效果情况"
+    intake, report = read(changed(tmp_path, change))
     marked = load_workbook(annotate(report, tmp_path / "退回"))
     assert "隐藏" in marked["进度"]["A6"].comment.text
+    assert not marked["进度"].row_dimensions[6].hidden  # shown again, so its mark can be seen
+    assert marked["实施效果情况"].sheet_properties.tabColor.rgb.endswith("FFC000")  # a warning about the whole sheet
     listed = {row[2].value: row[2].hyperlink.target for row in marked["校验结果"].iter_rows(min_row=4)
               if row[2].hyperlink}
     assert listed["进度!第6行"] == "#'进度'!A6"
+    assert listed["实施效果情况"] == "#'实施效果情况'!A1"
+
+
+def test_a_score_in_a_percent_format_is_told_the_number_it_will_show(tmp_path):
+    def change(book):
+        cell = book["实施效果"]["D4"]
+        cell.value, cell.number_format = 94, "0%"  # shows 9400%
+    intake, report = read(changed(tmp_path, change))
+    issue = next(i for i in report.issues if i.code == "number_as_percent")
+    assert "9400%" in issue.message and "填写 94" in issue.message and "9400" not in issue.message.split("填写")[-1]
+
+
+def test_an_amount_typed_in_yuan_is_told_in_wan(tmp_path):
+    intake, report = read(changed(tmp_path, lambda book: setattr(book["项目信息"]["R4"], "value", "80000元")))
+    assert at(report, "项目信息", "R4") == [("amount_in_yuan", "error")]
+    assert "（8）" in report.issues[0].message

@@ -82,6 +82,22 @@ def test_a_faulty_workbook_shows_its_issues_and_the_marked_cell(site):
     assert "提交给党建部" not in page and "不能提交" in page
 
 
+def test_an_issue_of_a_row_or_a_sheet_links_to_where_it_is(site):
+    app, _, tmp_path = site
+    path = valid_book().save(tmp_path / "行.xlsx")
+    book = load_workbook(path)
+    book["任务分解"].row_dimensions[3].hidden = True
+    book["进度"].title = "项目进度"
+    book.save(path)
+    browser = client(app, "chengguan")
+    page = browser.get(f"/checks/{check_id(upload(browser, path.read_bytes()))}").text
+    tasks, progress = (re.search(rf'<section class="card sheet" id="(s\d+)">\s*<h2>工作表：{title}', page)[1]
+                       for title in ("任务分解", "项目进度"))
+    assert f'href="#{tasks}-A3">任务分解!第3行</a>' in page  # the row, marked on its first cell
+    assert re.search(rf'<td id="{tasks}-A3" class="warning"', page)
+    assert f'href="#{progress}">项目进度</a>' in page  # the sheet recognised by its headers
+
+
 def test_the_marked_copy_is_the_clis(site):
     app, _, tmp_path = site
     browser = client(app, "chengguan")

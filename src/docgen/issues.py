@@ -27,15 +27,28 @@ class Location:
             return f"{self.column}{self.row}"
         return None
 
-    def __str__(self) -> str:
+    @property
+    def place(self) -> str:
+        """Where, as a clerk names it: 进度!F7, 进度!第6行, 进度 (empty for the whole file)."""
         if not self.sheet:
             return ""
-        place = self.sheet
         if self.cell:
-            place += f"!{self.cell}"
-        elif self.row:
-            place += f"!第{self.row}行"
-        if self.label:
+            return f"{self.sheet}!{self.cell}"
+        return f"{self.sheet}!第{self.row}行" if self.row else self.sheet
+
+    @property
+    def mark(self) -> str | None:
+        """The cell a marked copy or a drawing marks: the issue's own, or the first of its row for an issue of a
+        whole row (a hidden or struck-out row); None for a sheet, a column or the file."""
+        if self.cell:
+            return self.cell
+        if self.row and not self.field and not self.label:
+            return f"A{self.row}"
+        return None
+
+    def __str__(self) -> str:
+        place = self.place
+        if place and self.label:
             place += f"（{self.label}）"
         return place
 
@@ -65,6 +78,8 @@ class Issue:
             "column": loc.column,
             "field": loc.field,
             "label": loc.label,
+            "place": loc.place,
+            "mark": loc.mark,
             "message": self.message,
         }
 

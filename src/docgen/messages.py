@@ -74,7 +74,7 @@ MESSAGES: dict[str, str] = {
     "sheet_recognised": "工作表“{sheet}”不是模板中的名称，按表头识别为“{like}”并已读取；请把工作表名改回“{like}”",
     "sheet_unread": "工作表“{sheet}”中有内容，但表头与申报表的各工作表都不相符，其内容没有读取；"
                     "如其中有要申报的内容，请按模板的表头填入相应的工作表",
-    "sheet_unread_like": "工作表“{sheet}”的表头与“{like}”相同，但已读取的“{like}”是工作表“{other}”，这张表的内容没有读取；"
+    "sheet_unread_like": "工作表“{sheet}”与已读取的工作表“{other}”表头相同（都是“{like}”表），这张表的内容没有读取；"
                          "请把内容合并到“{other}”中，或删除其中一张",
     "row_hidden": "第 {row} 行是隐藏的，其中的内容仍会被读取；请取消隐藏，确认这些内容确实要提交",
     "column_hidden": "{column} 列（{label}）是隐藏的，其中的内容仍会被读取；请取消隐藏，确认这些内容确实要提交",
@@ -97,7 +97,10 @@ MESSAGES: dict[str, str] = {
     "amount_large": "金额为 {value} 万元（{yuan} 元），党建项目的经费很少这么多；如果是按元填写的，请换算为万元（{wan}）",
     "list_unclear": "“{value}”用空格分隔，其中有单字，无法确定是几个人（或单位），已按一项读取；请用顿号“、”分隔",
     "row_struck": "这一行的文字加了删除线（{cells}），仍按原样读取；如这一行已作废，请删除整行",
-    "sheet_unread_hidden": "隐藏的工作表“{sheet}”的表头与“{like}”相同，其内容没有读取（读取的是“{other}”）；如已不用，请删除这张表",
+    "sheet_unread_hidden": "隐藏的工作表“{sheet}”与已读取的工作表“{other}”表头相同（都是“{like}”表），其内容没有读取；"
+                           "如已不用，请删除这张表",
+    "satisfaction_ambiguous": "群众满意率填写为 {value}，按 {value}% 计低于 {least}%，本项目将因此失去评优资格；"
+                              "如指 {scaled}%，请填写 {scaled} 或 {scaled}%；如确为 {value}%，请写明“{value}%”",
     "period_from_date": "报告期填写成了日期“{shown}”，已按 {label} 理解；如指季度，请填写如 2024年第2季度",
     # values
     "required": "必填项未填写",

@@ -78,6 +78,8 @@ def listing(result: BatchResult) -> bytes:
             notes += [str(issue) for issue in o.report.errors[:3]]
             if len(o.report.errors) > 3:
                 notes.append(f"……共 {len(o.report.errors)} 处错误，见退回副本")
+        elif o.report is not None and o.report.warnings:  # made, but with what the clerk should look at
+            notes += [f"警告：{issue}" for issue in o.report.warnings]
         workbooks.append({"index": o.index + 1, "source": o.source, "branch": o.branch,
                           "status": o.status.label, "errors": o.errors, "warnings": o.warnings,
                           "count": len(o.documents), "annotated": o.annotated, "message": "\n".join(notes)})

@@ -192,6 +192,24 @@ class ConsoleWatcher:
             self._line(self._status(), final=True)
 
 
+WARNINGS_SHOWN = 3  # per workbook in a run's summary; all of them are in 清单.xlsx and the marked copy
+
+
+def print_warned(outcomes: list) -> None:
+    """Workbooks whose documents were made although they have warnings: what the clerk should still look at."""
+    warned = [o for o in outcomes if o.status.whole and o.warnings and o.report is not None]
+    if not warned:
+        return
+    click.echo(click.style(f"\n文书已生成、但有警告需要核实的申报表（{len(warned)} 个）：", fg="yellow"))
+    for o in warned:
+        click.echo(click.style("! ", fg="yellow") + f"{o.source}：警告 {o.warnings} 处")
+        for issue in o.report.warnings[:WARNINGS_SHOWN]:
+            click.echo(f"    {issue}")
+        if o.warnings > WARNINGS_SHOWN:
+            click.echo(f"    ……其余 {o.warnings - WARNINGS_SHOWN} 处见清单.xlsx"
+                       "（docgen validate 加 --annotate 可生成标出这些单元格的副本）")
+
+
 def print_batch_summary(result: BatchResult) -> None:
     """The workbooks with problems and why, the files left out, the counts, where everything is."""
     problems = result.problems
@@ -206,6 +224,7 @@ def print_batch_summary(result: BatchResult) -> None:
             click.echo(f"    未生成 {failure.document}：{failure.message}")
     for failure in result.year_end_failures:
         click.echo(click.style("✗ ", fg="red") + f"未生成 {failure.document}：{failure.message}")
+    print_warned(result.outcomes)
     if result.skipped:
         click.echo()
         print_skipped(result.skipped, err=False, where="，也记在 manifest.json 中")
@@ -232,6 +251,8 @@ def print_outcome(outcome, written: int) -> None:
     """One workbook of `docgen render`: its documents, or its errors and that nothing was made."""
     if outcome.status.valid:
         click.echo(click.style("✓ ", fg="green") + f"{outcome.source}：生成 {written} 个文件")
+        for issue in outcome.report.warnings if outcome.report is not None else []:
+            click.echo(click.style("  警告  ", fg="yellow") + str(issue))
         for failure in outcome.failures:
             click.echo(click.style("  未生成 ", fg="red") + f"{failure.document}：{failure.message}")
         return

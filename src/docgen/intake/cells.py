@@ -84,6 +84,8 @@ def _read(value: Any, number_format: str | None, kind: str) -> tuple[Any, list[N
             return _percent_text(value, notes), notes
         if kind == "list":
             _list_unclear(value, notes)
+        if kind == "amount":
+            _yuan_text(value, notes)
         return value, notes
     if isinstance(value, (dt.datetime, dt.date)):
         return _dated(value, number_format, kind, notes), notes
@@ -154,7 +156,7 @@ def _number(value: float, number_format: str | None, kind: str, notes: list[Note
             _ambiguous(value, notes)
     else:
         if shown.scaled:
-            notes.append(Note("number_as_percent", {"shown": text, "number": plain(shown.number)}))
+            notes.append(Note("number_as_percent", {"shown": text, "number": plain(value)}))
             return value
         if kind == "amount" and _YUAN.search(text):
             notes.append(Note("amount_in_yuan", {"shown": text, "wan": plain(round(value / 10000, 4))}))
@@ -170,6 +172,18 @@ def _number(value: float, number_format: str | None, kind: str, notes: list[Note
 _YUAN = re.compile(r"(?<!万)元")
 # Names set apart by spaces: each of two characters or more ("王 堃" is one name padded to three).
 _NAMES_BY_SPACES = re.compile(r"^[^\s、，,；;/／|｜]{2,}(?:[\s\u3000]+[^\s、，,；;/／|｜]{2,})+$")
+
+
+def _yuan_text(text: str, notes: list[Note]) -> None:
+    """An amount typed with 元 (not 万元) in a column of 万元: "80000元"."""
+    plain_text = _SPACES.sub("", unicodedata.normalize("NFKC", text))
+    m = re.fullmatch(r"([0-9.,]+)元", plain_text)
+    if m and _YUAN.search(plain_text):
+        try:
+            yuan = float(m.group(1).replace(",", ""))
+        except ValueError:
+            return
+        notes.append(Note("amount_in_yuan", {"shown": text.strip(), "wan": plain(round(yuan / 10000, 4))}))
 
 
 def _list_unclear(text: str, notes: list[Note]) -> None:

@@ -91,6 +91,8 @@ def _process(job: Job, renderers: Renderers | None, outcome: Outcome) -> None:
     outcome.count_issues()
     if raw.readable:
         outcome.locations = project_locations(raw)
+    if intake is not None and intake.projects:  # a returned workbook is named by its branch too, where it can be
+        outcome.branch = intake.projects[0].branch
     if intake is None or not report.ok:
         outcome.status = Status.INVALID
         if settings.annotate and raw.readable:
@@ -98,7 +100,6 @@ def _process(job: Job, renderers: Renderers | None, outcome: Outcome) -> None:
             write_annotated(report, folder / relative)
             outcome.staged[relative] = str(folder / relative)
         return
-    outcome.branch = intake.projects[0].branch if intake.projects else ""
     outcome.projects = [p.code for p in intake.projects]
     outcome.key = sha256(f"{outcome.sha256}|{settings.fingerprint}".encode())
     if settings.year_end:

@@ -10,7 +10,7 @@ from typing import Container
 from ..config import Config
 from ..intake.layout import PROJECTS
 from ..intake.reader import RawWorkbook
-from ..issues import FileReport, Location
+from ..issues import FileReport, Issue, Location
 from ..messages import make_issue
 from ..models import Intake
 from .glyphs import check_glyphs
@@ -40,6 +40,7 @@ def validate_raw(raw: RawWorkbook, config: Config, covered: Container[int] | Non
         report.extend(issues)
         setattr(checked, sheet.spec.attr, valid)
     report.extend(check_all(checked))
+    report.issues = [_decisive(issue, config) for issue in report.issues]
     if covered is not None:
         report.extend(check_glyphs(raw, covered))
     report.sort()
@@ -49,6 +50,23 @@ def validate_raw(raw: RawWorkbook, config: Config, covered: Container[int] | Non
            for attr in ("projects", "tasks", "progress", "results", "awards", "photos")},
     )
     return intake, report
+
+
+def _decisive(issue: Issue, config: Config) -> Issue:
+    """An ambiguous 群众满意率 that, read as written, costs the project its eligibility is an error: the document
+    would state a loss that may rest on a misreading."""
+    if issue.code != "percent_ambiguous" or issue.location.field != "satisfaction":
+        return issue
+    least = config.assessment.satisfaction_min
+    if float(issue.value) >= least:
+        return issue
+    scaled = _plain(float(issue.value) * 100)
+    return make_issue("satisfaction_ambiguous", issue.location, value=issue.value, scaled=scaled, least=_plain(least))
+
+
+def _plain(number: float) -> str:
+    number = round(float(number), 6)
+    return str(int(number)) if number.is_integer() else f"{number:g}"
 
 
 def project_locations(raw: RawWorkbook) -> dict[str, Location]:

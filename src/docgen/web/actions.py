@@ -233,8 +233,7 @@ async def drawing(site: Site, check: dict[str, Any]) -> tuple[list[dict[str, Any
         else:
             site.remember(check["id"], views)
     titles = [view.title for view in views]
-    issues = [{**issue, "anchor": sheets.cell_anchor(titles, issue["sheet"], issue["cell"])
-               if issue.get("sheet") in titles and issue.get("cell") else None} for issue in check["report"]["issues"]]
+    issues = [{**issue, "anchor": sheets.issue_anchor(titles, issue)} for issue in check["report"]["issues"]]
     return issues, views
 
 

@@ -43,9 +43,10 @@ def marks_of(report: dict[str, Any]) -> dict[tuple[str, str], Mark]:
     """(sheet, cell) → the worst severity and every message located there."""
     found: dict[tuple[str, str], Mark] = {}
     for issue in report.get("issues", []):
-        if not issue.get("sheet") or not issue.get("cell"):
+        ref = _mark(issue)
+        if not issue.get("sheet") or not ref:
             continue
-        mark = found.setdefault((issue["sheet"], issue["cell"]), Mark(issue["severity"]))
+        mark = found.setdefault((issue["sheet"], ref), Mark(issue["severity"]))
         if issue["severity"] == "error":
             mark.severity = "error"
         mark.messages.append(issue["message"])
@@ -56,6 +57,21 @@ def cell_anchor(sheets: list[str], sheet: str, ref: str) -> str:
     """The HTML id of a cell in the sheet view (issues link to it)."""
     index = sheets.index(sheet) if sheet in sheets else 0
     return f"s{index}-{ref}"
+
+
+def issue_anchor(sheets: list[str], issue: dict[str, Any]) -> str | None:
+    """Where an issue links to in the drawing: its cell, the first cell of its row, or its sheet."""
+    sheet = issue.get("sheet")
+    if sheet not in sheets:
+        return None
+    ref = _mark(issue)
+    return cell_anchor(sheets, sheet, ref) if ref else f"s{sheets.index(sheet)}"
+
+
+def _mark(issue: dict[str, Any]) -> str | None:
+    """The cell an issue marks (the report's own word for it; reports stored before it was written have only the
+    cell)."""
+    return issue.get("mark", issue.get("cell"))
 
 
 def draw(path: Path, report: dict[str, Any], limits: Limits) -> list[SheetView]:
