@@ -119,8 +119,31 @@ class Options:
     year: int | None = None  # year-end documents: the year assessed
 
 
+class Placed:
+    """Where a document goes (made or not): its file name without suffix and its folder under the output folder.
+
+    A mixin of dataclasses with the fields name, project_code, title, directory and branch.
+    """
+
+    name: str
+    project_code: str
+    title: str
+    directory: str
+    branch: str
+
+    @property
+    def stem(self) -> str:
+        """Its own name, else <project code>_<title>."""
+        return safe_name(self.name or f"{self.project_code}_{self.title}")
+
+    @property
+    def folder(self) -> str:
+        """Its own folder, else its branch's; "" for the output folder itself (".")."""
+        return "" if self.directory == "." else safe_name(self.directory or self.branch)
+
+
 @dataclass(frozen=True)
-class Document:
+class Document(Placed):
     """One document to render: its kind, where it goes and its context."""
 
     kind: str
@@ -139,18 +162,9 @@ class Document:
         return {"title": self.context.heading() or self.title, "author": self.author, "subject": self.title,
                 "date": (self.date or dt.date.today()).isoformat()}
 
-    @property
-    def stem(self) -> str:
-        return _stem(self.name, self.project_code, self.title)
-
-    @property
-    def folder(self) -> str:
-        """The folder under the output folder; "" for the output folder itself."""
-        return _folder(self.directory, self.branch)
-
 
 @dataclass(frozen=True)
-class Unmade:
+class Unmade(Placed):
     """A document whose context could not be built: where it would have gone, and why, in the clerk's words."""
 
     kind: str
@@ -160,26 +174,6 @@ class Unmade:
     reason: str
     name: str = ""
     directory: str = ""
-
-    @property
-    def stem(self) -> str:
-        return _stem(self.name, self.project_code, self.title)
-
-    @property
-    def folder(self) -> str:
-        return _folder(self.directory, self.branch)
-
-
-def _stem(name: str, project_code: str, title: str) -> str:
-    """A document's file name without suffix: its own name, else <project code>_<title>."""
-    return safe_name(name or f"{project_code}_{title}")
-
-
-def _folder(directory: str, branch: str) -> str:
-    """A document's folder under the output folder: its own, else its branch's; "" for "."."""
-    if directory == ".":
-        return ""
-    return safe_name(directory or branch)
 
 
 @dataclass(frozen=True)
