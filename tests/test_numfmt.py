@@ -71,7 +71,7 @@ DATE_FORMATS = ["yyyy-mm-dd", 'yyyy"年"m"月"d"日"', "yyyy/m/d", "m/d/yy", 'yy
 DATES = [dt.datetime(2024, 3, 5), dt.datetime(2024, 12, 31, 14, 7), dt.datetime(2024, 11, 9, 9, 5)]
 
 
-@pytest.mark.skipif(not libreoffice.available(), reason="LibreOffice (soffice) is not installed")
+@pytest.mark.skipif(not libreoffice.calc_available(), reason="LibreOffice Calc is not installed")
 def test_displays_agree_with_libreoffice_calc():
     cases = [(v, f) for f in FORMATS for v in VALUES if not (v < 0 and f.endswith(","))]  # -0 (see above)
     cases += [(d, f) for f in DATE_FORMATS for d in DATES]
