@@ -182,7 +182,7 @@ def _recognise(ws: Any) -> Sheet | None:
     for values in ws.iter_rows(max_row=_LOOK_ROWS, values_only=True):
         for spec in SHEETS:
             matched = {m.column.field for m in map(spec.match, values) if m.column is not None}
-            if spec.by_field[_key_field(spec)].field in matched and len(matched) >= 2:
+            if _key_field(spec) in matched and len(matched) >= 2:
                 best[spec.name] = max(best.get(spec.name, 0), len(matched))
     if not best:
         return None
