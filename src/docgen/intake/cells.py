@@ -17,13 +17,14 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from ..models.values import AMOUNT_MAX
+from pydantic_core import PydanticCustomError
+
+from ..models.values import compact, parse_amount, split_list
 from . import numfmt
 
 # Characters that take no room on screen: zero-width spaces and joiners, direction marks, the byte order
 # mark, the soft hyphen (Unicode's "format" characters), which a copy from a web page or a chat often brings.
 _INVISIBLE = re.compile(r"[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
-_SPACES = re.compile(r"[\s\u3000\u00a0]+")
 # Kinds whose value is compared or parsed: a hidden character there changes what is read.
 _STRICT = {"code", "seq", "date", "percent", "score", "amount", "phone", "category", "conclusion", "period"}
 _NUMERIC = {"seq", "percent", "score", "amount"}
@@ -65,15 +66,13 @@ AMOUNT_LARGE = 100  # 万元: a Party-building project's budget above this is mo
 
 def _large_amount(value: Any, notes: list[Note]) -> None:
     """An amount of 100 万元 or more: most likely written in 元 under a header in 万元."""
-    if isinstance(value, str):
-        text = re.sub(r"万元?$", "", _SPACES.sub("", unicodedata.normalize("NFKC", value)))
-        try:
-            value = float(text)
-        except ValueError:
-            return
-    if is_number(value) and AMOUNT_LARGE <= value <= AMOUNT_MAX:  # above: out of range, an error of its own
-        notes.append(Note("amount_large", {"value": plain(value), "yuan": f"{value * 10000:,.0f}",
-                                           "wan": plain(round(value / 10000, 4))}))
+    try:
+        number = parse_amount(value)
+    except PydanticCustomError:
+        return  # not an amount, or out of range: the model says so
+    if number is not None and number >= AMOUNT_LARGE:
+        notes.append(Note("amount_large", {"value": plain(number), "yuan": f"{number * 10000:,.0f}",
+                                           "wan": plain(round(number / 10000, 4))}))
 
 
 def _read(value: Any, number_format: str | None, kind: str) -> tuple[Any, list[Note]]:
@@ -126,7 +125,7 @@ def _invisible_name(ch: str) -> str:
 
 def _percent_text(text: str, notes: list[Note]) -> Any:
     """A percentage typed as text: "96%" is 96; "0.96" is as ambiguous as the number 0.96."""
-    plain_text = _SPACES.sub("", unicodedata.normalize("NFKC", text))
+    plain_text = compact(text)
     if plain_text.endswith("%"):
         return text
     try:
@@ -170,13 +169,11 @@ def _number(value: float, number_format: str | None, kind: str, notes: list[Note
 
 # An amount shown in 元 (not 万元) in a column of 万元.
 _YUAN = re.compile(r"(?<!万)元")
-# Names set apart by spaces: each of two characters or more ("王 堃" is one name padded to three).
-_NAMES_BY_SPACES = re.compile(r"^[^\s、，,；;/／|｜]{2,}(?:[\s\u3000]+[^\s、，,；;/／|｜]{2,})+$")
 
 
 def _yuan_text(text: str, notes: list[Note]) -> None:
     """An amount typed with 元 (not 万元) in a column of 万元: "80000元"."""
-    plain_text = _SPACES.sub("", unicodedata.normalize("NFKC", text))
+    plain_text = compact(text)
     m = re.fullmatch(r"([0-9.,]+)元", plain_text)
     if m and _YUAN.search(plain_text):
         try:
@@ -187,12 +184,10 @@ def _yuan_text(text: str, notes: list[Note]) -> None:
 
 
 def _list_unclear(text: str, notes: list[Note]) -> None:
-    """A list of names set apart by spaces where some part is one character: how to split it is unclear."""
-    stripped = text.strip()
-    if re.search(r"[、，,；;/／|｜\n]", stripped) or not re.search(r"[\s\u3000]", stripped):
-        return
-    if not _NAMES_BY_SPACES.match(stripped):
-        notes.append(Note("list_unclear", {"value": stripped}))
+    """A list that split_list keeps as one item with spaces inside ("王 堃": one name padded, or two?)."""
+    parts = split_list(text)
+    if len(parts) == 1 and re.search(r"[\s\u3000]", parts[0]):
+        notes.append(Note("list_unclear", {"value": parts[0]}))
 
 
 def _serial(value: float, number_format: str | None, notes: list[Note]) -> Any:

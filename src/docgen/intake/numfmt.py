@@ -9,7 +9,8 @@ of its own, which parts of a date it shows, and what text it shows. Where a form
 is beyond what is implemented here (fractions, exponents, conditions, Chinese
 numerals), the answer is None and the reader says so at the cell.
 
-It knows nothing of workbooks or of docgen's sheets.
+It knows nothing of docgen's sheets; of a workbook it knows only a cell's style as openpyxl gives it
+(format_of).
 """
 from __future__ import annotations
 
@@ -29,6 +30,17 @@ ZH_CN_BUILTIN: dict[int, str] = {
     54: 'm"月"d"日"', 55: '上午/下午h"时"mm"分"', 56: '上午/下午h"时"mm"分"ss"秒"', 57: 'yyyy"年"m"月"',
     58: 'm"月"d"日"',
 }
+
+
+
+def format_of(cell: object) -> str:
+    """The format code of an openpyxl cell, the Chinese built-in date styles (numFmtId 27–36, 50–58) included,
+    which openpyxl itself reports as General."""
+    style = getattr(cell, "style_array", None)
+    if style is not None and style.numFmtId in ZH_CN_BUILTIN:
+        return ZH_CN_BUILTIN[style.numFmtId]
+    return getattr(cell, "number_format", None) or "General"
+
 
 _DATE_LETTERS = "ymdhsYMDHSeEgGbBaA"
 _SINGLE = {"0": "digit", "#": "digit", "?": "digit", ".": "dot", ",": "comma", "%": "pct", "@": "at"}

@@ -28,7 +28,6 @@ from ..models.records import EMBEDDED
 from . import numfmt
 from .cells import read_cell
 from .layout import AUXILIARY_SHEETS, PHOTOS, PROJECTS, SHEETS, Sheet, normalize_header
-from .numfmt import ZH_CN_BUILTIN
 from .package import PackageRefused, SheetFacts, inspect
 
 
@@ -282,11 +281,12 @@ def _read_sheet(ws: Any, spec: Sheet, issues: list[Issue], facts: SheetFacts, ep
     sheet = RawSheet(spec, ws.title, header_row, columns)
 
     wanted = list(indexes.items())
+    read = set(indexes.values())
     others: dict[int, int] = {}  # column index → first row with something in it, of the columns not read
     uncached = facts.uncached
     for number, cells in enumerate(rows, start=header_row + 1):
         for index, source in enumerate(cells):
-            if index not in others and _filled(source.value) and index not in indexes.values():
+            if index not in others and index not in read and _filled(source.value):
                 others[index] = number
         # A template has hundreds of formatted but empty rows: skip them before building anything.
         if not any(_filled(cells[index].value) or (number, index + 1) in uncached
@@ -330,7 +330,7 @@ def _cell(source: Any, sheet: RawSheet, number: int, name: str, uncached: bool, 
     if isinstance(value, str) and has_illegal(value):
         issues.append(make_issue("control_characters", sheet.location(number, name)))
         value = xml_text(value)
-    number_format = _number_format(source) if value is not None else "General"
+    number_format = numfmt.format_of(source) if value is not None else "General"
     if getattr(source, "data_type", None) == "e":
         issues.append(make_issue("cell_error", sheet.location(number, name), value=str(value)))
         return Cell(None, sheet.columns[name], number, number_format, refused=True)
@@ -356,14 +356,6 @@ def _struck(source: Any) -> bool:
         return bool(source.font.strike)
     except (AttributeError, IndexError):
         return False
-
-
-def _number_format(source: Any) -> str:
-    """The cell's format code, the Chinese built-in date styles (numFmtId 27–36, 50–58) included."""
-    style = getattr(source, "style_array", None)
-    if style is not None and style.numFmtId in ZH_CN_BUILTIN:
-        return ZH_CN_BUILTIN[style.numFmtId]
-    return getattr(source, "number_format", "General") or "General"
 
 
 def _columns_not_read(sheet: RawSheet, header_row: int, unknown: list[tuple[int, str, Any]],

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Container
 
 from ..config import Config
+from ..intake.cells import plain
 from ..intake.layout import PROJECTS
 from ..intake.reader import RawWorkbook
 from ..issues import FileReport, Issue, Location
@@ -60,13 +61,8 @@ def _decisive(issue: Issue, config: Config) -> Issue:
     least = config.assessment.satisfaction_min
     if float(issue.value) >= least:
         return issue
-    scaled = _plain(float(issue.value) * 100)
-    return make_issue("satisfaction_ambiguous", issue.location, value=issue.value, scaled=scaled, least=_plain(least))
-
-
-def _plain(number: float) -> str:
-    number = round(float(number), 6)
-    return str(int(number)) if number.is_integer() else f"{number:g}"
+    return make_issue("satisfaction_ambiguous", issue.location, value=issue.value,
+                      scaled=plain(round(float(issue.value) * 100, 6)), least=plain(least))
 
 
 def project_locations(raw: RawWorkbook) -> dict[str, Location]:

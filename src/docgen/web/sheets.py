@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import column_index_from_string, get_column_letter
 
 from ..config import Limits
-from ..intake.numfmt import ZH_CN_BUILTIN, show
+from ..intake.numfmt import format_of, show
 from ..intake.package import inspect
 
 ROWS_SHOWN = 300  # rows drawn per sheet (the issues list has every issue, whatever its row)
@@ -135,9 +135,7 @@ def _text(cell: Any) -> str:
     value = cell.value
     if value is None:
         return ""
-    style = getattr(cell, "style_array", None)
-    number_format = ZH_CN_BUILTIN.get(style.numFmtId) if style is not None else None
-    shown = show(value, number_format or getattr(cell, "number_format", None))
+    shown = show(value, format_of(cell))
     if shown is not None and not isinstance(value, str):
         return shown
     if isinstance(value, dt.datetime):
