@@ -22,6 +22,20 @@ def changed(tmp_path: Path, change: Callable, source: Path = CHENGGUAN, name: st
     return target
 
 
+def put(ref: str, value: object, number_format: str | None = None, data_type: str | None = None) -> Callable:
+    """A change: the cell `ref` (sheet!cell) given a value, and a number format and a type when named."""
+    sheet, cell = ref.split("!")
+
+    def change(book) -> None:
+        target = book[sheet][cell]
+        target.value = value
+        if number_format is not None:
+            target.number_format = number_format
+        if data_type is not None:
+            target.data_type = data_type
+    return change
+
+
 def with_builtin_format(path: Path, code: str, builtin_id: int) -> Path:
     """Rewrite the workbook so that cells formatted `code` carry the built-in numFmtId `builtin_id` instead, with
     no <numFmt> element, as a Chinese Excel or WPS saves its own date styles."""

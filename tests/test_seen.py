@@ -10,7 +10,7 @@ from openpyxl.styles.numbers import FORMAT_PERCENTAGE
 from docgen.api import load
 
 from tests.conftest import CONFIG
-from tests.seen import changed, with_builtin_format
+from tests.seen import changed, put, with_builtin_format
 
 
 def read(path):
@@ -75,11 +75,8 @@ def test_a_second_sheet_with_the_same_headers_is_an_error_naming_both(tmp_path):
     (" ０.６ ", "General"),
 ])
 def test_an_ambiguous_percentage_is_a_warning_at_its_cell(tmp_path, value, number_format):
-    def change(book):
-        cell = book["进度"]["E5"]  # task 2's 完成比例, 0.6 in a 0% cell in the sample
-        cell.value, cell.number_format = value, number_format
-        if isinstance(value, str):
-            cell.data_type = "s"
+    # task 2's 完成比例, 0.6 in a 0% cell in the sample
+    change = put("进度!E5", value, number_format, "s" if isinstance(value, str) else None)
     intake, report = read(changed(tmp_path, change))
     assert at(report, "进度", "E5") == [("percent_ambiguous", "warning")]
     assert "如指" in next(i.message for i in report.issues if i.location.cell == "E5" and i.location.sheet == "进度")
@@ -87,10 +84,7 @@ def test_an_ambiguous_percentage_is_a_warning_at_its_cell(tmp_path, value, numbe
 
 @pytest.mark.parametrize("value", ["0.96", 0.96, 1, "1"])
 def test_an_ambiguous_satisfaction_that_would_cost_the_eligibility_is_an_error(tmp_path, value):
-    def change(book):
-        cell = book["实施效果"]["C4"]
-        cell.value = value
-    intake, report = read(changed(tmp_path, change))
+    intake, report = read(changed(tmp_path, put("实施效果!C4", value)))
     assert at(report, "实施效果", "C4") == [("satisfaction_ambiguous", "error")]
     issue = next(i for i in report.issues if i.code == "satisfaction_ambiguous")
     assert "失去评优资格" in issue.message and "80%" in issue.message
@@ -107,10 +101,7 @@ def test_a_satisfaction_written_with_its_sign_is_not_ambiguous(tmp_path):
     (96, "General", 96), ("96%", FORMAT_PERCENTAGE, 96),
 ])
 def test_a_plain_percentage_is_read_as_shown_without_a_word(tmp_path, value, number_format, expected):
-    def change(book):
-        cell = book["实施效果"]["C4"]
-        cell.value, cell.number_format = value, number_format
-    intake, report = read(changed(tmp_path, change))
+    intake, report = read(changed(tmp_path, put("实施效果!C4", value, number_format)))
     assert at(report, "实施效果", "C4") == []
     assert result(intake).satisfaction == pytest.approx(expected)
 
@@ -127,27 +118,18 @@ def test_a_stated_fraction_of_a_percent_prints_as_stated(tmp_path):
 @pytest.mark.parametrize("number_format", ['0"%"', r"0\%", '0.0"%"'])
 @pytest.mark.parametrize("value", [80, 1])
 def test_a_literal_percent_sign_shows_the_number_itself(tmp_path, number_format, value):
-    def change(book):
-        cell = book["实施效果"]["C4"]
-        cell.value, cell.number_format = value, number_format
-    intake, report = read(changed(tmp_path, change))
+    intake, report = read(changed(tmp_path, put("实施效果!C4", value, number_format)))
     assert at(report, "实施效果", "C4") == []
     assert result(intake).satisfaction == value
 
 
 def test_a_percent_format_on_a_score_is_an_error(tmp_path):
-    def change(book):
-        cell = book["实施效果"]["D4"]
-        cell.value, cell.number_format = 0.9, "0%"
-    intake, report = read(changed(tmp_path, change))
+    intake, report = read(changed(tmp_path, put("实施效果!D4", 0.9, "0%")))
     assert at(report, "实施效果", "D4") == [("number_as_percent", "error")]
 
 
 def test_a_format_that_rounds_digits_away_is_said(tmp_path):
-    def change(book):
-        cell = book["实施效果"]["C4"]
-        cell.value, cell.number_format = 0.955, "0%"  # shows 96%
-    intake, report = read(changed(tmp_path, change))
+    intake, report = read(changed(tmp_path, put("实施效果!C4", 0.955, "0%")))  # shows 96%
     assert at(report, "实施效果", "C4") == [("number_rounded", "warning")]
     assert result(intake).satisfaction == pytest.approx(95.5)
 
@@ -168,10 +150,7 @@ def test_chinese_builtin_date_styles_are_dates(tmp_path, builtin):
 
 
 def test_a_date_serial_in_a_general_cell_is_named_as_a_lost_date_format(tmp_path):
-    def change(book):
-        cell = book["任务分解"]["F4"]
-        cell.value, cell.number_format = 45412, "General"
-    intake, report = read(changed(tmp_path, change))
+    intake, report = read(changed(tmp_path, put("任务分解!F4", 45412, "General")))
     assert at(report, "任务分解", "F4") == [("date_serial", "error")]
     issue = next(i for i in report.issues if i.location.cell == "F4" and i.location.sheet == "任务分解")
     assert "2024-04-30" in issue.message and "日期格式" in issue.message
@@ -224,10 +203,7 @@ def test_hidden_rows_and_columns_are_said_where_they_are(tmp_path):
 # ---- 9. messages that lead to the fault -------------------------------------------------------------------------
 
 def test_a_seq_typed_as_text_matches_the_same_task_everywhere(tmp_path):
-    def change(book):
-        cell = book["任务分解"]["B5"]
-        cell.value, cell.data_type = "2.0", "s"
-    intake, report = read(changed(tmp_path, change))
+    intake, report = read(changed(tmp_path, put("任务分解!B5", "2.0", data_type="s")))
     assert report.issues == []
     assert any(p.task_seq == 2 for p in intake.progress_of("DJ-2024-001"))
 
@@ -254,19 +230,12 @@ def test_an_invalid_code_is_reported_at_its_root_once(tmp_path):
 
 
 def test_an_excel_error_value_is_an_error_at_its_cell(tmp_path):
-    def change(book):
-        cell = book["项目信息"]["B5"]
-        cell.value, cell.data_type = "#REF!", "e"
-    intake, report = read(changed(tmp_path, change))
+    intake, report = read(changed(tmp_path, put("项目信息!B5", "#REF!", data_type="e")))
     assert at(report, "项目信息", "B5") == [("cell_error", "error")]
 
 
 def test_a_code_stored_as_a_number_reads_as_it_shows(tmp_path):
-    def change(book):
-        for ref in ("表彰!A4",):
-            sheet, cell = ref.split("!")
-            book[sheet][cell].value, book[sheet][cell].number_format = 7, "000"
-    intake, report = read(changed(tmp_path, change))
+    intake, report = read(changed(tmp_path, put("表彰!A4", 7, "000")))
     assert report.issues == []
     assert "007" in [a.cert_no for a in intake.awards]
 
@@ -277,10 +246,7 @@ def test_a_code_stored_as_a_number_reads_as_it_shows(tmp_path):
     (76000, "General", "amount_large"), (76000, '#,##0"元"', "amount_in_yuan"), ("76000", "@", "amount_large"),
 ])
 def test_an_amount_in_yuan_under_a_header_in_wan_is_said(tmp_path, value, number_format, code):
-    def change(book):
-        cell = book["实施效果"]["F4"]
-        cell.value, cell.number_format = value, number_format
-    intake, report = read(changed(tmp_path, change))
+    intake, report = read(changed(tmp_path, put("实施效果!F4", value, number_format)))
     assert [c for c, _ in at(report, "实施效果", "F4")] == [code]
     assert "7.6" in next(i.message for i in report.issues if i.code == code)
 
@@ -335,10 +301,7 @@ def test_the_marked_copy_shows_a_hidden_row_and_a_renamed_sheet_it_marks(tmp_pat
 
 
 def test_a_score_in_a_percent_format_is_told_the_number_it_will_show(tmp_path):
-    def change(book):
-        cell = book["实施效果"]["D4"]
-        cell.value, cell.number_format = 94, "0%"  # shows 9400%
-    intake, report = read(changed(tmp_path, change))
+    intake, report = read(changed(tmp_path, put("实施效果!D4", 94, "0%")))  # shows 9400%
     issue = next(i for i in report.issues if i.code == "number_as_percent")
     assert "9400%" in issue.message and "填写 94" in issue.message and "9400" not in issue.message.split("填写")[-1]
 
