@@ -30,6 +30,17 @@ accounts = sa.Table(
     sa.Column("password", sa.String(200), nullable=True),  # Argon2 hash; None until activated
     sa.Column("activation", sa.String(64), nullable=True, unique=True),  # one-time token
     sa.Column("created", sa.DateTime, nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),  # False: deactivated, cannot sign in
+)
+
+sessions = sa.Table(  # a signed-in browser; its row deleted ends it (logout, new password, deactivation)
+    "sessions", metadata,
+    sa.Column("key", sa.String(64), primary_key=True),  # SHA-256 of the cookie's token, never the token
+    sa.Column("account_id", sa.Integer, sa.ForeignKey("accounts.id"), nullable=False, index=True),
+    sa.Column("csrf", sa.String(64), nullable=False),
+    sa.Column("created", sa.DateTime, nullable=False),
+    sa.Column("expires", sa.DateTime, nullable=False),
+    sa.Column("address", sa.String(64), nullable=True),
 )
 
 checks = sa.Table(
@@ -74,6 +85,13 @@ jobs = sa.Table(
     sa.Column("created", sa.DateTime, nullable=False),
     sa.Column("started", sa.DateTime, nullable=True),
     sa.Column("finished", sa.DateTime, nullable=True),
+)
+
+check_codes = sa.Table(  # the project codes of a check's workbook: who else has handed in a code
+    "check_codes", metadata,
+    sa.Column("check_id", sa.Integer, sa.ForeignKey("checks.id"), nullable=False, index=True),
+    sa.Column("code", sa.String(64), nullable=False, index=True),
+    sa.PrimaryKeyConstraint("check_id", "code"),
 )
 
 SUBMISSION_STATUS = {"pending": "待审核", "returned": "已退回", "approved": "已通过"}
