@@ -3,11 +3,14 @@ and no approved branch dropped silently by a generation job."""
 from __future__ import annotations
 
 import io
+import json
 
+from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from conftest import CONFIG
 from docgen import api
+from docgen.cli import main
 from docgen.web import create_app
 from docgen.web.security import hash_password
 from webaccounts import PASSWORD, check_id, client, csrf, data_folder, upload, workbook
@@ -49,6 +52,15 @@ def test_the_check_expects_the_given_organisation_at_its_cell(tmp_path):
     assert report.flatten("sheet", "cell", "code") == [("项目信息", "A2", "project_code_taken")]
     assert XIGU in report.errors[0].message
     assert api.load(path, CONFIG)[1].ok  # without an expectation, the CLI's check as before
+
+
+def test_validate_org_is_the_same_check_on_the_command_line(tmp_path):
+    path = tmp_path / "申报表.xlsx"
+    path.write_bytes(workbook(tmp_path, branch=CHENGGUAN))
+    result = CliRunner().invoke(main, ["validate", str(path), "--org", QILIHE, "--format", "json"])
+    assert result.exit_code == 1, result.output
+    assert json.loads(result.output) == api.validate([path], None, api.Expected(QILIHE)).to_dict()
+    assert CliRunner().invoke(main, ["validate", str(path), "--org", "城关供电服务中心 党支部"]).exit_code == 0
 
 
 def test_a_branch_cannot_upload_another_branchs_workbook(site):
