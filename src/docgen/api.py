@@ -26,13 +26,13 @@ from .issues import FileReport, Report, Skipped, unreadable
 from .messages import message
 from .models import Intake
 from .models.period import Period
-from .pipeline import FORMATS, Job, Names, Outcome, Placer, Renderers, Settings, Status, write_atomic
+from .pipeline import FORMATS, Expected, Job, Names, Outcome, Placer, Renderers, Settings, Status, write_atomic
 
 if TYPE_CHECKING:
     from .render.fonts import RoleFace
 
 __all__ = [
-    "ANNOTATED_SUFFIX", "FORMATS", "TITLES", "WORKBOOK_KINDS", "Found", "NoWorkbooks", "Options", "Renderers",
+    "ANNOTATED_SUFFIX", "FORMATS", "TITLES", "WORKBOOK_KINDS", "Expected", "Found", "NoWorkbooks", "Options", "Renderers",
     "RenderRun", "Skipped", "YearEndResult", "annotate", "annotate_all", "file_refusal", "find_workbooks", "font_roles",
     "load", "parse_period", "render", "run_warnings", "scan_workbooks", "validate", "write_config_template",
     "write_intake_template", "year_end",
@@ -74,16 +74,18 @@ def file_refusal(filename: str, data: bytes) -> str | None:
     return message(code) if code else None
 
 
-def load(path: str | Path, config: Config | None = None) -> tuple[Intake | None, FileReport]:
-    """Read and validate one workbook."""
-    return pipeline.load(path, config or Config())
+def load(path: str | Path, config: Config | None = None, expected: Expected | None = None) -> tuple[Intake | None,
+                                                                                                    FileReport]:
+    """Read and validate one workbook; with `expected`, also against who hands it in (its 申报党组织) and the
+    project codes other organisations have handed in."""
+    return pipeline.load(path, config or Config(), expected)
 
 
-def validate(paths: Iterable[str | Path], config: Config | None = None) -> Report:
+def validate(paths: Iterable[str | Path], config: Config | None = None, expected: Expected | None = None) -> Report:
     """Validate every workbook named or found in the given folders; the files left out are listed too."""
     config = config or Config()
     found = _found(paths)
-    return Report([load(p, config)[1] for p in found.workbooks], skipped=_skipped(found))
+    return Report([load(p, config, expected)[1] for p in found.workbooks], skipped=_skipped(found))
 
 
 def annotate(report: FileReport, out_dir: str | Path, names: Names | None = None) -> Path:

@@ -163,6 +163,10 @@ MESSAGES: dict[str, str] = {
     "date_far_from_projects": "{label}“{value}”距本表各项目的起止日期（{start} 至 {end}）超过 {years} 年，"
                               "多半是年份写错了；请核对",
     "project_span_long": "项目从 {start} 到 {value}，历时超过 {years} 年；如结束日期的年份写错了，请改正",
+    # issue 20: a branch submits only its own
+    "branch_not_own": "申报党组织应为“{expected}”（本账号所属党组织），这里写的是“{value}”；"
+                      "每个账号只能提交本党组织的申报表，请核对是否上传了其他党组织的文件",
+    "project_code_taken": "项目编号“{value}”已由“{other}”提交；请核对编号，同一编号只能属于一个申报党组织的项目",
     # rules across workbooks
     "duplicate_project_across": "项目编号“{value}”与申报表“{other}”中 {other_cell} 的项目重复；请协调修改其中一个编号",
 }

@@ -5,6 +5,7 @@ add_combined() the combined certificates. They take paths and settings and retur
 outcomes; the library (api), a batch and a web page only arrange calls to them, on
 whichever executor (executors.py) they choose.
 """
+from ..validate import Expected
 from .files import (ANNOTATED_SUFFIX, LOCK, annotated_name, RETURNED, FolderInUse, Names, Placer, Renderers, atomic_file,
                     check_writable, output_lock, refuse_links, relative_name, renderers_for, returned_name,
                     write_annotated, write_atomic)
@@ -16,7 +17,7 @@ from .year_end import YearEndOutcome, add_combined, clashes, year_end
 WORK_FOLDER = ".docgen-work"  # inside an output folder while a run stages its files; removed when it ends
 
 __all__ = [
-    "ANNOTATED_SUFFIX", "FORMATS", "annotated_name", "LOCK", "RETURNED", "VERSION", "WORK_FOLDER", "Failure", "FolderInUse", "Job",
+    "ANNOTATED_SUFFIX", "FORMATS", "Expected", "annotated_name", "LOCK", "RETURNED", "VERSION", "WORK_FOLDER", "Failure", "FolderInUse", "Job",
     "Names", "Outcome", "Placer", "Renderers", "Settings", "Status", "Written", "YearEndOutcome", "add_combined",
     "atomic_file", "check_writable", "clashes", "describe", "export_templates", "load", "load_located", "output_lock",
     "process_workbook", "refuse_links", "relative_name", "render_into",

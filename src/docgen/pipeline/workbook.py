@@ -20,20 +20,20 @@ from ..intake.reader import RawWorkbook, read_workbook
 from ..issues import FileReport, Location
 from ..models import Intake
 from ..render.fonts import coverage
-from ..validate import project_locations, validate_raw
+from ..validate import Expected, project_locations, validate_raw
 from .files import Renderers, relative_name, renderers_for, returned_name, write_annotated, write_atomic
 from .photos import with_ready_photos
 from .records import Failure, Job, Outcome, Status, Written
 
 
-def load(path: str | Path, config: Config) -> tuple[Intake | None, FileReport]:
-    """Read and validate one workbook."""
-    return checked(read_workbook(path, config.limits), config)
+def load(path: str | Path, config: Config, expected: Expected | None = None) -> tuple[Intake | None, FileReport]:
+    """Read and validate one workbook (against `expected`: who hands it in, which codes are taken)."""
+    return checked(read_workbook(path, config.limits), config, expected)
 
 
-def checked(raw: RawWorkbook, config: Config) -> tuple[Intake | None, FileReport]:
+def checked(raw: RawWorkbook, config: Config, expected: Expected | None = None) -> tuple[Intake | None, FileReport]:
     """Validate a read workbook, its text checked against the faces the PDF will use on this machine."""
-    return validate_raw(raw, config, coverage())
+    return validate_raw(raw, config, coverage(), expected)
 
 
 def load_located(path: str | Path, config: Config) -> tuple[Intake | None, FileReport, dict[str, Location]]:

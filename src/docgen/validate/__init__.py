@@ -16,20 +16,21 @@ from ..messages import make_issue
 from ..models import Intake
 from .glyphs import check_glyphs
 from .rows import validate_rows
-from .rules import Checked, check_all, declared
+from .rules import Checked, Expected, check_all, declared
 
 
 _CODE_ISSUES = ("code_invalid", "code_too_long")
 
 
-def validate_raw(raw: RawWorkbook, config: Config, covered: Container[int] | None = None) -> tuple[Intake | None,
-                                                                                                   FileReport]:
+def validate_raw(raw: RawWorkbook, config: Config, covered: Container[int] | None = None,
+                 expected: Expected | None = None) -> tuple[Intake | None, FileReport]:
     """Validate a read workbook; return its records (None if unreadable) and its report. With `covered`
-    (the code points the PDF's faces have), a cell holding characters outside it gets a warning."""
+    (the code points the PDF's faces have), a cell holding characters outside it gets a warning; with
+    `expected`, a 申报党组织 other than its organisation and a project code it says is taken are errors."""
     report = FileReport(path=raw.path, issues=list(raw.issues))
     if not raw.readable:
         return None, report
-    checked = Checked(raw)
+    checked = Checked(raw, expected or Expected())
     rejected: set[str] = set()  # project codes 项目信息 refuses: said there once, not again at each use
     for name, sheet in raw.sheets.items():
         valid, issues = validate_rows(sheet, config.project)

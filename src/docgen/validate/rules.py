@@ -10,7 +10,7 @@ import zipfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping
 
 from pydantic_core import PydanticCustomError
 
@@ -21,7 +21,7 @@ from ..issues import Issue, Location
 from ..messages import make_issue
 from ..models import Award, Photo, ProgressEntry, Project, Result, Task
 from ..models.records import EMBEDDED
-from ..models.values import parse_date, parse_positive_int, to_halfwidth
+from ..models.values import compact, parse_date, parse_positive_int, to_halfwidth
 
 
 PHOTOS_PER_PROJECT = 12
@@ -30,11 +30,24 @@ FAR_YEARS = 1  # a date more than this many years before a project's start or af
 LONG_YEARS = 3  # a project running longer than this is pointed out (its end's year may be mistyped)
 
 
+@dataclass(frozen=True)
+class Expected:
+    """What a workbook is checked against beyond itself: who hands it in and what others already hold.
+
+    `organisation`: the 申报党组织 every row that names one must name (the account handing it in);
+    `taken`: project codes already handed in by another organisation, each with that organisation's name.
+    """
+
+    organisation: str | None = None
+    taken: Mapping[str, str] = field(default_factory=dict)
+
+
 @dataclass
 class Checked:
     """What row validation kept of a workbook, for the cross-record rules."""
 
     raw: RawWorkbook
+    expected: Expected = field(default_factory=Expected)
     projects: list[tuple[Project, RawRow]] = field(default_factory=list)
     tasks: list[tuple[Task, RawRow]] = field(default_factory=list)
     progress: list[tuple[ProgressEntry, RawRow]] = field(default_factory=list)
@@ -86,6 +99,7 @@ def check_all(c: Checked) -> Iterator[Issue]:
     yield from check_awards(c)
     yield from check_photos(c)
     yield from check_years(c)
+    yield from check_owner(c)
 
 
 def _duplicates(sheet: RawSheet | None, key_field: str, code: str, group: str | None = None) -> Iterator[Issue]:
@@ -119,6 +133,34 @@ def check_projects(c: Checked) -> Iterator[Issue]:
     for project, row in c.projects:
         if project.code not in with_tasks:
             yield make_issue("project_without_tasks", sheet.location(row.number, "code"), value=project.code)
+
+
+def same_organisation(written: Any, expected: str) -> bool:
+    """Whether a cell names the expected organisation, read as the reader reads text: full-width forms folded
+    (NFKC), spaces of any width ignored."""
+    return written is not None and compact(str(written)) == compact(expected)
+
+
+def check_owner(c: Checked) -> Iterator[Issue]:
+    """Every 申报党组织 cell (of any sheet that has the column) names the organisation handing the workbook in;
+    no project code is one another organisation has already handed in."""
+    expected = c.expected
+    if expected.organisation is not None and compact(expected.organisation):
+        for sheet in c.raw.sheets.values():
+            if "branch" not in sheet.spec.by_field:
+                continue
+            for row in sheet.rows:
+                cell = row.cells.get("branch")
+                if cell is not None and cell.value is not None and str(cell.value).strip() \
+                        and not same_organisation(cell.value, expected.organisation):
+                    yield make_issue("branch_not_own", sheet.location(row.number, "branch"),
+                                     value=str(cell.value).strip(), expected=expected.organisation)
+    if expected.taken:
+        projects = c.sheet(PROJECTS.name)
+        for (code,), row in declared(projects, "code").items():
+            if code in expected.taken:
+                yield make_issue("project_code_taken", projects.location(row.number, "code"), value=code,
+                                 other=expected.taken[code])
 
 
 def _unknown_projects(c: Checked, sheet_name: str) -> Iterator[Issue]:

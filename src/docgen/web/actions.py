@@ -32,9 +32,9 @@ from ..intake.images import SUFFIXES as PHOTO_SUFFIXES
 from ..issues import unreadable
 from . import security, sheets, work
 from ..validate.rules import PHOTO_MB
-from .site import Site, limit_bytes, photo_bytes_limit
+from .site import BRANCH_STATUS, Site, limit_bytes, photo_bytes_limit
 from .jobs import unmade
-from .store import JOB_STATUS, Account, copy_upload, file_inside, now
+from .store import JOB_STATUS, SUBMISSION_STATUS, Account, copy_upload, file_inside, now
 
 PREVIEWED = ".made"  # in a preview folder: its PDFs are complete
 UNMADE = ".unmade"  # in a preview folder: why a document was not made, a line each
@@ -154,14 +154,17 @@ async def check_upload(site: Site, account: Account, filename: str, data: bytes,
         raise Refused(f"今天已上传 {site.config.limits.uploads_per_day} 次，达到每天的上限；请明天再上传，"
                       f"或请党建部调整上限", 429)
     stored = await run_in_threadpool(_keep, site, data, named)
+    expected = api.Expected(account.branch, {code: held["branch"] for code, held in site.store.held_codes(
+        account.branch).items()})  # its own 申报党组织 only, no code another branch has handed in
     try:
-        report, errors, warnings = await site.work(work.check, str(site.store.uploads / stored), site.config)
+        report, errors, warnings, codes = await site.work(work.check, str(site.store.uploads / stored), site.config,
+                                                          expected)
     except Exception:  # noqa: BLE001 - a workbook that hangs or crashes its checker: told, the server goes on
         raise Refused("这个文件无法在时限内校验完成，请检查文件是否损坏，或另存为新的 .xlsx 后再上传", 422) from None
     original = upload_name(filename)
     report["path"] = original
     return site.store.add_check(account, original, stored, hashlib.sha256(data).hexdigest(), len(data),
-                                report, errors, warnings)
+                                report, errors, warnings, codes)
 
 
 def upload_name(filename: str) -> str:
@@ -241,7 +244,8 @@ async def marked_copy(site: Site, check: dict[str, Any]) -> tuple[str, bytes]:
     """The CLI's *.校验.xlsx of the check: name and bytes."""
     if not readable(check):
         raise Refused("这个文件不是可以读取的工作簿，没有标注副本；请按校验结果另存为 .xlsx 后重新上传", 404)
-    data = await site.work(work.annotated, str(site.store.uploads / check["stored"]), check["original"], site.config)
+    data = await site.work(work.annotated, str(site.store.uploads / check["stored"]), check["original"], site.config,
+                           work.expected_of(check["report"]))
     return f"{Path(check['original']).stem}.校验.xlsx", data
 
 
@@ -262,8 +266,24 @@ def submit(site: Site, account: Account, check_id: int, confirmed: bool) -> dict
         return done
     if check["warnings"] and not confirmed:
         raise Refused("这份申报表有警告，请勾选“已核实警告”后再提交")
+    clash = conflicts(site, check)  # handed in by another branch since this check
+    if clash:
+        raise Refused(f"不能提交：{clash_text(clash)}；请核对项目编号后重新上传", 409)
     site.store.submit(check["id"], account.branch)
     return submission_of(site, check)
+
+
+def conflicts(site: Site, check: dict[str, Any]) -> list[dict[str, Any]]:
+    """The project codes of a check that another branch holds (Store.held_codes), each with that branch and
+    its submission: [{code, branch, submission, version, status}]."""
+    held = site.store.held_codes(check["branch"])
+    return [{"code": code, **held[code]} for code in site.store.codes(check["id"]) if code in held]
+
+
+def clash_text(clash: list[dict[str, Any]]) -> str:
+    """The conflicts of a check in the department's and the branch's words."""
+    return "；".join(f"项目编号“{c['code']}”已由“{c['branch']}”提交（第 {c['version']} 版，"
+                    f"{SUBMISSION_STATUS[c['status']]}）" for c in clash)
 
 
 def submissions(site: Site, account: Account, branch: str | None = None) -> list[dict[str, Any]]:
@@ -326,18 +346,28 @@ def preview_file(site: Site, account: Account, relative: str) -> Path:
 # --- the department's review ---------------------------------------------------------------------
 
 def overview(site: Site, account: Account) -> list[dict[str, Any]]:
-    """Every branch that has an account, with its status (未提交 / 有错误 / 待审核 / 已退回 / 已通过),
-    its newest submission and its last check; branches that sent nothing are listed too."""
+    """Every branch that has an account, with its status (未提交 / 有错误 / 待审核 / 已退回 / 已通过) and its
+    label, its newest submission and its last check; branches that sent nothing are listed too. An approved
+    branch whose workbook the last generation job refused says so (label, and `unmade`: why)."""
     branches = branch_accounts(site, account)
     latest = site.store.latest_checks()
     newest: dict[str, dict[str, Any]] = {}
     for submission in site.store.submissions():
         newest.setdefault(submission["branch"], submission)
+    approved = {row["branch"]: row for row in site.store.approved()}
+    refused = site.jobs.last_refused()
     rows = []
     for branch in sorted({a.branch for a in branches if a.branch}):
         submission, check = newest.get(branch), latest.get(branch)
         status = submission["status"] if submission else ("errors" if check and check["errors"] else "none")
-        rows.append({"branch": branch, "status": status, "submission": submission, "check": check,
+        label = BRANCH_STATUS[status]
+        unmade = refused.get(branch) if status == "approved" else None
+        if unmade and unmade["sha256"] != approved[branch]["sha256"]:
+            unmade = None  # the last job refused an earlier workbook: this one has not been generated yet
+        if unmade:
+            label = f"{label}（上次生成未成功）"
+        rows.append({"branch": branch, "status": status, "label": label, "submission": submission, "check": check,
+                     "unmade": unmade["reason"] if unmade else None,
                      "accounts": [a for a in branches if a.branch == branch]})
     return rows
 
@@ -350,6 +380,11 @@ def review(site: Site, account: Account, submission_id: int, decision: str, note
         raise Refused("请选择通过或退回")
     if decision == "returned" and not note:
         raise Refused("退回时请写明原因，支部会看到它")
+    submission = own_submission(site, account, submission_id)
+    clash = conflicts(site, own_check(site, account, submission["check_id"])) if decision == "approved" else []
+    if clash:
+        raise Refused(f"不能通过：{clash_text(clash)}。同一项目编号只能属于一个申报党组织；请核对后退回其中一份，"
+                      f"再通过另一份", 409)
     if not site.store.review(submission_id, decision, note or None):
         raise Refused("找不到这次提交", 404)
     return site.store.submission(submission_id)

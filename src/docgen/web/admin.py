@@ -44,6 +44,7 @@ async def _submission_page(request: Request, site: Site, account: Any, status: i
     issues, views = await actions.drawing(site, check)
     return render(request, site, "submission.html", status, submission=submission, check=check, issues=issues,
                   views=views, readable=actions.readable(check), problem=problem,
+                  conflicts=actions.conflicts(site, check),
                   history=actions.submissions(site, account, submission["branch"]))
 
 
@@ -54,9 +55,9 @@ async def review_submission(request: Request, site: Site) -> Response:
         actions.review(site, account, request.path_params["id"], str(form.get("decision", "")),
                        str(form.get("note", "")))
     except Refused as exc:
-        if exc.status_code != 400:
+        if exc.status_code not in (400, 409):
             raise
-        return await _submission_page(request, site, account, 400, exc.message)
+        return await _submission_page(request, site, account, exc.status_code, exc.message)
     back = str(form.get("next", ""))  # the page the review was made on: the overview or the submission's own
     return RedirectResponse(back if back.startswith("/admin") else "/admin", status_code=303)
 

@@ -9,19 +9,21 @@ job interrupted; resuming it is the batch's --resume, so finished workbooks are 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
 from .. import api
-from ..batch import batch
+from ..batch import MANIFEST, batch
 from ..config import Config
 from ..documents import safe_name
 from ..errors import DocgenError
 from .store import Account, Store, copy_upload, file_inside, now
 
 INBOX, OUTBOX = "收件", "输出"
+BRANCHES = "branches.json"  # in a job's folder: each inbox folder's 申报党组织, as its account names it
 
 
 SHOWN = 3  # documents named for one reason a run could not make them; the rest are counted
@@ -47,6 +49,20 @@ def unmade(outcomes: list[Any], year_end_failures: list[Any] = ()) -> list[str]:
         shown = "、".join(names[:SHOWN]) + (f"等 {len(names)} 个" if len(names) > SHOWN else "")
         lines.append(f"{shown}：{reason}")
     return lines
+
+
+def _why(entry: dict[str, Any]) -> str:
+    """Why a workbook of a run was not made, from its manifest entry: its first error where it lies, or the
+    failure's message."""
+    if entry.get("status") == "failed":
+        return entry.get("message") or "处理失败"
+    errors = [i for i in entry.get("issues") or [] if i.get("severity") == "error"]
+    if not errors:
+        return "申报表有错误"
+    first = errors[0]
+    where = f"{first['place']}：" if first.get("place") else ""
+    more = f"等 {len(errors)} 处错误" if len(errors) > 1 else ""
+    return f"申报表有错误：{where}{first['message']}{more}"
 
 
 class Progress:
@@ -82,6 +98,7 @@ class Jobs:
         self.root = store.folder / "jobs"
         self._lock = threading.Lock()
         self._threads: dict[int, threading.Thread] = {}
+        self._refused: dict[int, dict[str, dict[str, str]]] = {}  # of finished jobs, which never change
         store.interrupt_running()
 
     def folder(self, job_id: int) -> Path:
@@ -101,6 +118,8 @@ class Jobs:
                 own = inbox / safe_name(row["branch"])
                 own.mkdir()
                 copy_upload(self.store.uploads / row["stored"], own / f"{safe_name(row['branch'])}.xlsx")
+            (self.folder(job_id) / BRANCHES).write_text(json.dumps(
+                {safe_name(row["branch"]): row["branch"] for row in approved}, ensure_ascii=False), encoding="utf-8")
             self._launch(job_id, resume=False)
         return job_id
 
@@ -149,11 +168,45 @@ class Jobs:
             message += f"；{result.chosen.year}年度汇总 {result.projects} 个项目" + (
                 f"，起止日期不在该年度内、未计入的项目 {len(result.left_out)} 个（见 manifest.json）"
                 if result.left_out else "")
-        reasons = unmade(result.outcomes, result.year_end_failures)
+        refused = self.refused(job_id)
+        if refused:  # an approved branch of which nothing was made is named, never left out silently
+            message += "。未生成文书的申报党组织：" + "；".join(f"{branch}（{r['reason']}）" for branch, r in refused.items())
+        reasons = unmade([o for o in result.outcomes if o.status.valid], result.year_end_failures)
         if reasons:
             message += "。未生成：" + "；".join(reasons)
         self.store.update_job(job_id, status="done", stage=None, message=message, finished=now(),
                               done=len(result.outcomes), documents=result.documents)
+
+    def refused(self, job_id: int) -> dict[str, dict[str, str]]:
+        """The branches of a finished job whose workbook it refused or failed on (manifest.json), each with the
+        workbook's sha256 and why, in the clerk's words: {branch: {"sha256", "reason"}}."""
+        if job_id in self._refused:
+            return self._refused[job_id]
+        folder = self.folder(job_id)
+        try:
+            entries = json.loads((folder / OUTBOX / MANIFEST).read_text(encoding="utf-8"))["workbooks"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return {}
+        try:
+            named = json.loads((folder / BRANCHES).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            named = {}  # a job started before branches were recorded: its folders' names
+        found = {}
+        for entry in entries:
+            if entry.get("status") not in ("invalid", "failed"):
+                continue
+            source = Path(entry["source"])
+            own = source.parts[0] if len(source.parts) > 1 else source.stem
+            found[named.get(own, own)] = {"sha256": entry.get("sha256") or "", "reason": _why(entry)}
+        job = self.store.job(job_id)
+        if job is not None and job["status"] == "done":
+            self._refused[job_id] = found
+        return found
+
+    def last_refused(self) -> dict[str, dict[str, str]]:
+        """refused() of the newest job that finished its run (the documents the department has now)."""
+        done = next((job for job in self.store.jobs() if job["status"] == "done"), None)
+        return self.refused(done["id"]) if done is not None else {}
 
     def files(self, job_id: int) -> list[str]:
         """The job's output files, relative to its output folder (work files left out)."""

@@ -19,7 +19,7 @@ from starlette.responses import JSONResponse, Response
 
 from . import actions
 from .actions import Refused
-from .site import (BRANCH_STATUS, XLSX, Site, address, attachment, csrf_token, limit_bytes, photos_of, render,
+from .site import (XLSX, Site, address, attachment, csrf_token, limit_bytes, photos_of, render,
                    served, signed_in)
 from .store import SUBMISSION_STATUS, Account
 
@@ -241,11 +241,11 @@ async def review(request: Request, site: Site) -> Response:
 
 
 @endpoint("GET", "/api/overview", "管理员", "每个申报党组织的状态（未提交 / 有错误 / 待审核 / 已退回 / 已通过），"
-          "可用 ?status= 筛选。", returns="[{branch, status, status_label, submission, check, accounts}, …]")
+          "可用 ?status= 筛选。", returns="[{branch, status, status_label, unmade（上次生成未生成其文书的原因）, submission, check, accounts}, …]")
 async def overview(request: Request, site: Site) -> Response:
     wanted = request.query_params.get("status")
     rows = actions.overview(site, signed_in(request, site))
-    return Json([{"branch": r["branch"], "status": r["status"], "status_label": BRANCH_STATUS[r["status"]],
+    return Json([{"branch": r["branch"], "status": r["status"], "status_label": r["label"], "unmade": r["unmade"],
                   "submission": submission_json(r["submission"]),
                   "check": check_json(site, r["check"], full=False) if r["check"] else None,
                   "accounts": [a.name for a in r["accounts"]]}

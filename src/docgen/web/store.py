@@ -14,7 +14,7 @@ import secrets
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -165,13 +165,46 @@ class Store:
     # --- checks and submissions -----------------------------------------------------------------
 
     def add_check(self, account: Account, original: str, stored: str, sha256: str, size: int,
-                  report: dict[str, Any], errors: int, warnings: int) -> int:
+                  report: dict[str, Any], errors: int, warnings: int, codes: Iterable[str] = ()) -> int:
+        """Record a check with the project codes of its workbook (one transaction)."""
         with self.engine.begin() as db:
             result = db.execute(checks.insert().values(
                 account_id=account.id, branch=account.branch, original=original, stored=stored, sha256=sha256,
                 size=size, errors=errors, warnings=warnings, report=json.dumps(report, ensure_ascii=False),
                 created=now()))
-            return result.inserted_primary_key[0]
+            check_id = result.inserted_primary_key[0]
+            unique = sorted(set(codes))
+            if unique:
+                db.execute(check_codes.insert(), [{"check_id": check_id, "code": code} for code in unique])
+            return check_id
+
+    def codes(self, check_id: int) -> list[str]:
+        """The project codes of a check's workbook."""
+        with self.engine.connect() as db:
+            return list(db.execute(sa.select(check_codes.c.code).where(check_codes.c.check_id == check_id)
+                                   .order_by(check_codes.c.code)).scalars())
+
+    def held_codes(self, except_branch: str | None = None) -> dict[str, dict[str, Any]]:
+        """The project codes branches hold (other than `except_branch`), each with the branch and the submission
+        that holds it: every pending submission (it may still be approved) and each branch's newest approved one
+        (the one a generation job takes). A returned submission, or an approved one a newer approval replaced,
+        holds nothing."""
+        query = (sa.select(submissions.c.id, submissions.c.branch, submissions.c.version, submissions.c.status,
+                           submissions.c.check_id, check_codes.c.code)
+                 .join(check_codes, check_codes.c.check_id == submissions.c.check_id)
+                 .where(submissions.c.status.in_(("pending", "approved")))
+                 .order_by(submissions.c.branch, submissions.c.version.desc()))
+        if except_branch is not None:
+            query = query.where(submissions.c.branch != except_branch)
+        held: dict[str, dict[str, Any]] = {}
+        newest_approved: dict[str, int] = {}
+        with self.engine.connect() as db:
+            for row in db.execute(query).mappings():
+                if row["status"] == "approved" and newest_approved.setdefault(row["branch"], row["id"]) != row["id"]:
+                    continue
+                held.setdefault(row["code"], {"branch": row["branch"], "submission": row["id"],
+                                              "version": row["version"], "status": row["status"]})
+        return held
 
     def check(self, check_id: int) -> dict[str, Any] | None:
         with self.engine.connect() as db:
@@ -229,7 +262,8 @@ class Store:
 
     def approved(self) -> list[dict[str, Any]]:
         """Each branch's newest approved submission, with its stored file's name."""
-        query = (sa.select(submissions.c.branch, submissions.c.version, checks.c.stored, checks.c.original)
+        query = (sa.select(submissions.c.branch, submissions.c.version, checks.c.stored, checks.c.original,
+                           checks.c.sha256)
                  .join(checks, checks.c.id == submissions.c.check_id)
                  .where(submissions.c.status == "approved")
                  .order_by(submissions.c.branch, submissions.c.version.desc()))

@@ -15,21 +15,39 @@ from . import sheets
 from .store import copy_upload
 
 
-def check(path: str, config: Config) -> tuple[dict[str, Any], int, int]:
-    """The report of the workbook at `path` (api.load, as the CLI checks), with its error and warning counts."""
-    _, report = api.load(path, config)
-    return report.to_dict(), len(report.errors), len(report.warnings)
+def check(path: str, config: Config, expected: api.Expected | None = None) -> tuple[dict[str, Any], int, int,
+                                                                                     list[str]]:
+    """The report of the workbook at `path` (api.load, as the CLI checks, against `expected`: the account's
+    organisation and the codes other branches hold), its error and warning counts and its project codes.
+
+    The report keeps what of `expected` it applied ("expected"), so that its marked copy is made by the
+    same check (annotated)."""
+    intake, report = api.load(path, config, expected)
+    codes = [project.code for project in intake.projects] if intake is not None else []
+    found = report.to_dict()
+    if expected is not None:
+        found["expected"] = {"organisation": expected.organisation,
+                             "taken": {code: other for code, other in expected.taken.items()
+                                       if any(i.code == "project_code_taken" and i.value == code
+                                              for i in report.issues)}}
+    return found, len(report.errors), len(report.warnings), codes
+
+
+def expected_of(report: dict[str, Any]) -> api.Expected | None:
+    """What a stored report was checked against (check()), for the same check again."""
+    given = report.get("expected")
+    return api.Expected(given.get("organisation"), dict(given.get("taken") or {})) if given else None
 
 
 def draw(path: str, report: dict[str, Any], config: Config) -> list[sheets.SheetView]:
     return sheets.draw(Path(path), report, config.limits)
 
 
-def annotated(path: str, original: str, config: Config) -> bytes:
+def annotated(path: str, original: str, config: Config, expected: api.Expected | None = None) -> bytes:
     """The CLI's marked copy of the upload at `path`, made under the name the branch gave it
-    (its 校验结果 sheet names the file)."""
+    (its 校验结果 sheet names the file), checked against what its check was (expected_of)."""
     with tempfile.TemporaryDirectory() as folder:
         named = Path(folder) / original
         copy_upload(Path(path), named)  # its photos beside it, as when it was checked
-        _, report = api.load(named, config)
+        _, report = api.load(named, config, expected)
         return api.annotate(report, Path(folder) / "out").read_bytes()
