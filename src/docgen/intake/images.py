@@ -14,7 +14,8 @@ before anything is decoded, by the check and by upright() alike (a picture swapp
 checked is refused all the same), against docgen's own MOST_PIXELS rather than Pillow's
 MAX_IMAGE_PIXELS, which only warns up to twice its figure. What upright() decodes is bounded:
 a JPEG at JPEG's reduced scales, any other picture in its own colour mode (at most 4 bytes a
-pixel) and brought near the printed size before it is turned, flattened or converted.
+pixel), then flattened and brought near the printed size a band of rows at a time, and only
+then turned and converted.
 """
 from __future__ import annotations
 
@@ -42,9 +43,6 @@ MODES = frozenset({"1", "L", "LA", "P", "PA", "RGB", "RGBA", "RGBa", "RGBX", "CM
 # its other exposures); other formats with more than one frame are animations or multi-page files
 PRIMARY_ONLY = frozenset({"MPO", "HEIF"})
 _DECODED_BY_JPEG = frozenset({"JPEG", "MPO"})  # decoded at 1/2, 1/4 … of the size straight away
-# colour modes whose neighbouring pixels can be averaged (Image.reduce); a palette's indices, 1-bit and 16-bit
-# grey are thinned instead
-_AVERAGED = frozenset({"L", "LA", "RGB", "RGBA", "RGBa", "RGBX", "CMYK", "YCbCr", "I", "F"})
 
 
 class TooManyPixels(DocgenError, OSError):
@@ -139,10 +137,9 @@ def upright(data: bytes, longest: int) -> Any:
             image.load()
             turn = _TURNS.get(image.getexif().get(_ORIENTATION, 1))  # a HEIC's is 1 here: turned on decoding
             profile = image.info.get("icc_profile")
-            picture = _near(image, longest)
+            picture = _flat_near(image, longest)
             if turn is not None:
                 picture = picture.transpose(Image.Transpose[turn])
-            picture = _flat(picture)
             picture.thumbnail((longest, longest), Image.LANCZOS)
             picture = _srgb(picture, profile)
             return picture.copy() if picture is image else picture  # closing the file drops its pixels
@@ -157,16 +154,24 @@ _TURNS = {2: "FLIP_LEFT_RIGHT", 3: "ROTATE_180", 4: "FLIP_TOP_BOTTOM", 5: "TRANS
           7: "TRANSVERSE", 8: "ROTATE_90"}  # as ImageOps.exif_transpose turns them
 
 
-def _near(image: Any, longest: int) -> Any:
-    """`image` in its own mode, cut by a whole factor to no less than twice `longest` on its longest side (what
-    LANCZOS needs to shrink it well), so that turning, flattening and converting never touch the full size."""
-    factor = max(image.size) // (2 * longest)
+def _flat_near(image: Any, longest: int) -> Any:
+    """`image` flattened (_flat) and cut by a whole factor to no less than `longest` on its longest side, a band
+    of rows at a time: a palette's, a 1-bit or a transparent picture is never turned into colour at its full size."""
+    factor = max(image.size) // longest
     if factor < 2:
-        return image
-    if image.mode in _AVERAGED:
-        return image.reduce(factor)
-    size = (math.ceil(image.width / factor), math.ceil(image.height / factor))
-    return image.resize(size, _pillow().Resampling.NEAREST)  # a palette's indices cannot be averaged
+        return _flat(image)
+    rows = max(1, _BAND_PIXELS // image.width // factor) * factor
+    bands = [_flat(image.crop((0, top, image.width, min(top + rows, image.height)))).reduce(factor)
+             for top in range(0, image.height, rows)]
+    picture = _pillow().new(bands[0].mode, (bands[0].width, sum(band.height for band in bands)))
+    top = 0
+    for band in bands:
+        picture.paste(band, (0, top))
+        top += band.height
+    return picture
+
+
+_BAND_PIXELS = 4_000_000  # about 16 MB of colour at a time
 
 
 def _flat(image: Any) -> Any:
