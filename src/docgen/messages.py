@@ -119,7 +119,10 @@ MESSAGES: dict[str, str] = {
                     "请改用照片原图（JPG、PNG 或 HEIC），或把图形另存为 PNG 后再提交",
     "photo_frames": "照片“{value}”是含 {frames} 幅画面的 {format} 图像（动图或多页图像），文书中只能印一幅静止的照片；"
                     "请选定其中一幅另存为 JPG 后再提交",
-    "photo_too_many_pixels": "照片“{value}”的像素过多{size}，超过 {most} 万像素的上限，无法处理；请缩小后（或用手机的普通拍照模式）再提交",
+    # issue 20: photos that take the server's memory (a picture is refused by the pixels its header declares)
+    "photo_too_many_pixels": "照片“{value}”的像素过多{size}，超过 {most} 万像素的上限（手机拍的照片都在此以内），"
+                             "无法处理；请缩小后（或用手机的普通拍照模式）再提交",
+    "photo_pixels_unprinted": "照片的像素过多{size}，超过 {most} 万像素的上限，未印入文书；照片在校验后被换过，请重新上传申报表和照片",
     "glyph_missing": "{label}中的“{characters}”（{codes}）在本机的字体中都没有，PDF 中将显示为方框；"
                      "请改用常用字，或在本机装上含这些字的字体（docgen fonts 可查看各类文字所用的字体）",
     "text_invalid": "应填写文字",
