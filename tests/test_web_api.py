@@ -281,7 +281,7 @@ def test_a_job_is_started_watched_and_its_files_listed_through_the_api(tmp_path)
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
     assert admin.get(f"/api/jobs/{job}/files/../../secret.key").status_code == 404
     resumed = admin.post(f"/api/jobs/{job}/resume")
-    assert resumed.status_code == 409 and "只有已中断的任务可以继续" in resumed.json()["error"]
+    assert resumed.status_code == 409 and "只有失败或已中断的任务可以继续" in resumed.json()["error"]
 
 
 def test_the_api_docs_page_lists_every_endpoint_in_chinese(site):

@@ -369,14 +369,25 @@ def serve(host: str, port: int, data_dir: str, database: str | None, admin_name:
           config: Config) -> None:
     """启动网页：各支部上传、校验、提交申报表，党建部审核和生成文书。"""
     from ..web import Store, create_app
+    from ..web.guards import cannot_start
     from ..web.store import sample_accounts
+
+    def opened(make, *args, **kwargs):
+        """The store or the application over the data folder; a folder or database it cannot use: one line."""
+        try:
+            return make(*args, **kwargs)
+        except Exception as exc:
+            problem = cannot_start(exc)
+            if problem is None:
+                raise
+            raise click.ClickException(problem) from None
 
     base = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
     if admin_name:
-        store = Store(data_dir, database)
+        store = opened(Store, data_dir, database)
         if store.account(name=admin_name) is not None:
             raise click.ClickException(f"登录名“{admin_name}”已存在")
-        account = store.add_account(admin_name, "admin")
+        account = opened(store.add_account, admin_name, "admin")
         click.echo(f"已建立管理员“{admin_name}”。请在浏览器中打开下面的链接设置密码（只能使用一次）：")
         click.echo(f"  {base}activate/{account.activation}")
         return
@@ -384,14 +395,14 @@ def serve(host: str, port: int, data_dir: str, database: str | None, admin_name:
         report = api.validate([api.samples_dir()], config)
         branches = sorted({intake.projects[0].branch for f in report
                            for intake in [api.load(f.path, config)[0]] if intake and intake.projects})
-        made = sample_accounts(Store(data_dir, database), branches)
+        made = opened(sample_accounts, opened(Store, data_dir, database), branches)
         for name, who, password in made:
             click.echo(f"账号 {name}（{who}）的密码：{password}")
         if made:
             click.echo("以上密码只显示这一次。")
     import uvicorn
 
-    app = create_app(data_dir, config, database, checkers=batch_run.default_workers())
+    app = opened(create_app, data_dir, config, database, checkers=batch_run.default_workers())
     where = "只接受本机访问" if host in ("127.0.0.1", "localhost", "::1") else "内网其他电脑也可访问"
     click.echo(f"docgen 网页已启动：{base}（{where}；数据目录：{Path(data_dir).resolve()}）。按 Ctrl-C 停止。")
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -30,7 +30,7 @@ from ..documents import safe_name
 from ..errors import DocgenError
 from ..intake.images import SUFFIXES as PHOTO_SUFFIXES
 from ..issues import unreadable
-from . import security, sheets, work
+from . import guards, security, sheets, work
 from ..validate.rules import PHOTO_MB
 from .site import BRANCH_STATUS, Site, limit_bytes, photo_bytes_limit
 from .jobs import unmade
@@ -127,15 +127,20 @@ def blank_workbook(site: Site, account: Account) -> tuple[str, bytes]:
 
 
 def uploads_left(site: Site, account: Account) -> int:
-    """How many more workbooks the branch may upload today."""
+    """How many more workbooks the branch may upload today (those being checked now count)."""
+    return max(0, site.config.limits.uploads_per_day - _uploaded_today(site, account.branch)
+               - site.uploading.running(account.branch))
+
+
+def _uploaded_today(site: Site, branch: str) -> int:
     midnight = dt.datetime.combine(now().date(), dt.time())
-    return max(0, site.config.limits.uploads_per_day - site.store.checks_since(account.branch, midnight))
+    return site.store.checks_since(branch, midnight)
 
 
 async def check_upload(site: Site, account: Account, filename: str, data: bytes,
                        photos: list[tuple[str, bytes]] = ()) -> int:
     """Keep an upload unchanged under a generated name (with its 活动照片 beside it), check it as the CLI
-    does, record it; the check's id.
+    does, record it; the check's id. An upload that cannot be checked or recorded is not kept.
 
     `data` and each photo may be one byte longer than their limit (the caller reads no more): refused."""
     need(account, "branch")
@@ -150,21 +155,27 @@ async def check_upload(site: Site, account: Account, filename: str, data: bytes,
     named = photo_names(photos)
     if sum(len(content) for _, content in named) > photo_bytes_limit(site):
         raise Refused(f"照片合计超过 {site.config.limits.photos_mb:g} MB 的上限；请压缩照片，或只保留最能说明情况的几张", 413)
-    if uploads_left(site, account) <= 0:
-        raise Refused(f"今天已上传 {site.config.limits.uploads_per_day} 次，达到每天的上限；请明天再上传，"
-                      f"或请党建部调整上限", 429)
-    stored = await run_in_threadpool(_keep, site, data, named)
-    expected = api.Expected(account.branch, {code: held["branch"] for code, held in site.store.held_codes(
-        account.branch).items()})  # its own 申报党组织 only, no code another branch has handed in
-    try:
-        report, errors, warnings, codes = await site.work(work.check, str(site.store.uploads / stored), site.config,
-                                                          expected)
-    except Exception:  # noqa: BLE001 - a workbook that hangs or crashes its checker: told, the server goes on
-        raise Refused("这个文件无法在时限内校验完成，请检查文件是否损坏，或另存为新的 .xlsx 后再上传", 422) from None
-    original = upload_name(filename)
-    report["path"] = original
-    return site.store.add_check(account, original, stored, hashlib.sha256(data).hexdigest(), len(data),
-                                report, errors, warnings, codes)
+    allowed = site.config.limits.uploads_per_day
+    with site.uploading.reserve(account.branch, lambda: _uploaded_today(site, account.branch), allowed) as free:
+        if not free:
+            raise Refused(f"今天已上传 {allowed} 次，达到每天的上限；请明天再上传，或请党建部调整上限", 429)
+        stored = await run_in_threadpool(_keep, site, data, named)
+        expected = api.Expected(account.branch, {code: held["branch"] for code, held in site.store.held_codes(
+            account.branch).items()})  # its own 申报党组织 only, no code another branch has handed in
+        try:
+            try:
+                report, errors, warnings, codes = await site.work(
+                    work.check, str(site.store.uploads / stored), site.config, expected)
+            except Exception:  # noqa: BLE001 - a workbook that hangs or crashes its checker: told, the server goes on
+                raise Refused("这个文件无法在时限内校验完成，请检查文件是否损坏，或另存为新的 .xlsx 后再上传",
+                              422) from None
+            original = upload_name(filename)
+            report["path"] = original
+            return site.store.add_check(account, original, stored, hashlib.sha256(data).hexdigest(), len(data),
+                                        report, errors, warnings, codes)
+        except BaseException:
+            site.store.discard(stored)
+            raise
 
 
 def upload_name(filename: str) -> str:
@@ -194,20 +205,23 @@ def photo_names(photos: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
 
 def _keep(site: Site, data: bytes, photos: list[tuple[str, bytes]] = ()) -> str:
     """Keep an upload unchanged under a generated name, and its photos under their names in a folder of their
-    own beside it (whole or not at all); return the workbook's name within uploads/."""
+    own beside it (whole or not at all: a failed write leaves nothing); return the workbook's name within
+    uploads/."""
     token = secrets.token_hex(16)
     if not photos:
         stored = f"{token}.xlsx"
-        with tempfile.NamedTemporaryFile(dir=site.store.uploads, prefix=".~", delete=False) as handle:
-            handle.write(data)
-        os.replace(handle.name, site.store.uploads / stored)
+        guards.write_whole(site.store.uploads / stored, data)
         return stored
     token = token[:24]  # uploads/<token>/<token>.xlsx within the stored name's 64 characters
     building = Path(tempfile.mkdtemp(dir=site.store.uploads, prefix=".~"))
-    (building / f"{token}.xlsx").write_bytes(data)
-    for name, content in photos:
-        (building / name).write_bytes(content)
-    os.replace(building, site.store.uploads / token)
+    try:
+        (building / f"{token}.xlsx").write_bytes(data)
+        for name, content in photos:
+            (building / name).write_bytes(content)
+        os.replace(building, site.store.uploads / token)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
     return f"{token}/{token}.xlsx"
 
 
@@ -570,9 +584,7 @@ def upload_template(site: Site, account: Account, filename: str, data: bytes) ->
             raise Refused("这个文件不是 UTF-8 编码的文本；请用记事本“另存为”UTF-8 后再上传") from None
     folder = own_templates(site)
     folder.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=folder, prefix=".~", delete=False) as handle:
-        handle.write(data)
-    os.replace(handle.name, folder / name)
+    guards.write_whole(folder / name, data)
     if site.config.template_folder() is None:  # from now on the runs use the folder
         site.save_config(site.config.model_copy(update={"templates": site.config.templates.model_copy(
             update={"dir": str(folder)})}))

@@ -26,11 +26,15 @@ from starlette.templating import Jinja2Templates
 from .. import api
 from ..config import CONFIG_NAME, Config, load_config
 from ..executors import ProcessPool
-from . import admin, accounts, checks, rest, security
+from . import admin, accounts, checks, guards, rest, security
 from .jobs import Jobs
-from .site import BRANCH_STATUS, CHECK_SECONDS, HERE, Site, http_error, require_csrf
+from .site import (BRANCH_STATUS, CHECK_SECONDS, HERE, LARGEST_ID, Site, body_limit, http_error, require_csrf,
+                   server_error, signed_in)
 from .rest import Handler
 from .store import JOB_STATUS, Store
+
+
+LEFTOVER_SECONDS = 2 * CHECK_SECONDS  # longer than any upload is written and checked
 
 
 def create_app(data: str | Path, config: Config | None = None, database: str | None = None,
@@ -41,6 +45,7 @@ def create_app(data: str | Path, config: Config | None = None, database: str | N
     folder.mkdir(parents=True, exist_ok=True)
     saved = folder / CONFIG_NAME  # the settings page's, when it has saved any
     store, config = Store(folder, database), load_config(saved) if saved.is_file() else (config or Config())
+    store.sweep(older_than=LEFTOVER_SECONDS)  # what a server killed mid-upload left
     site = Site(store, config, security.Throttle(), Jinja2Templates(directory=str(HERE / "templates")),
                 Jobs(store, config, workers),
                 ProcessPool(checkers, CHECK_SECONDS, preload=("docgen.web.work",)) if checkers > 1 else None)
@@ -48,9 +53,24 @@ def create_app(data: str | Path, config: Config | None = None, database: str | N
                                       titles=api.TITLES, kinds=api.WORKBOOK_KINDS,
                                       htmx=(HERE / "static" / "vendor" / "htmx.min.js").is_file())
 
-    def page(handler: Handler, csrf: bool = True) -> Callable[[Request], Awaitable[Response]]:
+    def page(handler: Handler, csrf: bool = True, upload: bool = False,
+             anyone: bool = False) -> Callable[[Request], Awaitable[Response]]:
+        """The route's endpoint. A state-changing request is refused before its body is read when it needs a
+        login (all but `anyone`'s, which start a session) and has none, or lacks the session's token; its body
+        is counted as it streams, up to an upload's size (`upload`) or a form's."""
         async def endpoint(request: Request) -> Response:
-            form = await require_csrf(request, site) if csrf and request.method in ("POST", "PUT", "DELETE") else None
+            if any(isinstance(value, int) and value > LARGEST_ID for value in request.path_params.values()):
+                raise HTTPException(404, "找不到这个地址，请检查链接是否完整")
+            form = None
+            if request.method in ("POST", "PUT", "DELETE"):
+                limit, message = body_limit(site, upload)
+                declared = request.headers.get("content-length", "")
+                if declared.isdigit() and int(declared) > limit:
+                    raise HTTPException(413, message)
+                request = Request(request.scope, guards.counted(request.receive, limit, message))
+                if not anyone:
+                    signed_in(request, site)
+                form = await require_csrf(request, site) if csrf else None
             try:
                 return await handler(request, site)
             finally:
@@ -60,12 +80,12 @@ def create_app(data: str | Path, config: Config | None = None, database: str | N
 
     routes = [
         Route("/", page(accounts.home)),
-        Route("/login", page(accounts.login), methods=["GET", "POST"]),
+        Route("/login", page(accounts.login, anyone=True), methods=["GET", "POST"]),
         Route("/logout", page(accounts.logout), methods=["POST"]),
-        Route("/activate/{token}", page(accounts.activate), methods=["GET", "POST"]),
+        Route("/activate/{token}", page(accounts.activate, anyone=True), methods=["GET", "POST"]),
         Route("/branch", page(checks.branch_page)),
         Route("/branch/template", page(checks.branch_template)),
-        Route("/checks", page(checks.upload_check), methods=["POST"]),
+        Route("/checks", page(checks.upload_check, upload=True), methods=["POST"]),
         Route("/checks/{id:int}", page(checks.show_check)),
         Route("/checks/{id:int}/annotated", page(checks.annotated_copy)),
         Route("/checks/{id:int}/submit", page(checks.submit_check), methods=["POST"]),
@@ -81,11 +101,12 @@ def create_app(data: str | Path, config: Config | None = None, database: str | N
         Route("/admin/jobs/{id:int}/resume", page(admin.resume_job), methods=["POST"]),
         Route("/admin/jobs/{id:int}/files/{path:path}", page(admin.job_file)),
         Route("/admin/settings", page(admin.settings_page), methods=["GET", "POST"]),
-        Route("/admin/templates", page(admin.templates_page), methods=["GET", "POST"]),
+        Route("/admin/templates", page(admin.templates_page, upload=True), methods=["GET", "POST"]),
         Route("/admin/templates/export", page(admin.exported_templates)),
         Route("/admin/templates/{name}/delete", page(admin.remove_template), methods=["POST"]),
         Route("/api/docs", page(rest.docs)),
-        *(Route(e.path, page(e.handler, e.csrf), methods=[e.method]) for e in rest.ENDPOINTS),
+        *(Route(e.path, page(e.handler, e.csrf, e.upload, anyone=not e.csrf), methods=[e.method])
+          for e in rest.ENDPOINTS),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
 
@@ -98,7 +119,7 @@ def create_app(data: str | Path, config: Config | None = None, database: str | N
     app = Starlette(routes=routes, lifespan=lifespan, middleware=[
         Middleware(SessionMiddleware, secret_key=secret or _secret(folder), max_age=security.SESSION_SECONDS,
                    same_site="strict", https_only=False, session_cookie="docgen_session"),
-    ], exception_handlers={HTTPException: http_error})
+    ], exception_handlers={HTTPException: http_error, Exception: server_error})
     app.state.site = site
     return app
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
+import re
 import threading
 import time
 from pathlib import Path
@@ -19,12 +21,23 @@ from .. import api
 from ..batch import MANIFEST, batch
 from ..config import Config
 from ..documents import safe_name
-from ..errors import DocgenError
+from ..errors import DocgenError, disk_problem
 from .store import Account, Store, copy_upload, file_inside, now
 
+log = logging.getLogger("docgen.web")
 INBOX, OUTBOX = "收件", "输出"
 BRANCHES = "branches.json"  # in a job's folder: each inbox folder's 申报党组织, as its account names it
+RESUMABLE = ("failed", "interrupted")  # resumed, the batch redoes only what is unfinished
 
+
+FLAGS = (  # the batch's advice for its command line, and what the job's page offers instead
+    (re.compile(r"(解决后)?用相同命令加 --resume (再次运行|继续)"), "解决后在本页点“继续生成”"),
+    (re.compile(r"加 --resume 再次运行"), "在本页点“继续生成”"),
+    (re.compile(r"[（(]可用 --timeout 放宽时限[）)]"), "（请检查该申报表是否过大或损坏）"),
+    (re.compile(r"[（(][^（()）]*--[a-z][a-z-]*[^（()）]*[）)]"), ""),  # any other flag: the page has none
+    (re.compile(r"[，；]?[^，；。（）\n]*--[a-z][a-z-]*[^，；。（）\n]*"), ""),
+)
+PATH = re.compile(r"(?<![\w.])/(?:[^\s/：；，。、（）()“”]+/)*[^\s/：；，。、（）()“”]+")  # an absolute path left
 
 SHOWN = 3  # documents named for one reason a run could not make them; the rest are counted
 
@@ -126,8 +139,8 @@ class Jobs:
     def resume(self, job_id: int) -> None:
         with self._lock:
             job = self.store.job(job_id)
-            if job is None or job["status"] != "interrupted":
-                raise DocgenError("只有已中断的任务可以继续")
+            if job is None or job["status"] not in RESUMABLE:
+                raise DocgenError("只有失败或已中断的任务可以继续")
             if any(thread.is_alive() for thread in self._threads.values()):
                 raise DocgenError("已有一个生成任务正在进行，请等它完成后再继续")
             self.store.update_job(job_id, status="running", message=None, finished=None)
@@ -154,12 +167,16 @@ class Jobs:
             result = batch(self.folder(job_id) / INBOX, self.folder(job_id) / OUTBOX, settings["kinds"],
                            settings["formats"], self.config, options, workers=self.workers, resume=resume,
                            make_zip=True, watcher=Progress(self.store, job_id))
-        except DocgenError as exc:
-            self.store.update_job(job_id, status="failed", message=str(exc), stage=None, finished=now())
-            return
         except Exception as exc:  # noqa: BLE001 - a job's failure is shown on its page, the server goes on
-            self.store.update_job(job_id, status="failed", message=f"生成时出错：{type(exc).__name__}: {exc}",
-                                  stage=None, finished=now())
+            if isinstance(exc, DocgenError):
+                told = str(exc)
+            else:
+                told = f"生成时出错：{disk_problem(exc) or type(exc).__name__}"
+                log.error("generation job %s failed", job_id, exc_info=exc)
+            told = self.for_the_page(job_id, told)
+            if "继续生成" not in told:
+                told += "。解决后可在本页点“继续生成”，已完成的申报表不会重做"
+            self.store.update_job(job_id, status="failed", message=told, stage=None, finished=now())
             return
         problems = len(result.problems)
         message = f"共 {len(result.outcomes)} 个申报表，生成文件 {result.documents} 个" + (
@@ -174,7 +191,8 @@ class Jobs:
         reasons = unmade([o for o in result.outcomes if o.status.valid], result.year_end_failures)
         if reasons:
             message += "。未生成：" + "；".join(reasons)
-        self.store.update_job(job_id, status="done", stage=None, message=message, finished=now(),
+        self.store.update_job(job_id, status="done", stage=None, message=self.for_the_page(job_id, message),
+                              finished=now(),
                               done=len(result.outcomes), documents=result.documents)
 
     def refused(self, job_id: int) -> dict[str, dict[str, str]]:
@@ -207,6 +225,19 @@ class Jobs:
         """refused() of the newest job that finished its run (the documents the department has now)."""
         done = next((job for job in self.store.jobs() if job["status"] == "done"), None)
         return self.refused(done["id"]) if done is not None else {}
+
+    def for_the_page(self, job_id: int, message: str) -> str:
+        """A message of the batch (written for its command line) as the job's page says it: the job's folders
+        named as the page shows them, no other server path, and what to do on the page instead of a flag."""
+        places = {self.folder(job_id) / OUTBOX: f"第 {job_id} 次生成的“{OUTBOX}”文件夹",
+                  self.folder(job_id) / INBOX: f"第 {job_id} 次生成的“{INBOX}”文件夹",
+                  self.folder(job_id): f"第 {job_id} 次生成的文件夹", self.store.folder: "数据目录"}
+        for path, name in places.items():
+            for spelled in dict.fromkeys((str(path.resolve()), str(path.absolute()), str(path))):
+                message = message.replace(spelled, name)
+        for flag, instead in FLAGS:
+            message = flag.sub(instead, message)
+        return PATH.sub("服务器上的文件", message).rstrip("；。 ")
 
     def files(self, job_id: int) -> list[str]:
         """The job's output files, relative to its output folder (work files left out)."""

@@ -38,15 +38,16 @@ class Endpoint:
     body: str = ""
     returns: str = ""
     csrf: bool = True  # a POST or PUT must carry the session's token (not the login, which starts the session)
+    upload: bool = False  # its body carries a workbook and its photos, or a template: an upload's size
 
 
 ENDPOINTS: list[Endpoint] = []
 
 
 def endpoint(method: str, path: str, who: str, summary: str, body: str = "", returns: str = "",
-             csrf: bool = True) -> Callable[[Handler], Handler]:
+             csrf: bool = True, upload: bool = False) -> Callable[[Handler], Handler]:
     def register(handler: Handler) -> Handler:
-        ENDPOINTS.append(Endpoint(method, path, who, summary, handler, body, returns, csrf))
+        ENDPOINTS.append(Endpoint(method, path, who, summary, handler, body, returns, csrf, upload))
         return handler
     return register
 
@@ -182,7 +183,8 @@ async def template(request: Request, site: Site) -> Response:
 
 @endpoint("POST", "/api/checks", "申报党组织", "上传并校验一个申报表（multipart/form-data，字段 workbook；"
           "活动照片放在字段 photos 中，可多个）。",
-          body="workbook=文件，photos=照片…", returns="校验（201）：错误数、警告数、问题列表（工作表、单元格、中文说明）")
+          body="workbook=文件，photos=照片…", returns="校验（201）：错误数、警告数、问题列表（工作表、单元格、中文说明）",
+          upload=True)
 async def upload(request: Request, site: Site) -> Response:
     account = signed_in(request, site)
     actions.need(account, "branch")
@@ -294,7 +296,7 @@ async def show_job(request: Request, site: Site) -> Response:
     return Json(job_json(site, account, actions.job(site, account, request.path_params["id"])))
 
 
-@endpoint("POST", "/api/jobs/{id:int}/resume", "管理员", "继续一个因服务停止而中断的任务；已完成的申报表不会重做。",
+@endpoint("POST", "/api/jobs/{id:int}/resume", "管理员", "继续一个失败或因服务停止而中断的任务；已完成的申报表不会重做。",
           returns="任务")
 async def resume_job(request: Request, site: Site) -> Response:
     account = signed_in(request, site)
@@ -341,7 +343,8 @@ async def list_templates(request: Request, site: Site) -> Response:
 
 
 @endpoint("POST", "/api/templates", "管理员", "上传一个模板（multipart/form-data，字段 template；文件名如 proposal.docx），"
-          "立即检查；之后的预览和生成都用它。", body="template=文件", returns='{"problems": [这个文件的问题, …]}（201）')
+          "立即检查；之后的预览和生成都用它。", body="template=文件", returns='{"problems": [这个文件的问题, …]}（201）',
+          upload=True)
 async def add_template(request: Request, site: Site) -> Response:
     account = actions.need(signed_in(request, site), "admin")
     given = (await request.form()).get("template")

@@ -8,10 +8,10 @@ state-changing request carries the session's CSRF token.
 from __future__ import annotations
 
 import asyncio
-import os
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from html import escape
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import quote
@@ -26,7 +26,7 @@ from starlette.templating import Jinja2Templates
 from ..config import CONFIG_NAME, Config, dump_config
 from ..executors import ProcessPool
 from ..validate.rules import PHOTO_MB
-from . import security
+from . import guards, security
 from .jobs import Jobs
 from .store import SUBMISSION_STATUS, Account, Store
 
@@ -38,6 +38,7 @@ FORM_ROOM = 64 * 1024  # the bytes of a form beside its file
 CHECK_SECONDS = 120.0  # one upload's check in a checking process
 BRANCH_STATUS = {"none": "未提交", "errors": "有错误", **SUBMISSION_STATUS}
 DRAWINGS_KEPT = 32  # checks whose drawn sheets are kept in memory for their next view
+LARGEST_ID = 2**63 - 1  # the database's integers: an id in a URL past it names nothing
 
 
 @dataclass
@@ -52,6 +53,7 @@ class Site:
     jobs: Jobs
     checkers: ProcessPool | None = None
     drawings: OrderedDict[int, list[Any]] = field(default_factory=OrderedDict)  # by check id, newest last
+    uploading: guards.InFlight = field(default_factory=guards.InFlight)  # uploads being checked, by branch
 
     def remember(self, check_id: int, views: list[Any]) -> None:
         """Keep a check's drawing (an upload and its report never change) for its next view; the oldest go."""
@@ -62,10 +64,7 @@ class Site:
 
     def save_config(self, config: Config) -> None:
         """Keep `config` as the data folder's docgen.toml (whole or not at all) and use it from now on."""
-        target = self.store.folder / CONFIG_NAME
-        temporary = target.with_name(f".~{CONFIG_NAME}")
-        temporary.write_text(dump_config(config), encoding="utf-8")
-        os.replace(temporary, target)
+        guards.write_whole(self.store.folder / CONFIG_NAME, dump_config(config).encode("utf-8"))
         self.config = self.jobs.config = config
         self.templates.env.globals["limits"] = config.limits
 
@@ -99,24 +98,40 @@ def csrf_token(request: Request) -> str:
 
 
 async def require_csrf(request: Request, site: Site) -> Any:
-    """Refuse a state-changing request without the session's token; return the form, parsed once,
-    here, within the upload limits (the handler's request.form() is the same one)."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit_bytes(site) + photo_bytes_limit(site) + FORM_ROOM:
-        raise HTTPException(413, f"文件超过 {site.config.limits.file_mb:g} MB 的上限，请删除多余的内容后再上传")
+    """Refuse a state-changing request without the session's token, before reading its body when the session
+    has none or the header carries it; return the form, parsed once, here (the handler's request.form() is the
+    same one). The body is counted as it streams (page() in app.py): past its limit it is refused, 413."""
+    expected = request.session.get("csrf")
+    if not expected:  # no page of this site was opened in this browser: nothing to read
+        raise HTTPException(403, "页面已过期或来源不明，请刷新页面后重试")
     given, form = request.headers.get("x-csrf-token"), None
+    if given is not None and not security.same_token(expected, given):
+        raise HTTPException(403, "页面已过期或来源不明，请刷新页面后重试")
     if request.headers.get("content-type", "").startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
         try:
             form = await request.form(max_files=UPLOAD_COUNT, max_fields=20, max_part_size=FORM_ROOM)
+        except guards.TooLarge:
+            raise
         except Exception:  # noqa: BLE001 - a malformed form is refused like a missing token
             raise HTTPException(400, "提交的内容无法读取，请刷新页面后重试") from None
         if given is None:
             given = form.get("csrf")
-    if not security.same_token(request.session.get("csrf"), given if isinstance(given, str) else None):
+    if not security.same_token(expected, given if isinstance(given, str) else None):
         if form is not None:
             await form.close()
         raise HTTPException(403, "页面已过期或来源不明，请刷新页面后重试")
     return form
+
+
+def body_limit(site: Site, upload: bool) -> tuple[int, str]:
+    """The bytes a state-changing request may send, and what a request past them is told: a workbook upload
+    its file, its photos and the form around them; any other request a form's room."""
+    if upload:
+        limits = site.config.limits
+        return (limit_bytes(site) + photo_bytes_limit(site) + FORM_ROOM,
+                f"上传的内容超过上限（申报表 {limits.file_mb:g} MB，照片合计 {limits.photos_mb:g} MB），"
+                f"请删除多余的内容后再上传")
+    return FORM_ROOM, f"提交的内容超过 {FORM_ROOM // 1024} KB 的上限"
 
 
 def render(request: Request, site: Site, template: str, status: int = 200, headers: dict[str, str] | None = None,
@@ -131,15 +146,30 @@ def address(request: Request) -> str:
     return request.client.host if request.client else "?"
 
 
+UNKNOWN = {404: "找不到这个地址，请检查链接是否完整", 405: "这个地址不支持这种请求方式"}
+
+
 async def http_error(request: Request, exc: HTTPException) -> Response:
     if exc.status_code in (301, 302, 303) and exc.headers:
         return RedirectResponse(exc.headers["Location"], status_code=303)
+    chinese = isinstance(exc.detail, str) and exc.detail != HTTPStatus(exc.status_code).phrase
+    detail = exc.detail if chinese else UNKNOWN.get(exc.status_code, "请求无法完成")
     if request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", ""):
-        return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
+        return JSONResponse({"error": detail}, status_code=exc.status_code, headers=exc.headers)
     messages = {400: "请求有误", 401: "请先登录", 403: "没有权限", 404: "找不到页面", 405: "不支持的操作",
                 409: "暂时无法进行", 413: "文件过大", 415: "请求格式不对", 422: "无法校验", 429: "次数超限"}
-    text = exc.detail if isinstance(exc.detail, str) and exc.detail not in ("Not Found", "Forbidden") else ""
-    return Response(error_page(messages.get(exc.status_code, "出错了"), text), status_code=exc.status_code,
+    return Response(error_page(messages.get(exc.status_code, "出错了"), detail), status_code=exc.status_code,
+                    media_type="text/html; charset=utf-8", headers=exc.headers)
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    """Any error no page expected: 503 saying what the administrator must fix when the storage refused (a full
+    disk, a read-only database), else 500; in Chinese, never a traceback (the server's log has it)."""
+    problem = guards.trouble(exc)  # Starlette raises it again after this answer: uvicorn logs its traceback
+    status, detail = (503, problem) if problem else (500, "服务器内部出错，已记入服务器日志；请稍后再试，或告知党建部管理员")
+    if request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", ""):
+        return JSONResponse({"error": detail}, status_code=status)
+    return Response(error_page("暂时无法使用" if problem else "服务器出错", detail), status_code=status,
                     media_type="text/html; charset=utf-8")
 
 

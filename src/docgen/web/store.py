@@ -133,6 +133,40 @@ class Store:
         """Let go of the database's connections."""
         self.engine.dispose()
 
+    def discard(self, stored: str) -> None:
+        """Remove a stored upload no row names (its check failed, or its row was not written), photos and all."""
+        first = stored.split("/", 1)[0]
+        target = self.uploads / first
+        if not first or first.startswith(".") or target.parent != self.uploads:
+            return
+        if target.is_dir():
+            shutil.rmtree(target, ignore_errors=True)
+        else:
+            target.unlink(missing_ok=True)
+
+    def sweep(self, older_than: float) -> list[str]:
+        """Remove what a server killed mid-upload left: stored uploads no check names and half-written work
+        files (.~…) in uploads/, and the settings' temporaries in the data folder, each untouched for
+        `older_than` seconds (an upload still being checked by another server is younger); the names removed."""
+        with self.engine.connect() as db:
+            named = {row[0].split("/", 1)[0] for row in db.execute(sa.select(checks.c.stored))}
+        moment = dt.datetime.now().timestamp()
+        removed = []
+        leftovers = [p for p in self.uploads.iterdir() if p.name not in named]
+        leftovers += [p for p in self.folder.iterdir() if p.name.startswith(".~") and p.is_file()]
+        for path in leftovers:
+            try:
+                if moment - path.lstat().st_mtime < older_than:
+                    continue
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
+            except OSError:  # another server swept it first, or it cannot be removed: left for the next start
+                continue
+            removed.append(path.name)
+        return removed
+
     # --- accounts -------------------------------------------------------------------------------
 
     def add_account(self, name: str, role: str, branch: str | None = None, password: str | None = None) -> Account:
