@@ -100,6 +100,7 @@ def test_a_deactivated_account_is_signed_out_cannot_sign_in_and_keeps_its_data(w
     app, store, tmp_path = web
     branch = client(app, "chengguan")
     made = check_id(upload(branch, workbook(tmp_path)))
+    copy = TestClient(app, follow_redirects=False, cookies={"docgen_session": branch.cookies["docgen_session"]})
     admin = client(app, "admin")
     target = store.account(name="chengguan").id
     response = admin.post(f"/admin/accounts/{target}/deactivate", data={"csrf": csrf(admin, "/admin")})
@@ -116,6 +117,7 @@ def test_a_deactivated_account_is_signed_out_cannot_sign_in_and_keeps_its_data(w
     admin.post(f"/admin/accounts/{target}/reactivate", data={"csrf": csrf(admin, "/admin")})
     again = client(app, "chengguan")
     assert again.get(f"/checks/{made}").status_code == 200
+    assert copy.get("/branch").headers["location"] == "/login"  # reactivated: its old sessions stay ended
 
 
 def test_a_reset_ends_the_password_and_its_sessions_and_the_new_link_works_once(web):
