@@ -211,12 +211,6 @@ class Store:
         with self.engine.begin() as db:
             db.execute(sessions.delete().where(sessions.c.key == key))
 
-    def sessions_of(self, account_id: int) -> int:
-        """How many sessions of the account last."""
-        with self.engine.connect() as db:
-            return db.execute(sa.select(sa.func.count()).select_from(sessions).where(
-                sessions.c.account_id == account_id, sessions.c.expires > now())).scalar() or 0
-
     # --- checks and submissions -----------------------------------------------------------------
 
     def add_check(self, account: Account, original: str, stored: str, sha256: str, size: int,
