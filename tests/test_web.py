@@ -31,11 +31,11 @@ def test_pages_need_a_login_and_the_login_page_is_chinese(site):
 def test_a_wrong_password_is_refused_and_repeated_failures_wait(site):
     app, _, _ = site
     browser = client(app)
-    for _ in range(5):
+    for _ in range(4):
         response = browser.post("/login", data={"name": "xigu", "password": "wrong", "csrf": csrf(browser, "/login")})
         assert response.status_code == 401 and "账号或密码不正确" in response.text
     response = browser.post("/login", data={"name": "xigu", "password": PASSWORD, "csrf": csrf(browser, "/login")})
-    assert response.status_code == 429 and "登录失败次数过多" in response.text
+    assert response.status_code == 429 and "登录失败次数过多，请 1 秒后再试" in response.text
 
 
 def test_an_activation_link_sets_the_password_once(site):
@@ -44,8 +44,8 @@ def test_an_activation_link_sets_the_password_once(site):
     browser = client(app)
     page = f"/activate/{account.activation}"
     response = browser.post(page, data={"password": "short", "again": "short", "csrf": csrf(browser, page)})
-    assert response.status_code == 400 and "至少 8 位" in response.text
-    response = browser.post(page, data={"password": "qilihe2024", "again": "qilihe2024", "csrf": csrf(browser, page)})
+    assert response.status_code == 400 and "至少 10 位" in response.text
+    response = browser.post(page, data={"password": "huanghe2024", "again": "huanghe2024", "csrf": csrf(browser, page)})
     assert response.status_code == 303
     assert browser.get("/branch").status_code == 200  # signed in
     assert client(app).get(page).status_code == 404  # used up

@@ -21,6 +21,7 @@ from .errors import ConfigError, DiskError, DocgenError, disk_problem
 from .executors import Inline
 from .filekinds import refusal
 from .finding import ANNOTATED_SUFFIX, Found, find_workbooks, scan_workbooks
+from .intake.cells import unseen, unseen_names, without_unseen
 from .intake.template import write_template
 from .issues import FileReport, Report, Skipped, unreadable
 from .messages import message
@@ -35,7 +36,7 @@ __all__ = [
     "ANNOTATED_SUFFIX", "FORMATS", "TITLES", "WORKBOOK_KINDS", "Expected", "Found", "NoWorkbooks", "Options", "Renderers",
     "RenderRun", "Skipped", "YearEndResult", "annotate", "annotate_all", "file_refusal", "find_workbooks", "font_roles",
     "load", "parse_period", "render", "run_warnings", "scan_workbooks", "validate", "write_config_template",
-    "write_intake_template", "year_end",
+    "unseen", "unseen_names", "without_unseen", "write_intake_template", "year_end",
 ]
 
 

@@ -363,10 +363,15 @@ def demo(out_dir: str, formats: tuple[str, ...], date: dt.date, config: Config) 
               help="建立一个管理员账号并打印其激活链接，然后退出。")
 @click.option("--samples", is_flag=True,
               help="演示用：为管理员和示例申报表中的每个党支部建立账号（第一次启动时打印随机密码）。")
+@click.option("--https", "https", is_flag=True,
+              help="浏览器经 HTTPS 访问本网页（直接或经反向代理）：登录 Cookie 只经 HTTPS 发送，并发送 HSTS 头。")
+@click.option("--proxy", default=None, metavar="地址",
+              help="反向代理的地址（多个用逗号分隔，如 127.0.0.1）：只相信这些地址发来的 X-Forwarded-For、"
+                   "X-Forwarded-Proto，用其中的客户端地址限制登录尝试；不给时忽略这些头。")
 @config_option
 @library_errors
 def serve(host: str, port: int, data_dir: str, database: str | None, admin_name: str | None, samples: bool,
-          config: Config) -> None:
+          https: bool, proxy: str | None, config: Config) -> None:
     """启动网页：各支部上传、校验、提交申报表，党建部审核和生成文书。"""
     from ..web import Store, create_app
     from ..web.guards import cannot_start
@@ -402,10 +407,11 @@ def serve(host: str, port: int, data_dir: str, database: str | None, admin_name:
             click.echo("以上密码只显示这一次。")
     import uvicorn
 
-    app = opened(create_app, data_dir, config, database, checkers=batch_run.default_workers())
+    app = opened(create_app, data_dir, config, database, checkers=batch_run.default_workers(), https=https,
+                 proxy=[a.strip() for a in proxy.split(",") if a.strip()] if proxy else None)
     where = "只接受本机访问" if host in ("127.0.0.1", "localhost", "::1") else "内网其他电脑也可访问"
     click.echo(f"docgen 网页已启动：{base}（{where}；数据目录：{Path(data_dir).resolve()}）。按 Ctrl-C 停止。")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)  # the app decides (--proxy)
 
 
 if __name__ == "__main__":  # pragma: no cover

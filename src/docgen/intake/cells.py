@@ -25,6 +25,9 @@ from . import numfmt
 # Characters that take no room on screen: zero-width spaces and joiners, direction marks, the byte order
 # mark, the soft hyphen (Unicode's "format" characters), which a copy from a web page or a chat often brings.
 _INVISIBLE = re.compile(r"[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+# In a name (an account, a 申报党组织, a file) nothing unseen is wanted at all: besides the above, every control,
+# format, line or paragraph separator, private-use or unassigned code point.
+_UNSEEN_CATEGORIES = {"Cc", "Cf", "Zl", "Zp", "Co", "Cs", "Cn"}
 # Kinds whose value is compared or parsed: a hidden character there changes what is read.
 _STRICT = {"code", "seq", "date", "percent", "score", "amount", "phone", "category", "conclusion", "period"}
 _NUMERIC = {"seq", "percent", "score", "amount"}
@@ -112,14 +115,32 @@ def _visible(text: str, kind: str, notes: list[Note]) -> str:
         return text
     if kind in _STRICT:
         notes.append(Note("invisible_characters", {
-            "codes": "、".join(f"U+{ord(ch):04X}（{_invisible_name(ch)}）" for ch in found),
+            "codes": unseen_names(found),
             "value": _INVISIBLE.sub("", text).strip()}))
     return _INVISIBLE.sub("", text)
 
 
+def unseen(text: str) -> list[str]:
+    """The characters of `text` that take no room on screen or steer its direction, each once, in order."""
+    found = {ch for ch in text if _INVISIBLE.match(ch) or unicodedata.category(ch) in _UNSEEN_CATEGORIES}
+    return sorted(found)
+
+
+def without_unseen(text: str) -> str:
+    """`text` without the characters unseen() finds."""
+    hidden = set(unseen(text))
+    return "".join(ch for ch in text if ch not in hidden)
+
+
+def unseen_names(found: list[str]) -> str:
+    """The characters as a clerk is told of them: U+200B（零宽空格）、…"""
+    return "、".join(f"U+{ord(ch):04X}（{_invisible_name(ch)}）" for ch in found)
+
+
 def _invisible_name(ch: str) -> str:
     names = {"\u200b": "零宽空格", "\u200c": "零宽不连字", "\u200d": "零宽连字", "\ufeff": "字节顺序标记",
-             "\u00ad": "软连字符", "\u2060": "字连接符", "\u200e": "从左到右标记", "\u200f": "从右到左标记"}
+             "\u00ad": "软连字符", "\u2060": "字连接符", "\u200e": "从左到右标记", "\u200f": "从右到左标记",
+             "\u202d": "从左到右覆盖", "\u202e": "从右到左覆盖"}
     return names.get(ch) or unicodedata.name(ch, "格式字符").lower()
 
 

@@ -20,14 +20,14 @@ async def login(request: Request, site: Site) -> Response:
     form = await request.form()
     name, password = str(form.get("name", "")).strip(), str(form.get("password", ""))
     try:
-        actions.sign_in(site, request.session, address(request), name, password)
+        await actions.sign_in(site, request.session, address(request), name, password)
     except Refused as exc:
         return render(request, site, "login.html", exc.status_code, name=name, problem=exc.message)
     return RedirectResponse("/", status_code=303)
 
 
 async def logout(request: Request, site: Site) -> Response:
-    request.session.clear()
+    actions.sign_out(site, request.session)
     return RedirectResponse("/login", status_code=303)
 
 
@@ -38,7 +38,8 @@ async def activate(request: Request, site: Site) -> Response:
         return render(request, site, "activate.html", target=target)
     form = await request.form()
     try:
-        actions.activate(site, request.session, token, str(form.get("password", "")), str(form.get("again", "")))
+        await actions.activate(site, request.session, token, str(form.get("password", "")), str(form.get("again", "")),
+                               address(request))
     except Refused as exc:
         return render(request, site, "activate.html", exc.status_code, target=target, problem=exc.message)
     return RedirectResponse("/", status_code=303)

@@ -12,10 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import math
 import os
 import secrets
 import shutil
 import tempfile
+import unicodedata
 import zipfile
 from pathlib import Path
 from typing import Any, MutableMapping
@@ -60,24 +62,40 @@ def need(account: Account, role: str) -> Account:
 
 # --- accounts ----------------------------------------------------------------------------------
 
-def sign_in(site: Site, session: MutableMapping[str, Any], address: str, name: str, password: str) -> Account:
-    """Check the password (throttled per name and per address) and start a new session for the account."""
-    keys = (f"name:{name}", f"address:{address}")
-    wait = site.throttle.wait(*keys)
+async def sign_in(site: Site, session: MutableMapping[str, Any], address: str, name: str,
+                  password: str) -> tuple[Account, str]:
+    """Check the password (throttled per name and address; in a thread, as long for a name that cannot sign in)
+    and start a new session for the account: the account and the session's CSRF token."""
+    name = unicodedata.normalize("NFKC", name).strip()
+    wait = site.throttle.wait(name, address)
     if wait:
-        raise Refused(f"登录失败次数过多，请 {int(wait // 60) + 1} 分钟后再试", 429)
+        raise Refused(f"登录失败次数过多，请 {math.ceil(wait)} 秒后再试", 429)
     account = site.store.account(name=name)
-    if account is None or not security.verify_password(account.password, password):
-        site.throttle.failed(*keys)
+    if not await run_in_threadpool(security.verify_password, account.password if account else None, password):
+        site.throttle.failed(name, address)
         raise Refused("账号或密码不正确", 401)
-    site.throttle.succeeded(*keys)
-    start_session(session, account)
-    return account
+    site.throttle.succeeded(name, address)
+    if not account.active:  # told only to whoever knows its password
+        raise Refused("这个账号已停用；如需继续使用，请联系党建部", 403)
+    return account, start_session(site, session, account, address)
 
 
-def start_session(session: MutableMapping[str, Any], account: Account) -> None:
+def start_session(site: Site, session: MutableMapping[str, Any], account: Account, address: str | None) -> str:
+    """A new server-side session for the account, its token alone in the cookie; its CSRF token."""
+    token, key = security.new_session_token()
+    csrf = security.new_csrf_token()
+    site.store.start_session(account.id, key, csrf, security.SESSION_SECONDS, address)
     session.clear()
-    session.update(account=account.id, csrf=security.new_csrf_token())
+    session["token"] = token
+    return csrf
+
+
+def sign_out(site: Site, session: MutableMapping[str, Any]) -> None:
+    """End the browser's session: its cookie, copied or not, no longer signs anyone in."""
+    token = session.get("token")
+    if isinstance(token, str):
+        site.store.end_session(security.session_key(token))
+    session.clear()
 
 
 def activation(site: Site, token: str) -> Account:
@@ -87,25 +105,38 @@ def activation(site: Site, token: str) -> Account:
     return account
 
 
-def activate(site: Site, session: MutableMapping[str, Any], token: str, password: str, again: str) -> Account:
-    """Set the password of the account the one-time link names, and sign it in; the link is used up."""
+async def activate(site: Site, session: MutableMapping[str, Any], token: str, password: str, again: str,
+                   address: str | None = None) -> Account:
+    """Set the password of the account the one-time link names (every session it had ends), and sign it in;
+    the link is used up. The policy and the hash run in a thread."""
     account = activation(site, token)
-    problem = security.password_problem(password, again)
+    problem = await run_in_threadpool(security.password_problem, password, again, account.name)
     if problem:
         raise Refused(problem)
-    site.store.set_password(account.id, security.hash_password(password))
-    start_session(session, account)
+    site.store.set_password(account.id, await run_in_threadpool(security.hash_password, password))
+    start_session(site, session, account, address)
     return account
+
+
+def plain_name(text: str, what: str, limit: int) -> str:
+    """A name as typed, NFKC-normalised (fullwidth letters are letters); refused when it holds characters no one
+    sees or that turn the text around, so two names that look the same are the same name."""
+    name = unicodedata.normalize("NFKC", text).strip()
+    hidden = api.unseen(name)
+    if hidden:
+        raise Refused(f"{what}中含有看不见的字符（{api.unseen_names(hidden)}），两个看起来相同的名称会被当作不同的；"
+                      f"请删去后重新输入（最好直接键入，不要从网页或聊天中复制）")
+    if not name:
+        raise Refused(f"请填写{what}")
+    if len(name) > limit:
+        raise Refused(f"{what}不超过 {limit} 个字符")
+    return name
 
 
 def add_branch_account(site: Site, account: Account, name: str, branch: str) -> Account:
     """A new 申报党组织 account, with the one-time link that sets its password."""
     need(account, "admin")
-    name, branch = name.strip(), branch.strip()
-    if not name or not branch:
-        raise Refused("请填写登录名和申报党组织名称")
-    if len(name) > 64 or len(branch) > 200:
-        raise Refused("登录名不超过 64 个字符，申报党组织名称不超过 200 个字符")
+    name, branch = plain_name(name, "登录名", 64), plain_name(branch, "申报党组织名称", 200)
     if site.store.account(name=name) is not None:
         raise Refused(f"登录名“{name}”已被使用")
     return site.store.add_account(name, "branch", branch)
@@ -114,6 +145,42 @@ def add_branch_account(site: Site, account: Account, name: str, branch: str) -> 
 def branch_accounts(site: Site, account: Account) -> list[Account]:
     need(account, "admin")
     return [a for a in site.store.accounts() if a.role == "branch"]
+
+
+def managed_account(site: Site, account: Account, account_id: int) -> Account:
+    """An account the department changes; 404 when there is none."""
+    need(account, "admin")
+    found = site.store.account(id=account_id)
+    if found is None:
+        raise Refused("找不到这个账号", 404)
+    return found
+
+
+def set_active(site: Site, account: Account, account_id: int, active: bool) -> Account:
+    """停用 (it cannot sign in, its sessions end, its checks and submissions stay) or 启用 an account."""
+    target = managed_account(site, account, account_id)
+    if target.id == account.id and not active:
+        raise Refused("不能停用自己正在使用的账号", 409)
+    site.store.set_active(target.id, active)
+    return site.store.account(id=target.id)
+
+
+def reset_password(site: Site, account: Account, account_id: int) -> Account:
+    """The account's password stops working and its sessions end; a new one-time activation link sets the next."""
+    target = managed_account(site, account, account_id)
+    if target.id == account.id:
+        raise Refused("不能重置自己正在使用的账号的密码；请由另一位管理员重置", 409)
+    site.store.reset_password(target.id)
+    return site.store.account(id=target.id)
+
+
+def rename_account(site: Site, account: Account, account_id: int, name: str) -> Account:
+    """A new login name for an account (unique); its checks and submissions stay with it."""
+    target = managed_account(site, account, account_id)
+    name = plain_name(name, "登录名", 64)
+    if name != target.name and not site.store.rename(target.id, name):
+        raise Refused(f"登录名“{name}”已被使用")
+    return site.store.account(id=target.id)
 
 
 # --- the branch's checks -------------------------------------------------------------------------
@@ -180,7 +247,7 @@ async def check_upload(site: Site, account: Account, filename: str, data: bytes,
 
 def upload_name(filename: str) -> str:
     """The name a branch gave its file, as a plain file name (no folders, no dot files, bounded)."""
-    name = Path(filename.replace("\\", "/")).name.strip()
+    name = api.without_unseen(Path(filename.replace("\\", "/")).name).strip()
     stem, suffix = Path(name).stem, Path(name).suffix.lower()
     if suffix not in (".xlsx", ".xlsm"):
         suffix = ".xlsx"
@@ -193,8 +260,8 @@ def photo_names(photos: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
     limit (what is inside is checked with the workbook)."""
     named: dict[str, bytes] = {}
     for filename, content in photos:
-        name = Path(filename.replace("\\", "/")).name.strip()
-        stem, suffix = Path(name).stem, Path(name).suffix  # kept as sent: the sheet names it so
+        name = api.without_unseen(Path(filename.replace("\\", "/")).name).strip()
+        stem, suffix = Path(name).stem, Path(name).suffix  # kept as sent, less what no one sees: the sheet names it so
         if suffix.lower() not in PHOTO_SUFFIXES:
             raise Refused(f"“{name}”不是照片文件；活动照片可以是 JPG、PNG、HEIC（苹果手机的照片）、WebP、GIF、BMP、TIFF 或 AVIF")
         if len(content) > PHOTO_MB * 1024 * 1024:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -24,11 +25,42 @@ async def admin_page(request: Request, site: Site) -> Response:
                   made=request.query_params.get("made"))
 
 
+async def _admin_refused(request: Request, site: Site, account: Any, refused: Refused) -> Response:
+    """The department's page again, with why its account form was refused."""
+    rows = actions.overview(site, account)
+    return render(request, site, "admin.html", refused.status_code, rows=rows, all_rows=rows, wanted=None,
+                  problem=refused.message)
+
+
 async def add_branch_account(request: Request, site: Site) -> Response:
+    account = signed_in(request, site)
     form = await request.form()
-    made = actions.add_branch_account(site, signed_in(request, site), str(form.get("name", "")),
-                                      str(form.get("branch", "")))
-    return RedirectResponse(f"/admin?made={made.name}", status_code=303)
+    try:
+        made = actions.add_branch_account(site, account, str(form.get("name", "")), str(form.get("branch", "")))
+    except Refused as exc:
+        return await _admin_refused(request, site, account, exc)
+    return RedirectResponse(f"/admin?made={quote(made.name)}", status_code=303)
+
+
+ACCOUNT_CHANGES = ("deactivate", "reactivate", "reset", "rename")  # /admin/accounts/{id}/…, the last part of the path
+
+
+async def change_account(request: Request, site: Site) -> Response:
+    """停用, 启用, 重置密码 or 改登录名 of one account, from the account list."""
+    account = signed_in(request, site)
+    account_id, change = request.path_params["id"], request.url.path.rsplit("/", 1)[1]
+    try:
+        if change == "rename":
+            changed = actions.rename_account(site, account, account_id, str((await request.form()).get("name", "")))
+        elif change == "reset":
+            changed = actions.reset_password(site, account, account_id)
+        else:
+            changed = actions.set_active(site, account, account_id, change == "reactivate")
+    except Refused as exc:
+        if exc.status_code == 404:
+            raise
+        return await _admin_refused(request, site, account, exc)
+    return RedirectResponse(f"/admin?made={quote(changed.name)}#accounts", status_code=303)
 
 
 async def submission_page(request: Request, site: Site) -> Response:

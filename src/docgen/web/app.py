@@ -22,6 +22,7 @@ from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from .. import api
 from ..config import CONFIG_NAME, Config, load_config
@@ -38,9 +39,13 @@ LEFTOVER_SECONDS = 2 * CHECK_SECONDS  # longer than any upload is written and ch
 
 
 def create_app(data: str | Path, config: Config | None = None, database: str | None = None,
-               secret: str | None = None, workers: int | None = None, checkers: int = 1) -> Starlette:
+               secret: str | None = None, workers: int | None = None, checkers: int = 1, https: bool = False,
+               proxy: str | list[str] | None = None) -> Starlette:
     """The application over the data folder `data` (made when missing); `workers` for the generation jobs,
-    `checkers` processes for the checks of uploads (1: in this process)."""
+    `checkers` processes for the checks of uploads (1: in this process). `https`: browsers reach it over HTTPS
+    (directly or through a proxy): the cookie is Secure and HSTS is sent. `proxy`: the addresses of reverse
+    proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (the client's address for the login
+    throttle); without it those headers are ignored."""
     folder = Path(data)
     folder.mkdir(parents=True, exist_ok=True)
     saved = folder / CONFIG_NAME  # the settings page's, when it has saved any
@@ -93,6 +98,8 @@ def create_app(data: str | Path, config: Config | None = None, database: str | N
         Route("/branch/preview/{path:path}", page(checks.preview_file)),
         Route("/admin", page(admin.admin_page)),
         Route("/admin/accounts", page(admin.add_branch_account), methods=["POST"]),
+        *(Route(f"/admin/accounts/{{id:int}}/{change}", page(admin.change_account), methods=["POST"])
+          for change in admin.ACCOUNT_CHANGES),
         Route("/admin/submissions/{id:int}", page(admin.submission_page)),
         Route("/admin/submissions/{id:int}/review", page(admin.review_submission), methods=["POST"]),
         Route("/admin/jobs", page(admin.jobs_page), methods=["GET", "POST"]),
@@ -117,8 +124,10 @@ def create_app(data: str | Path, config: Config | None = None, database: str | N
             site.checkers.close()
 
     app = Starlette(routes=routes, lifespan=lifespan, middleware=[
+        *([Middleware(ProxyHeadersMiddleware, trusted_hosts=proxy)] if proxy else []),
+        Middleware(security.SecurityHeaders, https=https),
         Middleware(SessionMiddleware, secret_key=secret or _secret(folder), max_age=security.SESSION_SECONDS,
-                   same_site="strict", https_only=False, session_cookie="docgen_session"),
+                   same_site="strict", https_only=https, session_cookie="docgen_session"),
     ], exception_handlers={HTTPException: http_error, Exception: server_error})
     app.state.site = site
     return app

@@ -100,7 +100,7 @@ def texts(data: dict[str, Any], key: str) -> list[str]:
 
 def account_json(request: Request, account: Account) -> dict[str, Any]:
     found = {"id": account.id, "name": account.name, "role": account.role, "branch": account.branch,
-             "activated": account.activation is None}
+             "activated": account.activation is None, "active": account.active}
     if account.activation:
         found["activation_link"] = f"{request.base_url}activate/{account.activation}"
     return found
@@ -137,15 +137,15 @@ def job_json(site: Site, account: Account, job: dict[str, Any]) -> dict[str, Any
           body='{"name": "登录名", "password": "密码"}', returns='{"account": 账号, "csrf": "令牌"}', csrf=False)
 async def login(request: Request, site: Site) -> Response:
     data = await body(request)
-    account = actions.sign_in(site, request.session, address(request), text(data, "name").strip(),
-                              text(data, "password"))
-    return Json({"account": account_json(request, account), "csrf": request.session["csrf"]})
+    account, csrf = await actions.sign_in(site, request.session, address(request), text(data, "name"),
+                                          text(data, "password"))
+    return Json({"account": account_json(request, account), "csrf": csrf})
 
 
-@endpoint("POST", "/api/logout", "已登录", "退出登录。", returns="{}")
+@endpoint("POST", "/api/logout", "已登录", "退出登录；这个会话的 Cookie（包括被复制的）随即失效。", returns="{}")
 async def logout(request: Request, site: Site) -> Response:
     signed_in(request, site)
-    request.session.clear()
+    actions.sign_out(site, request.session)
     return Json({})
 
 
@@ -153,7 +153,7 @@ async def logout(request: Request, site: Site) -> Response:
           returns='{"account": 账号, "csrf": "令牌", "uploads_left": 次数}')
 async def me(request: Request, site: Site) -> Response:
     account = signed_in(request, site)
-    found: dict[str, Any] = {"account": account_json(request, account), "csrf": csrf_token(request)}
+    found: dict[str, Any] = {"account": account_json(request, account), "csrf": csrf_token(request, site)}
     if not account.admin:
         found["uploads_left"] = actions.uploads_left(site, account)
     return Json(found)
@@ -170,6 +170,34 @@ async def add_account(request: Request, site: Site) -> Response:
     data = await body(request)
     made = actions.add_branch_account(site, signed_in(request, site), text(data, "name"), text(data, "branch"))
     return Json(account_json(request, made), status_code=201)
+
+
+@endpoint("POST", "/api/accounts/{id:int}/deactivate", "管理员", "停用账号：不能再登录，已登录的会话立即失效；"
+          "它的校验和提交都保留。不能停用自己。", returns="账号")
+async def deactivate_account(request: Request, site: Site) -> Response:
+    changed = actions.set_active(site, signed_in(request, site), request.path_params["id"], False)
+    return Json(account_json(request, changed))
+
+
+@endpoint("POST", "/api/accounts/{id:int}/reactivate", "管理员", "重新启用停用的账号。", returns="账号")
+async def reactivate_account(request: Request, site: Site) -> Response:
+    changed = actions.set_active(site, signed_in(request, site), request.path_params["id"], True)
+    return Json(account_json(request, changed))
+
+
+@endpoint("POST", "/api/accounts/{id:int}/reset", "管理员", "重置密码：原密码立即失效，已登录的会话结束；"
+          "把返回的新激活链接（只能使用一次）发给该支部。", returns="账号，带 activation_link")
+async def reset_account(request: Request, site: Site) -> Response:
+    changed = actions.reset_password(site, signed_in(request, site), request.path_params["id"])
+    return Json(account_json(request, changed))
+
+
+@endpoint("POST", "/api/accounts/{id:int}/rename", "管理员", "修改登录名（不能与其他账号相同）；账号的校验和提交不变。",
+          body='{"name": "新登录名"}', returns="账号")
+async def rename_account(request: Request, site: Site) -> Response:
+    data = await body(request)
+    changed = actions.rename_account(site, signed_in(request, site), request.path_params["id"], text(data, "name"))
+    return Json(account_json(request, changed))
 
 
 # --- the branch's checks and submissions ----------------------------------------------------------

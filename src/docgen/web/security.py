@@ -1,28 +1,47 @@
-"""Who may do what: passwords, the signed login cookie, CSRF tokens, login throttling.
+"""Who may do what: passwords and their policy, session tokens, CSRF tokens, login throttling.
 
-Passwords are Argon2 hashes (argon2-cffi). The login lives in Starlette's signed session
-cookie (itsdangerous), which expires; the session also carries a random CSRF token that
-every state-changing request must send back as the form field `csrf` or the header
-X-CSRF-Token. Failed logins are counted per account name and per address: after
-THROTTLE_FAILURES within THROTTLE_WINDOW seconds, that name or address waits.
+Passwords are Argon2 hashes (argon2-cffi); a name without a usable password is checked against
+a dummy hash of the same parameters, so the time taken does not tell which names exist. A new
+password must be long, not a common one (zxcvbn's frequency lists and patterns) and not the
+login name. A signed-in browser holds a random session token; the database keeps only its
+SHA-256 (store.sessions) with the session's CSRF token, which every state-changing request
+must send back as the form field `csrf` or the header X-CSRF-Token.
+
+Failed logins are counted per (name, address): each failure past the first few makes that pair
+wait longer before its next try, so a stranger guessing at a name from one address never stops
+the real user signing in from another. An address failing very often across names is slowed
+down as a whole, never locked out of a name.
+
+SecurityHeaders puts the browser's rules (CSP, no framing, no sniffing, no referrer outside the site,
+HSTS over HTTPS) on every response.
 """
 from __future__ import annotations
 
+import hashlib
 import hmac
 import secrets
+import string
 import threading
 import time
-from collections import defaultdict, deque
+from collections import OrderedDict, deque
+from typing import Any, Callable
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn import zxcvbn
 
 SESSION_SECONDS = 8 * 3600  # a working day
-THROTTLE_FAILURES = 5
-THROTTLE_WINDOW = 300.0
-PASSWORD_MIN = 8
+PASSWORD_MIN = 10
+PASSWORD_MAX = 128  # Argon2 takes any length; the strength estimate need not
+FREE_FAILURES = 3  # wrong passwords of a name from an address before it has to wait
+DELAY_CAP = 300.0  # the longest a (name, address) waits between tries
+QUIET = 900.0  # a pair's failures are forgotten after this long without one
+ADDRESS_FAILURES = 100  # failures from one address across names within ADDRESS_WINDOW before it is slowed
+ADDRESS_WINDOW = 600.0
+PAIRS_KEPT = 100_000  # the oldest pairs are forgotten first when an address sprays names
 
 _hasher = PasswordHasher()
+_dummy: list[str] = []  # a hash of nothing anyone knows, made once, with the hasher's parameters
 
 
 def hash_password(password: str) -> str:
@@ -30,62 +49,148 @@ def hash_password(password: str) -> str:
 
 
 def verify_password(hashed: str | None, password: str) -> bool:
+    """Whether `password` is the one hashed; a missing hash takes as long and is False."""
     if not hashed:
+        if not _dummy:
+            _dummy.append(_hasher.hash(secrets.token_urlsafe(16)))
+        hashed, password = _dummy[0], password + "\x00"  # never the dummy's own
+        _check(hashed, password)
         return False
+    return _check(hashed, password)
+
+
+def _check(hashed: str, password: str) -> bool:
     try:
         return _hasher.verify(hashed, password)
     except (VerificationError, InvalidHashError):
         return False
 
 
-def password_problem(password: str, again: str) -> str | None:
+def password_problem(password: str, again: str | None = None, name: str = "") -> str | None:
     """Why a new password is refused, in Chinese; None when it is acceptable."""
-    if password != again:
+    if again is not None and password != again:
         return "两次输入的密码不一致"
     if len(password) < PASSWORD_MIN:
         return f"密码至少 {PASSWORD_MIN} 位"
-    if password.isdigit() or password.isalpha():
-        return "密码须同时含有字母和数字"
+    if len(password) > PASSWORD_MAX:
+        return f"密码不超过 {PASSWORD_MAX} 位"
+    if password.isdigit():
+        return "密码不能只有数字，请加入字母或符号"
+    if name and name.casefold() in password.casefold():
+        return "密码不能包含登录名"
+    if zxcvbn(password, user_inputs=[name] if name else [])["score"] < 3:
+        return ("这个密码太常见或太容易猜到（如 password1、键盘上连着的字母、常用词加年份）；"
+                "请换一个更长、更不规则的密码，例如几个不相关的词加数字和符号")
     return None
+
+
+def new_password(name: str = "") -> str:
+    """A random password of letters and digits that password_problem() accepts."""
+    alphabet = string.ascii_letters + string.digits
+    while True:
+        password = "".join(secrets.choice(alphabet) for _ in range(14))
+        if any(c.isdigit() for c in password) and any(c.isalpha() for c in password) \
+                and password_problem(password, name=name) is None:
+            return password
 
 
 def new_csrf_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+def new_session_token() -> tuple[str, str]:
+    """A session's token (for the cookie) and its key (for the database)."""
+    token = secrets.token_urlsafe(32)
+    return token, session_key(token)
+
+
+def session_key(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
 def same_token(expected: str | None, given: str | None) -> bool:
     return bool(expected) and bool(given) and hmac.compare_digest(expected, given)
 
 
-class Throttle:
-    """Recent failed logins per key (account name, address); a key over the limit must wait."""
+def pair_delay(failures: int) -> float:
+    """Seconds a (name, address) waits after its `failures`-th failure in a row: 0, 0, 0, 1, 2, 4 … up to the cap."""
+    return 0.0 if failures <= FREE_FAILURES else min(2.0 ** (failures - FREE_FAILURES - 1), DELAY_CAP)
 
-    def __init__(self, failures: int = THROTTLE_FAILURES, window: float = THROTTLE_WINDOW) -> None:
-        self.failures, self.window = failures, window
-        self._seen: dict[str, deque[float]] = defaultdict(deque)
+
+class Throttle:
+    """Failed logins per (name, address) pair, each making the pair wait longer, and per address across names."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self._pairs: OrderedDict[tuple[str, str], tuple[int, float]] = OrderedDict()  # oldest failure first
+        self._addresses: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
-    def _recent(self, key: str, moment: float) -> deque[float]:
-        times = self._seen[key]
-        while times and moment - times[0] > self.window:
-            times.popleft()
-        return times
-
-    def wait(self, *keys: str) -> float:
-        """Seconds before any of `keys` may try again (0 when none is held)."""
-        moment = time.monotonic()
+    def wait(self, name: str, address: str) -> float:
+        """Seconds before `name` may be tried again from `address` (0: now)."""
+        moment = self.clock()
         with self._lock:
-            waits = [self.window - (moment - times[0]) for times in (self._recent(k, moment) for k in keys)
-                     if len(times) >= self.failures]
-        return max(waits, default=0.0)
+            self._forget(moment)
+            count, last = self._pairs.get((name, address), (0, moment))
+            waits = [last + pair_delay(count) - moment]
+            times = self._addresses.get(address)
+            if times is not None and len(times) >= ADDRESS_FAILURES:
+                waits.append(times[-1] + pair_delay(len(times) - ADDRESS_FAILURES + FREE_FAILURES + 1) - moment)
+        return max(0.0, *waits)
 
-    def failed(self, *keys: str) -> None:
-        moment = time.monotonic()
+    def failed(self, name: str, address: str) -> None:
+        moment = self.clock()
         with self._lock:
-            for key in keys:
-                self._recent(key, moment).append(moment)
+            count, _ = self._pairs.pop((name, address), (0, moment))
+            self._pairs[(name, address)] = (count + 1, moment)
+            while len(self._pairs) > PAIRS_KEPT:
+                self._pairs.popitem(last=False)
+            self._addresses.setdefault(address, deque()).append(moment)
+            self._forget(moment)
 
-    def succeeded(self, *keys: str) -> None:
+    def succeeded(self, name: str, address: str) -> None:
         with self._lock:
-            for key in keys:
-                self._seen.pop(key, None)
+            self._pairs.pop((name, address), None)
+
+    def _forget(self, moment: float) -> None:
+        """Drop pairs quiet for QUIET seconds and an address's failures older than its window."""
+        while self._pairs and moment - next(iter(self._pairs.values()))[1] > QUIET:
+            self._pairs.popitem(last=False)
+        for address in list(self._addresses):
+            times = self._addresses[address]
+            while times and moment - times[0] > ADDRESS_WINDOW:
+                times.popleft()
+            if not times:
+                del self._addresses[address]
+
+
+# What a page may load: only this site's own files (no inline script or style), never inside another site's frame.
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                           "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+HSTS_SECONDS = 365 * 24 * 3600
+
+
+class SecurityHeaders:
+    """ASGI middleware: every response (pages, the API, static files, error pages) says what the browser may do
+    with it; with `https` it also tells the browser to come back over HTTPS only."""
+
+    def __init__(self, app: Any, https: bool = False) -> None:
+        self.app = app
+        self.headers = [(b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+                        (b"x-frame-options", b"DENY"), (b"x-content-type-options", b"nosniff"),
+                        (b"referrer-policy", b"same-origin")]
+        if https:
+            self.headers.append((b"strict-transport-security", f"max-age={HSTS_SECONDS}".encode()))
+
+    async def __call__(self, scope: dict[str, Any], receive: Callable[..., Any], send: Callable[..., Any]) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def sending(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                names = {name.lower() for name, _ in message.get("headers", [])}
+                message["headers"] = [*message.get("headers", []), *(h for h in self.headers if h[0] not in names)]
+            await send(message)
+
+        await self.app(scope, receive, sending)

@@ -75,23 +75,42 @@ class Site:
         return await asyncio.wrap_future(self.checkers.submit(fn, *args))
 
 
+def visit(request: Request, site: Site) -> tuple[Account, str] | None:
+    """The signed-in account asking and its session's CSRF token, looked up once a request: None when the
+    cookie holds no session token, or one whose session ended (logout, new password, deactivation) or expired."""
+    found = getattr(request.state, "visit", False)
+    if found is False:
+        token = request.session.get("token")
+        found = site.store.session(security.session_key(token)) if isinstance(token, str) else None
+        if found is None and token is not None:
+            del request.session["token"]
+        request.state.visit = found
+    return found
+
+
 def account_of(request: Request, site: Site) -> Account | None:
-    account_id = request.session.get("account")
-    return site.store.account(id=account_id) if account_id else None
+    found = visit(request, site)
+    return found[0] if found else None
 
 
 def signed_in(request: Request, site: Site) -> Account:
     """The account asking; a page without one goes to the login page, the API answers 401."""
     account = account_of(request, site)
-    if account is None or not account.password:
+    if account is None:
         if request.url.path.startswith("/api/"):
             raise HTTPException(401, "请先登录（POST /api/login）")
         raise HTTPException(303, headers={"Location": "/login"})
     return account
 
 
-def csrf_token(request: Request) -> str:
-    token = request.session.get("csrf")
+def expected_csrf(request: Request, site: Site) -> str | None:
+    """The token a state-changing request must carry: the session's, or a visitor's (the login page's) in the cookie."""
+    found = visit(request, site)
+    return found[1] if found else request.session.get("csrf")
+
+
+def csrf_token(request: Request, site: Site) -> str:
+    token = expected_csrf(request, site)
     if not token:
         token = request.session["csrf"] = security.new_csrf_token()
     return token
@@ -101,7 +120,7 @@ async def require_csrf(request: Request, site: Site) -> Any:
     """Refuse a state-changing request without the session's token, before reading its body when the session
     has none or the header carries it; return the form, parsed once, here (the handler's request.form() is the
     same one). The body is counted as it streams (page() in app.py): past its limit it is refused, 413."""
-    expected = request.session.get("csrf")
+    expected = expected_csrf(request, site)
     if not expected:  # no page of this site was opened in this browser: nothing to read
         raise HTTPException(403, "页面已过期或来源不明，请刷新页面后重试")
     given, form = request.headers.get("x-csrf-token"), None
@@ -137,7 +156,7 @@ def body_limit(site: Site, upload: bool) -> tuple[int, str]:
 def render(request: Request, site: Site, template: str, status: int = 200, headers: dict[str, str] | None = None,
            **context: Any) -> Response:
     context.setdefault("account", account_of(request, site))
-    context["csrf"] = csrf_token(request)
+    context["csrf"] = csrf_token(request, site)
     return site.templates.TemplateResponse(request, template, context, status_code=status, headers=headers)
 
 

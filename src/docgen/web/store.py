@@ -110,6 +110,7 @@ class Account:
     branch: str | None
     password: str | None
     activation: str | None
+    active: bool = True
 
     @property
     def admin(self) -> bool:
@@ -192,9 +193,57 @@ class Store:
             return [_account(r) for r in rows.mappings()]
 
     def set_password(self, account_id: int, hashed: str) -> None:
-        """The account's password (an Argon2 hash); its activation token is used up."""
+        """The account's password (an Argon2 hash); its activation token is used up, its sessions end."""
         with self.engine.begin() as db:
             db.execute(accounts.update().where(accounts.c.id == account_id).values(password=hashed, activation=None))
+            db.execute(sessions.delete().where(sessions.c.account_id == account_id))
+
+    def set_active(self, account_id: int, active: bool) -> None:
+        """Deactivate (its sessions end, its data stay) or reactivate an account."""
+        with self.engine.begin() as db:
+            db.execute(accounts.update().where(accounts.c.id == account_id).values(active=active))
+            if not active:
+                db.execute(sessions.delete().where(sessions.c.account_id == account_id))
+
+    def reset_password(self, account_id: int) -> None:
+        """The account's password stops working and its sessions end; a new one-time activation token sets the next."""
+        with self.engine.begin() as db:
+            db.execute(accounts.update().where(accounts.c.id == account_id)
+                       .values(password=None, activation=secrets.token_urlsafe(24)))
+            db.execute(sessions.delete().where(sessions.c.account_id == account_id))
+
+    def rename(self, account_id: int, name: str) -> bool:
+        """A new login name; False when another account has it."""
+        try:
+            with self.engine.begin() as db:
+                db.execute(accounts.update().where(accounts.c.id == account_id).values(name=name))
+        except sa.exc.IntegrityError:
+            return False
+        return True
+
+    # --- sessions -------------------------------------------------------------------------------
+
+    def start_session(self, account_id: int, key: str, csrf: str, seconds: int, address: str | None) -> None:
+        """A signed-in browser's session under `key` (the SHA-256 of its token); expired sessions go."""
+        moment = now()
+        with self.engine.begin() as db:
+            db.execute(sessions.delete().where(sessions.c.expires <= moment))
+            db.execute(sessions.insert().values(key=key, account_id=account_id, csrf=csrf, created=moment,
+                                                expires=moment + dt.timedelta(seconds=seconds),
+                                                address=(address or "")[:64] or None))
+
+    def session(self, key: str) -> tuple[Account, str] | None:
+        """The account of the session `key` and its CSRF token, while the session lasts and the account may sign in."""
+        query = (sa.select(accounts, sessions.c.csrf).join(sessions, sessions.c.account_id == accounts.c.id)
+                 .where(sessions.c.key == key, sessions.c.expires > now(), accounts.c.active == sa.true(),
+                        accounts.c.password.is_not(None)))
+        with self.engine.connect() as db:
+            row = db.execute(query).mappings().first()
+        return (_account(row), row["csrf"]) if row else None
+
+    def end_session(self, key: str) -> None:
+        with self.engine.begin() as db:
+            db.execute(sessions.delete().where(sessions.c.key == key))
 
     # --- checks and submissions -----------------------------------------------------------------
 
@@ -360,7 +409,8 @@ def _check(row: Any) -> dict[str, Any]:
 
 
 def _account(row: Any) -> Account:
-    return Account(**{k: row[k] for k in ("id", "name", "role", "branch", "password", "activation")})
+    return Account(**{k: row[k] for k in ("id", "name", "role", "branch", "password", "activation")},
+                   active=bool(row["active"]))
 
 
 def _job(row: Any) -> dict[str, Any]:
@@ -392,14 +442,14 @@ def upgrade(url: str) -> None:
 def sample_accounts(store: Store, branches: list[str]) -> list[tuple[str, str, str]]:
     """An administrator and one account per branch, each with a new random password, made once:
     [(login name, branch or 党建部, password)] of the accounts made now (none when they exist)."""
-    from .security import hash_password
+    from .security import hash_password, new_password
 
     made = []
     wanted = [("admin", "admin", None)] + [(f"branch{n}", "branch", b) for n, b in enumerate(branches, start=1)]
     for name, role, branch in wanted:
         if store.account(name=name) is not None:
             continue
-        password = secrets.token_urlsafe(9)
+        password = new_password(name)
         store.add_account(name, role, branch, password=hash_password(password))
         made.append((name, branch or "党建部管理员", password))
     return made
