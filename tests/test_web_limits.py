@@ -194,6 +194,8 @@ def test_unknown_routes_and_methods_and_unexpected_errors_are_answered_in_chines
         response = browser.get(path)
         assert response.status_code == 500 and "服务器内部出错" in response.text, response.text
         assert "secret internals" not in response.text and "Traceback" not in response.text
+        assert response.headers["x-frame-options"] == "DENY" and "frame-ancestors 'none'" in \
+            response.headers["content-security-policy"]  # answered outside the app's middleware, headers still on
         if json:
             assert response.json()["error"].startswith("服务器内部出错")
 

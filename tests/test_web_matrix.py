@@ -41,6 +41,8 @@ ROUTES = {
     ("GET", "/branch/preview/{path:path}"): "mine",
     ("GET", "/admin"): "admin",
     ("POST", "/admin/accounts"): "admin",
+    **{("POST", f"/admin/accounts/{{id:int}}/{change}"): "admin"
+       for change in ("deactivate", "reactivate", "reset", "rename")},
     ("GET", "/admin/submissions/{id:int}"): "admin",
     ("POST", "/admin/submissions/{id:int}/review"): "admin",
     ("GET", "/admin/jobs"): "admin",
@@ -61,6 +63,8 @@ ROUTES = {
     ("GET", "/api/me"): "signed",
     ("GET", "/api/accounts"): "admin",
     ("POST", "/api/accounts"): "admin",
+    **{("POST", f"/api/accounts/{{id:int}}/{change}"): "admin"
+       for change in ("deactivate", "reactivate", "reset", "rename")},
     ("GET", "/api/template"): "branch",
     ("POST", "/api/checks"): "branch",
     ("GET", "/api/checks/{id:int}"): "owner",
@@ -94,6 +98,7 @@ FORMS = {
     ("POST", "/admin/jobs"): {"kind": "none"},
     ("POST", "/admin/settings"): {},
     ("POST", "/checks/{id:int}/submit"): {"confirm": "yes"},
+    ("POST", "/admin/accounts/{id:int}/rename"): {"name": "qilihe-page"},
 }
 JSON = {
     ("POST", "/api/login"): {"name": "nobody-here", "password": "x"},
@@ -102,6 +107,7 @@ JSON = {
     ("POST", "/api/jobs"): {"kinds": []},
     ("PUT", "/api/settings"): {},
     ("POST", "/api/checks/{id:int}/submit"): {"confirm": True},
+    ("POST", "/api/accounts/{id:int}/rename"): {"name": "qilihe-api"},
 }
 UPLOADS = {("POST", "/checks"): "workbook", ("POST", "/api/checks"): "workbook",
            ("POST", "/admin/templates"): "template", ("POST", "/api/templates"): "template"}
@@ -110,7 +116,8 @@ UPLOADS = {("POST", "/checks"): "workbook", ("POST", "/api/checks"): "workbook",
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     """城关 (chengguan) owns a check, its approved submission, its preview; 西固 (xigu) owns nothing; the department
-    has a finished job with a file, an account waiting for activation, and two templates of its own."""
+    has a finished job with a file, an account waiting for activation (七里河, which the account routes change),
+    and two templates of its own."""
     tmp_path = tmp_path_factory.mktemp("matrix")
     data = tmp_path / "数据"
     store = data_folder(data)
@@ -133,13 +140,13 @@ def world(tmp_path_factory):
     for name in ("document.css", "proposal.html"):
         (own_templates / name).write_text("/* 本单位 */", encoding="utf-8")
     waiting = store.add_account("qilihe", "branch", "七里河供电服务中心党支部")
-    values = {"id": {"check": made, "submission": submission, "job": job}, "token": waiting.activation,
+    values = {"id": {"check": made, "submission": submission, "job": job, "account": waiting.id}, "token": waiting.activation,
               "name": {"api": "proposal.html", "page": "document.css"}, "path": {"preview": pdf, "job": "清单.xlsx"}}
     return app, store, tmp_path, values
 
 
 def _concrete(path: str, values: dict) -> str:
-    kind = "submission" if "submissions" in path else "job" if "jobs" in path else "check"
+    kind = next((k for k in ("submission", "job", "account") if f"{k}s/" in path), "check")
     where = "job" if "jobs" in path else "preview"
     return (path.replace("{id:int}", str(values["id"][kind])).replace("{token}", values["token"])
             .replace("{name}", values["name"]["api" if path.startswith("/api/") else "page"]).replace("{path:path}", values["path"][where]))

@@ -129,7 +129,7 @@ def create_app(data: str | Path, config: Config | None = None, database: str | N
         Middleware(SessionMiddleware, secret_key=secret or _secret(folder), max_age=security.SESSION_SECONDS,
                    same_site="strict", https_only=https, session_cookie="docgen_session"),
     ], exception_handlers={HTTPException: http_error, Exception: server_error})
-    app.state.site = site
+    app.state.site, app.state.https = site, https
     return app
 
 

@@ -170,17 +170,22 @@ CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'se
 HSTS_SECONDS = 365 * 24 * 3600
 
 
+def response_headers(https: bool = False) -> dict[str, str]:
+    """What every response tells the browser it may do with it (and, over HTTPS, to come back over HTTPS only)."""
+    found = {"content-security-policy": CONTENT_SECURITY_POLICY, "x-frame-options": "DENY",
+             "x-content-type-options": "nosniff", "referrer-policy": "same-origin"}
+    if https:
+        found["strict-transport-security"] = f"max-age={HSTS_SECONDS}"
+    return found
+
+
 class SecurityHeaders:
     """ASGI middleware: every response (pages, the API, static files, error pages) says what the browser may do
     with it; with `https` it also tells the browser to come back over HTTPS only."""
 
     def __init__(self, app: Any, https: bool = False) -> None:
         self.app = app
-        self.headers = [(b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
-                        (b"x-frame-options", b"DENY"), (b"x-content-type-options", b"nosniff"),
-                        (b"referrer-policy", b"same-origin")]
-        if https:
-            self.headers.append((b"strict-transport-security", f"max-age={HSTS_SECONDS}".encode()))
+        self.headers = [(name.encode(), value.encode()) for name, value in response_headers(https).items()]
 
     async def __call__(self, scope: dict[str, Any], receive: Callable[..., Any], send: Callable[..., Any]) -> None:
         if scope["type"] != "http":

@@ -186,10 +186,12 @@ async def server_error(request: Request, exc: Exception) -> Response:
     disk, a read-only database), else 500; in Chinese, never a traceback (the server's log has it)."""
     problem = guards.trouble(exc)  # Starlette raises it again after this answer: uvicorn logs its traceback
     status, detail = (503, problem) if problem else (500, "服务器内部出错，已记入服务器日志；请稍后再试，或告知党建部管理员")
+    # answered outside the app's middleware (Starlette's outermost layer): the security headers are added here
+    headers = security.response_headers(getattr(request.app.state, "https", False))
     if request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", ""):
-        return JSONResponse({"error": detail}, status_code=status)
+        return JSONResponse({"error": detail}, status_code=status, headers=headers)
     return Response(error_page("暂时无法使用" if problem else "服务器出错", detail), status_code=status,
-                    media_type="text/html; charset=utf-8")
+                    media_type="text/html; charset=utf-8", headers=headers)
 
 
 def error_page(title: str, text: str) -> str:
