@@ -2,7 +2,7 @@
 
 live_server() starts `docgen.web.create_app` over a data folder under uvicorn in a process of its own, on a
 free port of 127.0.0.1, with its temporary files in a folder the test names; it yields the server (its base
-URL and process id) and stops it afterwards. post_streamed() sends a chunked body from a generator over a raw
+URL and process id) and stops it afterwards; served_here() serves an app in a thread of the test's own process. post_streamed() sends a chunked body from a generator over a raw
 socket and reads the answer while it is still sending, as a browser or an attacker would.
 """
 from __future__ import annotations
@@ -49,6 +49,25 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+@contextlib.contextmanager
+def served_here(app) -> Iterator[str]:
+    """`app` served by uvicorn in a thread of this process (a test may patch what it calls), on a free port of
+    127.0.0.1: its base URL while the block runs."""
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning",
+                                           lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{server.config.port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
 
 
 @contextlib.contextmanager
