@@ -23,7 +23,7 @@ from builder import full_book
 from conftest import CONFIG
 from docgen import api
 from photos import emf_drawing
-from test_photos import paste
+from test_photos import android_jpeg, paste
 from test_web_photos import bomb, child_env
 from webaccounts import check_id, client, csrf
 
@@ -76,7 +76,9 @@ KINDS = {"bmp": "BMP", "webp": "WEBP", "tiff": "TIFF"}
 
 def test_pasted_pictures_are_carried_into_the_marked_copy_byte_for_byte(tmp_path):
     pictures = {f"B{n}": (picture(fmt), kind) for n, (kind, fmt) in enumerate(KINDS.items(), start=2)}
-    pictures["B5"] = (emf_drawing(), "emf")
+    android_jpeg(tmp_path / "多图.jpg")  # a JPEG with a gain map after it: Pillow's MPO
+    pictures["B5"] = ((tmp_path / "多图.jpg").read_bytes(), "jpg")
+    pictures["B6"] = (emf_drawing(), "emf")
     path = pasted_book(tmp_path, pictures)
     copy = marked(path, tmp_path / "out")
 
@@ -85,8 +87,8 @@ def test_pasted_pictures_are_carried_into_the_marked_copy_byte_for_byte(tmp_path
     assert sorted(name.rsplit(".", 1)[1] for name in carried) == sorted(kind for _, kind in pictures.values())
     book = opened(copy)
     sheet = book["活动照片"]
-    assert sorted(image.anchor._from.row + 1 for image in sheet._images) == [2, 3, 4]  # Pillow opens three of four
-    assert sheet["C5"].comment is not None and sheet["B5"].comment is None  # the one mark: 说明 is missing
+    assert sorted(image.anchor._from.row + 1 for image in sheet._images) == [2, 3, 4, 5]  # all but the EMF
+    assert sheet["C6"].comment is not None and sheet["B6"].comment is None  # the one mark: 说明 is missing
 
 
 @pytest.mark.skipif(not libreoffice.calc_available(), reason="LibreOffice Calc is not installed")
