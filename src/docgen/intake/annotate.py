@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import math
+import zipfile
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -14,11 +15,14 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
 from ..issues import FileReport, Issue
 from ..writing import print_setup, put, xml_text
+from .carried import LeftOut, stand_ins
 from .layout import RESULT_SHEET
+
 NEXT_STEPS = ("下一步：请在本文件（{name} 的标注副本）中逐条修改下列问题：红色单元格是错误，必须改正；黄色单元格是警告，"
               "请核实；标签标红或标黄的工作表，问题在整张表（见下表）；有问题的隐藏行、列在本副本中已取消隐藏。"
               "点击“位置”可跳到对应单元格，单元格的批注写明了问题。改好后保存，把本文件交回党建部即可"
               "（不必改回原文件名，也不必删除本页和标色，docgen 会自动略过）。")
+LEFT_OUT = "注：{place} 粘贴的图片未带入本副本（{why}）；如这张图片要用，请在本副本中重新粘贴。"
 _FILLS = {"error": PatternFill("solid", fgColor="FFC7CE"), "warning": PatternFill("solid", fgColor="FFEB9C")}
 _SEVERITY = {"error": "错误", "warning": "警告"}
 _THIN = Side(style="thin", color="999999")
@@ -30,9 +34,18 @@ def annotated_copy(report: FileReport) -> bytes:
 
     An issue in a merged area is marked on the area's top-left cell, the only one that can
     hold a fill or a comment. The workbook was measured against the limits when it was read
-    (package.py), which bounds what this full load costs.
+    (package.py), which bounds what this full load costs. Pasted pictures are never decoded: openpyxl
+    holds stand-ins, and the copy carries each picture's own bytes (carried.py).
     """
-    book = load_workbook(report.path, keep_vba=False)
+    with zipfile.ZipFile(report.path) as original:
+        pictures = stand_ins(original)
+        book = load_workbook(pictures.package(), keep_vba=False)
+        left_out = pictures.leave_out(book)
+        return pictures.carry(_marked(book, report, left_out))
+
+
+def _marked(book: Any, report: FileReport, left_out: list[LeftOut]) -> bytes:
+    """The loaded `book` with the issues of `report` marked and its 校验结果 sheet, saved."""
     book.template = False
     by_cell: dict[tuple[str, str], list[Issue]] = defaultdict(list)
     for issue in report.issues:
@@ -83,6 +96,12 @@ def annotated_copy(report: FileReport) -> bytes:
         ws.row_dimensions[row].height = _height(issue.message, loc.label or "")  # not every viewer fits rows
         if issue.severity == "error":
             ws.cell(row, 2).font = Font(color="C00000", bold=True)
+    for row, picture in enumerate(left_out, start=4 + len(report.issues)):
+        why = "原文件中缺少这张图片的数据" if picture.missing else "原文件没有注明这张图片的格式"
+        put(ws.cell(row, 1), LEFT_OUT.format(place=f"{picture.sheet}!{picture.cell}", why=why))
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=5)
+        ws.cell(row, 1).alignment = Alignment(wrap_text=True, vertical="top")
+        ws.row_dimensions[row].height = 33
     for letter, width in zip("ABCDE", _WIDTHS):  # 88 characters: the width of A4 portrait
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A4"
