@@ -17,6 +17,7 @@ import posixpath
 import zipfile
 from dataclasses import dataclass, field
 from typing import IO, Any
+
 from defusedxml.ElementTree import parse
 from lxml import etree
 
