@@ -56,6 +56,9 @@ def test_a_branch_fixes_and_hands_in_and_the_department_approves_and_generates(s
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--lang=zh-CN"])
         page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+        refused = []  # what the Content-Security-Policy stopped: nothing of the site's own may be
+        page.on("console", lambda message: refused.append(message.text)
+                if "Content Security Policy" in message.text else None)
 
         def shot(name: str) -> None:
             page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
@@ -131,7 +134,7 @@ def test_a_branch_fixes_and_hands_in_and_the_department_approves_and_generates(s
         assert page.evaluate("typeof window.htmx") == "object"  # the bar is htmx's, polling the progress box
         status = page.locator("#progress .status")
         expect(status).to_have_text("已完成", timeout=120_000)  # the page reloads once at the end, with the files
-        assert page.locator("#progress .fill").evaluate("f => f.style.width") == "100%"
+        assert page.locator("#progress progress").evaluate("bar => bar.value === bar.max")
         results = page.locator(".results")
         expect(results).to_contain_text("全部文书.zip")
         expect(results).to_contain_text("年度党建项目汇总报告.pdf")
@@ -159,6 +162,15 @@ def test_a_branch_fixes_and_hands_in_and_the_department_approves_and_generates(s
         page.click("button:has-text('删除，恢复自带的')")
         page.wait_for_url("**/admin/templates")
         expect(page.locator("ol.issues")).to_have_count(0)
+        page.goto(f"{base}/admin")  # the accounts: stopped and started again, the branch signs in after
+        account = page.locator("#accounts tr", has_text="chengguan")
+        account.locator("button:has-text('停用')").click()
+        page.wait_for_url("**/admin*")
+        expect(page.locator("#accounts tr", has_text="chengguan")).to_contain_text("已停用")
+        shot("12-账号")
+        page.locator("#accounts tr", has_text="chengguan").locator("button:has-text('启用')").click()
+        page.wait_for_url("**/admin*")
+        expect(page.locator("#accounts tr", has_text="chengguan")).to_contain_text("已激活")
         sign_out()
 
         sign_in("chengguan", "**/branch")
@@ -172,3 +184,4 @@ def test_a_branch_fixes_and_hands_in_and_the_department_approves_and_generates(s
         response = page.request.get(f"{base}{link}")
         assert response.ok and response.body().startswith(b"%PDF")
         browser.close()
+    assert not refused, refused
