@@ -19,6 +19,7 @@ Then, on a third server, two figures each beside its alternative:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import os
 import re
@@ -30,6 +31,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Iterator
 
 import httpx2 as httpx  # the project's HTTP client (pyproject's test extra)
 
@@ -95,8 +97,10 @@ def report(label: str, seconds: float, times: list[float], failures: list[str]) 
          f"median {statistics.median(times):.2f} s, p95 {p95:.2f} s" + (f"; {len(failures)} failed" if failures else ""))
 
 
-def serve_and_load(checkers: int, branches: int, uploads: int) -> tuple[float, list[float]]:
-    """Start a server with `checkers` checking processes, load it, stop it; the figures printed."""
+@contextlib.contextmanager
+def serving(branches: int, checkers: int) -> Iterator[tuple[str, str, int]]:
+    """A server over a fresh data folder with `branches` branch accounts and `checkers` checking processes, up and
+    answering: its base URL, its data folder and its process id; stopped when the block ends."""
     with tempfile.TemporaryDirectory(prefix="docgen-load-") as data:
         port = free_port()
         code = SERVER.format(password=PASSWORD, config=str(HERE.parent / "samples" / "docgen.toml"))
@@ -109,15 +113,21 @@ def serve_and_load(checkers: int, branches: int, uploads: int) -> tuple[float, l
                     break
                 except httpx.HTTPError:
                     time.sleep(0.2)
-            run(base, 1, 2)  # warm: templates, imports, the checking processes
-            where = f"{checkers} checking processes" if checkers > 1 else "checks in the server's threads"
-            report(f"one branch alone ({where})", *run(base, 1, uploads))
-            seconds, times, failures = run(base, branches, uploads)
-            report(f"{branches} branches at once", seconds, times, failures)
-            return seconds, times
+            yield base, data, server.pid
         finally:
             server.terminate()
             server.wait(10)
+
+
+def serve_and_load(checkers: int, branches: int, uploads: int) -> tuple[float, list[float]]:
+    """Start a server with `checkers` checking processes, load it, stop it; the figures printed."""
+    with serving(branches, checkers) as (base, _, _):
+        run(base, 1, 2)  # warm: templates, imports, the checking processes
+        where = f"{checkers} checking processes" if checkers > 1 else "checks in the server's threads"
+        report(f"one branch alone ({where})", *run(base, 1, uploads))
+        seconds, times, failures = run(base, branches, uploads)
+        report(f"{branches} branches at once", seconds, times, failures)
+        return seconds, times
 
 
 # --- a static file during sign-ins; the server's memory during previews with large photos --------
@@ -264,26 +274,11 @@ def previews_memory(base: str, data: str, pid: int, previews: int, photos: int) 
 
 
 def serve_and_measure(checkers: int, logins: int, previews: int, photos: int) -> None:
-    branches = max(previews, 1)
-    with tempfile.TemporaryDirectory(prefix="docgen-load-") as data:
-        port = free_port()
-        code = SERVER.format(password=PASSWORD, config=str(HERE.parent / "samples" / "docgen.toml"))
-        server = subprocess.Popen([sys.executable, "-c", code, data, str(port), str(branches), str(checkers)])
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(100):
-                try:
-                    httpx.get(f"{base}/login", timeout=1)
-                    break
-                except httpx.HTTPError:
-                    time.sleep(0.2)
-            login_once(base, "branch0", [])  # warm
-            static_during_logins(base, logins, branches)
-            if previews:
-                previews_memory(base, data, server.pid, previews, photos)
-        finally:
-            server.terminate()
-            server.wait(10)
+    with serving(max(previews, 1), checkers) as (base, data, pid):
+        login_once(base, "branch0", [])  # warm
+        static_during_logins(base, logins, max(previews, 1))
+        if previews:
+            previews_memory(base, data, pid, previews, photos)
 
 
 def main() -> None:
