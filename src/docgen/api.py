@@ -27,6 +27,7 @@ from .issues import FileReport, Report, Skipped, unreadable
 from .messages import message
 from .models import Intake
 from .models.period import Period
+from .models.values import code_key
 from .pipeline import FORMATS, Expected, Job, Names, Outcome, Placer, Renderers, Settings, Status, write_atomic
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ANNOTATED_SUFFIX", "FORMATS", "TITLES", "WORKBOOK_KINDS", "Expected", "Found", "NoWorkbooks", "Options", "Renderers",
-    "RenderRun", "Skipped", "YearEndResult", "annotate", "annotate_all", "file_refusal", "find_workbooks", "font_roles",
+    "RenderRun", "Skipped", "YearEndResult", "annotate", "annotate_all", "code_key", "file_refusal", "find_workbooks", "font_roles",
     "load", "parse_period", "render", "run_warnings", "scan_workbooks", "validate", "write_config_template",
     "unseen", "unseen_names", "without_unseen", "write_intake_template", "year_end",
 ]

@@ -148,7 +148,7 @@ MESSAGES: dict[str, str] = {
     # rules across rows and sheets
     "duplicate_project_code": "项目编号“{value}”重复（第 {first} 行已使用）",
     "project_without_tasks": "项目“{value}”没有任何任务；每个项目至少分解一项任务（“五个明确”）",
-    "unknown_project": "项目编号“{value}”在“项目信息”中不存在",
+    "unknown_project": "项目编号“{value}”在“项目信息”中不存在{hint}",
     "duplicate_task_seq": "项目“{project}”的任务序号 {value} 重复（第 {first} 行已使用）",
     "deadline_after_project_end": "完成时限晚于项目结束日期 {end}",
     "deadline_before_project_start": "完成时限早于项目开始日期 {start}",

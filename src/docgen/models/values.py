@@ -27,6 +27,13 @@ def compact(text: str) -> str:
     return _SPACES.sub("", to_halfwidth(text))
 
 
+def code_key(text: str) -> str:
+    """How two project codes are compared wherever they meet (a sheet, two workbooks, the web's held codes,
+    file names): folded to half width (NFKC), case folded, spaces taken out; "ＤＪ-2024-001" and
+    "dj-2024-001" are one code. The code itself is kept as written."""
+    return compact(text).casefold()
+
+
 def _number_text(value: float | int) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))

@@ -10,6 +10,7 @@ import contextlib
 import os
 import tempfile
 import threading
+import unicodedata
 from pathlib import Path
 from typing import IO, Any, Iterable, Iterator
 
@@ -114,18 +115,26 @@ def _split(relative: str) -> tuple[str, str]:
     return os.path.splitext(relative)
 
 
+def name_key(relative: str) -> str:
+    """When two output names are one file: on Windows and macOS file systems names differ by case only in
+    looks (dj-2024-001_立项表.docx and DJ-2024-001_立项表.docx), and NFC/NFD forms are one name on macOS."""
+    return unicodedata.normalize("NFKC", relative).casefold()
+
+
 class Names:
-    """The output names of one run, each held by one owner (a workbook's name in the run)."""
+    """The output names of one run, each held by one owner (a workbook's name in the run); two names that one
+    file system would take for one file (name_key) are one name."""
 
     def __init__(self, reserved: dict[str, str] | None = None) -> None:
-        self.claimed: dict[str, str] = {}  # relative path → its owner
-        self.reserved = reserved or {}  # names the last run gave: they stay their owners'
+        self.claimed: dict[str, str] = {}  # name_key of a relative path → its owner
+        self.reserved = {name_key(name): owner for name, owner in (reserved or {}).items()}  # the last run's
 
     def free(self, relative: str, owner: str) -> str:
         """`relative`, or `name(2).pdf`, `name(3).pdf` … when another owner holds it."""
         base, suffix = _split(relative)
         candidate, number = relative, 2
-        while self.claimed.get(candidate, owner) != owner or self.reserved.get(candidate, owner) != owner:
+        while self.claimed.get(name_key(candidate), owner) != owner \
+                or self.reserved.get(name_key(candidate), owner) != owner:
             candidate = f"{base}({number}){suffix}"
             number += 1
         return candidate
@@ -133,8 +142,14 @@ class Names:
     def claim(self, relative: str, owner: str) -> str:
         """Take `relative` (or its numbered variant) for `owner`; return the name taken."""
         name = self.free(relative, owner)
-        self.claimed[name] = owner
+        self.hold(name, owner)
         return name
+
+    def hold(self, relative: str, owner: str) -> None:
+        self.claimed[name_key(relative)] = owner
+
+    def release(self, relative: str) -> None:
+        self.claimed.pop(name_key(relative), None)
 
 
 class Placer:
@@ -164,7 +179,7 @@ class Placer:
             if d.path in renamed:
                 d.path = renamed[d.path]
             else:  # kept from the last run: still this workbook's
-                self.names.claimed[d.path] = outcome.source
+                self.names.hold(d.path, outcome.source)
         outcome.staged.clear()
 
     def withdraw(self, outcome: Outcome) -> None:
@@ -175,7 +190,7 @@ class Placer:
                 with contextlib.suppress(OSError):
                     (self.out / d.path).unlink()
                 self.placed.discard(d.path)
-            self.names.claimed.pop(d.path, None)
+            self.names.release(d.path)
         outcome.documents.clear()
 
     def return_copy(self, outcome: Outcome) -> None:

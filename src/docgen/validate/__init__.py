@@ -14,6 +14,7 @@ from ..intake.reader import RawWorkbook
 from ..issues import FileReport, Issue, Location
 from ..messages import make_issue
 from ..models import Intake
+from ..models.values import code_key
 from .glyphs import check_glyphs
 from .rows import validate_rows
 from .rules import Checked, Expected, check_all, declared
@@ -73,21 +74,23 @@ def project_locations(raw: RawWorkbook) -> dict[str, Location]:
 
 
 def check_across(located: list[tuple[FileReport, dict[str, Location]]]) -> None:
-    """Add an error to both workbooks for every project code used in more than one of them."""
-    first: dict[str, tuple[FileReport, Location]] = {}
+    """Add an error to both workbooks for every project code used in more than one of them (compared by
+    code_key: "dj-2024-001" in one and "DJ-2024-001" in another are one code, and would name one file)."""
+    first: dict[str, tuple[FileReport, Location, str]] = {}
     for report, locations in located:
         for code, location in locations.items():
-            if code not in first:
-                first[code] = (report, location)
+            key = code_key(code)
+            if key not in first:
+                first[key] = (report, location, code)
                 continue
-            other_report, other_location = first[code]
+            other_report, other_location, other_code = first[key]
             if other_report is report:
                 continue  # a duplicate inside one workbook is that workbook's own issue
             report.issues.append(make_issue(
                 "duplicate_project_across", location, value=code,
                 other=Path(other_report.path).name, other_cell=f"{other_location.sheet}!{other_location.cell}"))
             other_report.issues.append(make_issue(
-                "duplicate_project_across", other_location, value=code,
+                "duplicate_project_across", other_location, value=other_code,
                 other=Path(report.path).name, other_cell=f"{location.sheet}!{location.cell}"))
     for report, _ in located:
         report.sort()

@@ -21,7 +21,7 @@ from ..issues import Issue, Location
 from ..messages import make_issue
 from ..models import Award, Photo, ProgressEntry, Project, Result, Task
 from ..models.records import EMBEDDED
-from ..models.values import compact, parse_date, parse_positive_int, to_halfwidth
+from ..models.values import code_key, compact, parse_date, parse_positive_int, to_halfwidth
 
 
 PHOTOS_PER_PROJECT = 12
@@ -79,6 +79,11 @@ def _kind(sheet: RawSheet, name: str) -> str:
     return sheet.spec.by_field[name].kind
 
 
+def _same(value: str, kind: str) -> str:
+    """What two keys (_key) are compared by: codes by their code_key (case and width folded), others as read."""
+    return code_key(value) if kind == "code" else value
+
+
 def declared(sheet: RawSheet | None, *fields: str) -> dict[tuple, RawRow]:
     """Map the raw key values of each row (first occurrence) to the row, valid or not."""
     found: dict[tuple, RawRow] = {}
@@ -103,7 +108,8 @@ def check_all(c: Checked) -> Iterator[Issue]:
 
 
 def _duplicates(sheet: RawSheet | None, key_field: str, code: str, group: str | None = None) -> Iterator[Issue]:
-    """Report every later row that repeats an earlier row's key (within its group)."""
+    """Report every later row that repeats an earlier row's key (within its group); codes that differ only in
+    case or width repeat each other (code_key): they would name the same files."""
     if sheet is None:
         return
     first: dict[tuple, int] = {}
@@ -114,7 +120,7 @@ def _duplicates(sheet: RawSheet | None, key_field: str, code: str, group: str | 
         scope = _key(row.cells[group].value, _kind(sheet, group)) if group and group in row.cells else None
         if value is None:
             continue
-        k = (scope, value)
+        k = (None if scope is None else _same(scope, _kind(sheet, group)), _same(value, _kind(sheet, key_field)))
         if k in first:
             yield make_issue(code, sheet.location(row.number, key_field), value=value, first=first[k], project=scope)
         else:
@@ -156,11 +162,12 @@ def check_owner(c: Checked) -> Iterator[Issue]:
                     yield make_issue("branch_not_own", sheet.location(row.number, "branch"),
                                      value=str(cell.value).strip(), expected=expected.organisation)
     if expected.taken:
+        taken = {code_key(code): other for code, other in expected.taken.items()}
         projects = c.sheet(PROJECTS.name)
         for (code,), row in declared(projects, "code").items():
-            if code in expected.taken:
+            if code_key(code) in taken:
                 yield make_issue("project_code_taken", projects.location(row.number, "code"), value=code,
-                                 other=expected.taken[code])
+                                 other=taken[code_key(code)])
 
 
 def _unknown_projects(c: Checked, sheet_name: str) -> Iterator[Issue]:
@@ -168,11 +175,14 @@ def _unknown_projects(c: Checked, sheet_name: str) -> Iterator[Issue]:
     if sheet is None:
         return
     codes = {k[0] for k in declared(c.sheet(PROJECTS.name), "code")}
+    by_key = {code_key(code): code for code in codes}
     for row in sheet.rows:
         cell = row.cells.get("project_code")
         value = _key(cell.value) if cell else None
         if value is not None and value not in codes:
-            yield make_issue("unknown_project", sheet.location(row.number, "project_code"), value=value)
+            near = by_key.get(code_key(value))  # written in another case: the same code, but not as 项目信息 has it
+            yield make_issue("unknown_project", sheet.location(row.number, "project_code"), value=value,
+                             hint=f"；“项目信息”中有“{near}”，大小写不同，请照“项目信息”中的写法填写" if near else "")
 
 
 def check_tasks(c: Checked) -> Iterator[Issue]:

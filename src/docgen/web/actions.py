@@ -227,8 +227,8 @@ async def check_upload(site: Site, account: Account, filename: str, data: bytes,
         if not free:
             raise Refused(f"今天已上传 {allowed} 次，达到每天的上限；请明天再上传，或请党建部调整上限", 429)
         stored = await run_in_threadpool(_keep, site, data, named)
-        expected = api.Expected(account.branch, {code: held["branch"] for code, held in site.store.held_codes(
-            account.branch).items()})  # its own 申报党组织 only, no code another branch has handed in
+        expected = api.Expected(account.branch, {held["code"]: held["branch"] for held in site.store.held_codes(
+            account.branch).values()})  # its own 申报党组织 only, no code another branch has handed in
         try:
             try:
                 report, errors, warnings, codes = await site.work(
@@ -358,13 +358,44 @@ def conflicts(site: Site, check: dict[str, Any]) -> list[dict[str, Any]]:
     """The project codes of a check that another branch holds (Store.held_codes), each with that branch and
     its submission: [{code, branch, submission, version, status}]."""
     held = site.store.held_codes(check["branch"])
-    return [{"code": code, **held[code]} for code in site.store.codes(check["id"]) if code in held]
+    return [{**held[api.code_key(code)], "code": code, "held_as": held[api.code_key(code)]["code"]}
+            for code in site.store.codes(check["id"]) if api.code_key(code) in held]
 
 
 def clash_text(clash: list[dict[str, Any]]) -> str:
     """The conflicts of a check in the department's and the branch's words."""
-    return "；".join(f"项目编号“{c['code']}”已由“{c['branch']}”提交（第 {c['version']} 版，"
+    return "；".join(f"项目编号“{c['code']}”已由“{c['branch']}”提交{_written(c)}（第 {c['version']} 版，"
                     f"{SUBMISSION_STATUS[c['status']]}）" for c in clash)
+
+
+def _written(clash: dict[str, Any]) -> str:
+    """How the other branch wrote a code it holds, when only case or width set it apart."""
+    return f"（写作“{clash['held_as']}”）" if clash.get("held_as", clash["code"]) != clash["code"] else ""
+
+
+def in_effect(site: Site, branch: str) -> dict[str, Any] | None:
+    """The branch's submission a generation job takes (its newest approved one, Store.approved), or None."""
+    return next((row for row in site.store.approved() if row["branch"] == branch), None)
+
+
+def still_in_effect(site: Site, branch: str, newest: dict[str, Any] | None) -> int | None:
+    """The version of an older approved submission still in effect while the branch's newest submission is
+    returned (the job takes that one): said beside 已退回, so that no one reads it as "nothing of this branch"."""
+    if newest is None or newest["status"] != "returned":
+        return None
+    effective = in_effect(site, branch)
+    return effective["version"] if effective is not None else None
+
+
+def comes_back(site: Site, submission: dict[str, Any]) -> dict[str, Any] | None:
+    """The approved submission that returning `submission` would bring back into effect: the one approved before
+    it, when it is the branch's submission in effect; else None."""
+    if submission["status"] != "approved":
+        return None
+    approved = [s for s in site.store.submissions(submission["branch"]) if s["status"] == "approved"]
+    if not approved or approved[0]["id"] != submission["id"]:
+        return None
+    return approved[1] if len(approved) > 1 else None
 
 
 def submissions(site: Site, account: Account, branch: str | None = None) -> list[dict[str, Any]]:
@@ -442,8 +473,11 @@ def overview(site: Site, account: Account) -> list[dict[str, Any]]:
         submission, check = newest.get(branch), latest.get(branch)
         status = submission["status"] if submission else ("errors" if check and check["errors"] else "none")
         label = BRANCH_STATUS[status]
-        unmade = refused.get(branch) if status == "approved" else None
-        if unmade and unmade["sha256"] != approved[branch]["sha256"]:
+        effective = approved.get(branch) if status in ("approved", "returned") else None
+        if status == "returned" and effective is not None:  # its newest returned, an older approved one stands
+            label = f"{label}（第 {effective['version']} 版仍有效）"
+        unmade = refused.get(branch) if effective is not None else None
+        if unmade and unmade["sha256"] != effective["sha256"]:
             unmade = None  # the last job refused an earlier workbook: this one has not been generated yet
         if unmade:
             label = f"{label}（上次生成未成功）"
@@ -466,6 +500,12 @@ def review(site: Site, account: Account, submission_id: int, decision: str, note
     if clash:
         raise Refused(f"不能通过：{clash_text(clash)}。同一项目编号只能属于一个申报党组织；请核对后退回其中一份，"
                       f"再通过另一份", 409)
+    back = comes_back(site, submission) if decision == "returned" else None
+    clash = conflicts(site, own_check(site, account, back["check_id"])) if back is not None else []
+    if clash:  # the older version would come back into effect and knock out the branch that took its code since
+        raise Refused(f"不能退回第 {submission['version']} 版：退回后，{submission['branch']}已通过的"
+                      f"第 {back['version']} 版将重新生效，而其中{clash_text(clash)}。如第 {back['version']} 版"
+                      f"也不应再用，请先退回第 {back['version']} 版，再退回第 {submission['version']} 版", 409)
     if not site.store.review(submission_id, decision, note or None):
         raise Refused("找不到这次提交", 404)
     return site.store.submission(submission_id)

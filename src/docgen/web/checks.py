@@ -15,7 +15,9 @@ from .site import XLSX, Site, attachment, limit_bytes, photos_of, render, served
 
 def _branch_page(request: Request, site: Site, status: int = 200, problem: str | None = None) -> Response:
     account = signed_in(request, site)
-    return render(request, site, "branch.html", status, submissions=actions.submissions(site, account),
+    handed = actions.submissions(site, account)
+    return render(request, site, "branch.html", status, submissions=handed,
+                  still=actions.still_in_effect(site, account.branch, handed[0] if handed else None),
                   left=actions.uploads_left(site, account), problem=problem,
                   photo_accept=",".join(actions.PHOTO_SUFFIXES))
 

@@ -19,6 +19,8 @@ from typing import Any, Iterable
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from ..api import code_key
+
 metadata = sa.MetaData()
 
 accounts = sa.Table(
@@ -271,7 +273,8 @@ class Store:
         """The project codes branches hold (other than `except_branch`), each with the branch and the submission
         that holds it: every pending submission (it may still be approved) and each branch's newest approved one
         (the one a generation job takes). A returned submission, or an approved one a newer approval replaced,
-        holds nothing."""
+        holds nothing. Keyed by code_key (codes differing only in case or width are one code); each entry
+        keeps the code as that branch wrote it ("code")."""
         query = (sa.select(submissions.c.id, submissions.c.branch, submissions.c.version, submissions.c.status,
                            submissions.c.check_id, check_codes.c.code)
                  .join(check_codes, check_codes.c.check_id == submissions.c.check_id)
@@ -285,8 +288,9 @@ class Store:
             for row in db.execute(query).mappings():
                 if row["status"] == "approved" and newest_approved.setdefault(row["branch"], row["id"]) != row["id"]:
                     continue
-                held.setdefault(row["code"], {"branch": row["branch"], "submission": row["id"],
-                                              "version": row["version"], "status": row["status"]})
+                held.setdefault(code_key(row["code"]), {"code": row["code"], "branch": row["branch"],
+                                                        "submission": row["id"], "version": row["version"],
+                                                        "status": row["status"]})
         return held
 
     def check(self, check_id: int) -> dict[str, Any] | None:

@@ -28,7 +28,8 @@ def check(path: str, config: Config, expected: api.Expected | None = None) -> tu
     if expected is not None:
         found["expected"] = {"organisation": expected.organisation,
                              "taken": {code: other for code, other in expected.taken.items()
-                                       if any(i.code == "project_code_taken" and i.value == code
+                                       if any(i.code == "project_code_taken"
+                                              and api.code_key(str(i.value)) == api.code_key(code)
                                               for i in report.issues)}}
     return found, len(report.errors), len(report.warnings), codes
 
