@@ -59,9 +59,7 @@ def test_a_setting_that_is_no_finite_number_is_refused_on_the_page_and_in_the_ap
     assert not (store.folder / CONFIG_NAME).exists()  # nothing saved
     api = _api(app, "admin")
     for raw in ("Infinity", "-Infinity", "NaN", "1e999"):
-        for section, key in (("limits", "file_mb"), ("assessment", "satisfaction_min"), ("limits", "rows")):
-            if key == "rows":
-                continue  # not editable on the page: refused for that already
+        for section, key in (("limits", "file_mb"), ("assessment", "satisfaction_min")):
             response = api.put("/api/settings", content=f'{{"{section}":{{"{key}":{raw}}}}}'.encode(),
                                headers={"Content-Type": "application/json"})
             assert response.status_code == 400, (key, raw, response.text)
@@ -96,3 +94,59 @@ def test_a_saved_docgen_toml_with_an_infinite_limit_is_refused_in_chinese(tmp_pa
     assert result.exit_code == 1, result.output
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and f"limits.{key}：{FINITE}" in lines[0] and "Traceback" not in result.output
+
+
+# --- 9. the connection stays open after a 500 or 503 -------------------------------------------------
+
+def _ask(connection, method: str, path: str, cookie: str, body: dict | None = None, token: str = ""):
+    headers = {"Cookie": cookie, "Accept": "application/json", "X-CSRF-Token": token}
+    data = json.dumps(body).encode() if body is not None else None
+    if data is not None:
+        headers["Content-Type"] = "application/json"
+    connection.request(method, path, body=data, headers=headers)
+    response = connection.getresponse()
+    return response.status, response.read().decode("utf-8"), response
+
+
+def test_an_unexpected_error_is_answered_and_the_same_connection_serves_the_next_request(web, monkeypatch, caplog):
+    import errno
+    import http.client
+    import logging
+
+    from liveserver import served_here
+
+    app, _, _ = web
+    site = app.state.site
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("secret internals")
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with served_here(app) as url, caplog.at_level(logging.ERROR, logger="docgen.web"):
+        connection = http.client.HTTPConnection(url.removeprefix("http://"), timeout=30)
+        connection.request("POST", "/api/login", body=json.dumps({"name": "admin", "password": PASSWORD}),
+                           headers={"Content-Type": "application/json"})
+        signed = connection.getresponse()
+        token = json.loads(signed.read())["csrf"]
+        cookie = signed.getheader("set-cookie").split(";", 1)[0]
+        assert signed.status == 200
+
+        monkeypatch.setattr(site.store, "submissions", broken)
+        status, text, response = _ask(connection, "GET", "/api/submissions", cookie)
+        assert status == 500 and json.loads(text)["error"].startswith("服务器内部出错"), text
+        assert "secret internals" not in text and "Traceback" not in text
+        assert response.getheader("x-frame-options") == "DENY"
+        status, text, _ = _ask(connection, "GET", "/api/me", cookie)  # the same connection, still open
+        assert status == 200 and json.loads(text)["account"]["name"] == "admin", text
+
+        monkeypatch.setattr(site.store, "add_account", full)
+        status, text, _ = _ask(connection, "POST", "/api/accounts", cookie,
+                               {"name": "anning", "branch": "安宁供电服务中心党支部"}, token)
+        assert status == 503 and "磁盘已满" in json.loads(text)["error"], text
+        status, text, _ = _ask(connection, "PUT", "/api/settings", cookie, {"notice": {"days": 7}}, token)
+        assert status == 200 and json.loads(text)["notice"]["days"] == 7, text
+        connection.close()
+    logged = caplog.text  # the tracebacks are in the server's log, not in the answers
+    assert "ZeroDivisionError: secret internals" in logged and "No space left on device" in logged, logged

@@ -29,8 +29,8 @@ from ..config import CONFIG_NAME, Config, load_config
 from ..executors import ProcessPool
 from . import admin, accounts, checks, guards, rest, security
 from .jobs import Jobs
-from .site import (BRANCH_STATUS, CHECK_SECONDS, HERE, LARGEST_ID, Site, body_limit, http_error, require_csrf,
-                   server_error, signed_in)
+from .site import (BRANCH_STATUS, CHECK_SECONDS, HERE, LARGEST_ID, Site, Unexpected, body_limit, http_error,
+                   require_csrf, server_error, signed_in)
 from .rest import Handler
 from .store import JOB_STATUS, Store
 
@@ -128,6 +128,7 @@ def create_app(data: str | Path, config: Config | None = None, database: str | N
         Middleware(security.SecurityHeaders, https=https),
         Middleware(SessionMiddleware, secret_key=secret or _secret(folder), max_age=security.SESSION_SECONDS,
                    same_site="strict", https_only=https, session_cookie="docgen_session"),
+        Middleware(Unexpected),  # answers an unexpected error itself: the connection stays open
     ], exception_handlers={HTTPException: http_error, Exception: server_error})
     app.state.site, app.state.https = site, https
     return app
