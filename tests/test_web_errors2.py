@@ -150,3 +150,101 @@ def test_an_unexpected_error_is_answered_and_the_same_connection_serves_the_next
         connection.close()
     logged = caplog.text  # the tracebacks are in the server's log, not in the answers
     assert "ZeroDivisionError: secret internals" in logged and "No space left on device" in logged, logged
+
+
+# --- 10. a job's problems said for the page, not for the command line ---------------------------------
+
+COMMAND_LINE = ("docgen.toml", "docgen init", "docgen templates", "docgen fonts", "--", "重新运行", "再运行", "[organization]")
+UNSIGNED = CONFIG.model_copy(update={"organization": CONFIG.organization.model_copy(
+    update={"name": "", "party_committee": ""})})
+
+
+def _said_for_the_page(text: str) -> None:
+    for advice in COMMAND_LINE:
+        assert advice not in text, (advice, text)
+
+
+def test_a_job_without_the_organisations_names_is_refused_at_start_naming_the_settings_page(tmp_path):
+    import time
+
+    from webaccounts import approved
+
+    data = tmp_path / "数据"
+    store = data_folder(data, ("chengguan",))
+    app = create_app(data, UNSIGNED, secret="s", workers=1)
+    approved(app, store, tmp_path)
+    api = _api(app, "admin")
+    response = api.post("/api/jobs", json={"kinds": ["proposal"], "formats": ["docx"], "date": "2024-12-23"})
+    assert response.status_code == 409, response.text
+    said = response.json()["error"]
+    assert "单位名称、党委名称" in said and "“设置”页" in said
+    _said_for_the_page(said)
+    admin = client(app, "admin")
+    page = admin.post("/admin/jobs", data={"kind": "proposal", "format": "docx", "date": "2024-12-23",
+                                           "csrf": csrf(admin, "/admin/jobs")})
+    assert page.status_code == 409 and "“设置”页" in page.text
+    assert store.jobs() == []  # nothing started
+
+    # a job that failed on them anyway (its configuration emptied behind the page) says what to do on the page
+    site = app.state.site
+    job_id = site.jobs.start(store.account(name="admin"), {"kinds": ["proposal"], "formats": ["docx"],
+                                                           "date": "2024-12-23", "period": None})
+    deadline = time.monotonic() + 120
+    while store.job(job_id)["status"] == "running" and time.monotonic() < deadline:
+        time.sleep(0.2)
+    shown = api.get(f"/api/jobs/{job_id}").json()
+    assert shown["status"] == "failed", shown
+    assert "单位名称" in shown["message"] and "“设置”页" in shown["message"] and "继续生成" in shown["message"]
+    _said_for_the_page(shown["message"])
+    assert str(data) not in shown["message"]
+    resumed = api.post(f"/api/jobs/{job_id}/resume")  # still unsigned: refused at once, the same way
+    assert resumed.status_code == 409 and "“设置”页" in resumed.json()["error"]
+    # once the 设置 page has them, the job resumes and makes the documents
+    settings = api.put("/api/settings", json={"organization": {"name": CONFIG.organization.name,
+                                                               "party_committee": CONFIG.organization.party_committee}})
+    assert settings.status_code == 200
+    assert api.post(f"/api/jobs/{job_id}/resume").status_code == 200
+    while store.job(job_id)["status"] == "running" and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert store.job(job_id)["status"] == "done", store.job(job_id)
+    store.close()
+    site.store.close()
+
+
+def test_every_command_line_advice_a_job_can_carry_is_said_for_the_page(tmp_path):
+    from docgen.messages import MESSAGES
+    from docgen.pipeline import templates as pipeline_templates
+    from docgen.web.jobs import Jobs
+    from docgen.web.store import Store
+
+    data = tmp_path / "数据"
+    store = Store(data)
+    jobs = Jobs(store, CONFIG)
+    out = jobs.folder(1) / "输出"
+    said = []
+    for config in (UNSIGNED, UNSIGNED.model_copy(update={"source": str(data / CONFIG_NAME)})):
+        with pytest.raises(ConfigError) as missing:
+            config.require_organization()
+        said.append(str(missing.value))
+    broken = data / "模板"
+    broken.mkdir()
+    (broken / "proposal.docx").write_bytes(b"not a docx")
+    with pytest.raises(Exception) as refused:
+        pipeline_templates.require_templates(
+            CONFIG.model_copy(update={"templates": CONFIG.templates.model_copy(update={"dir": str(broken)})}))
+    said.append(str(refused.value))
+    said += [
+        MESSAGES["glyph_missing"],
+        f"输出文件夹 {out} 正由另一个 docgen 任务使用；请等它结束，或换一个输出文件夹。",
+        f"输出文件夹 {out} 在运行中被删除或移走，已停止；请重新运行。",
+        f"“{out}/a.docx”所在的文件夹是指向输出文件夹以外的链接，docgen 不会经由链接写到输出文件夹之外，"
+        f"请删除这个链接或换一个输出文件夹。",
+        "排版超过 300 秒仍未完成，已停止这一份（多半是某个单元格中有极长的、不换行的文字）；"
+        "可在 docgen.toml 的 [limits] render_seconds 中放宽时限",
+        f"生成中断：磁盘已满。完成的文书完好保存在 {out}；解决后用相同命令加 --resume 继续，已完成的不会重做。",
+    ]
+    for message in said:
+        shown = jobs.for_the_page(1, message)
+        _said_for_the_page(shown)
+        assert "“设置”页" in shown or "“模板”页" in shown or "继续生成" in shown or "服务器管理员" in shown, shown
+    store.close()
