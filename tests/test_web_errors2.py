@@ -2,6 +2,7 @@
 after a 500 or 503, a failed job's advice said for the page, and what a killed server left swept at once."""
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 
@@ -248,3 +249,72 @@ def test_every_command_line_advice_a_job_can_carry_is_said_for_the_page(tmp_path
         _said_for_the_page(shown)
         assert "“设置”页" in shown or "“模板”页" in shown or "继续生成" in shown or "服务器管理员" in shown, shown
     store.close()
+
+
+# --- 11. what a killed server left is swept at once when no other server uses the folder ----------------
+
+@pytest.fixture
+def leftovers(tmp_path):
+    """A data folder with what a server killed a second ago left: a stored upload no check names, a work file."""
+    import os
+    import time
+
+    data = tmp_path / "数据"
+    data_folder(data, ("chengguan",)).close()
+    orphans = [data / "uploads" / "0123abcd.xlsx", data / "uploads" / ".~half", data / ".~docgen.toml"]
+    for path in orphans:
+        path.write_bytes(b"PK" + b"\0" * 1000)
+        os.utime(path, (time.time() - 1, time.time() - 1))
+    return data, orphans
+
+
+@contextlib.contextmanager
+def _held(data):
+    """The data folder's serve lock, held as another server would hold it."""
+    import fcntl
+    import os
+
+    fd = os.open(data / ".docgen-serve.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        yield
+    finally:
+        os.close(fd)
+
+
+def test_a_server_alone_on_its_folder_sweeps_what_a_killed_one_left_a_second_ago(leftovers):
+    data, orphans = leftovers
+    with _held(data):  # another server runs: what it may be writing now is left alone
+        app = create_app(data, CONFIG, secret="s")
+        assert all(path.exists() for path in orphans)
+        app.state.site.store.close()
+    with TestClient(create_app(data, CONFIG, secret="s")) as browser:  # alone: all of it goes, whatever its age
+        assert not any(path.exists() for path in orphans), [p for p in orphans if p.exists()]
+        assert browser.get("/login").status_code == 200
+        with pytest.raises(BlockingIOError):
+            with _held(data):  # held while it runs
+                pass
+        browser.app.state.site.store.close()
+    with _held(data):  # and let go when it stops
+        pass
+
+
+def test_docgen_serve_refuses_a_data_folder_another_server_uses(leftovers):
+    import os
+    import subprocess
+    import sys
+
+    from liveserver import SRC, free_port
+
+    data, orphans = leftovers
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SRC), *filter(None, [os.environ.get("PYTHONPATH")])])}
+    with _held(data):
+        try:
+            done = subprocess.run([sys.executable, "-m", "docgen.cli", "serve", "--data", str(data), "--port",
+                                   str(free_port())], env=environment, capture_output=True, text=True, timeout=60)
+        except subprocess.TimeoutExpired:
+            pytest.fail("docgen serve started over a data folder another server uses")
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 1 and len(lines) == 1, done.stderr
+    assert "这个数据目录已有一个 docgen 网页在运行" in lines[0] and "Traceback" not in done.stderr
+    assert all(path.exists() for path in orphans)  # nothing of the other server's touched

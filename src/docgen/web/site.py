@@ -56,6 +56,7 @@ class Site:
     checkers: ProcessPool | None = None
     drawings: OrderedDict[int, list[Any]] = field(default_factory=OrderedDict)  # by check id, newest last
     uploading: guards.InFlight = field(default_factory=guards.InFlight)  # uploads being checked, by branch
+    lock: guards.FolderLock | None = None  # the data folder's, held when no other server uses the folder
 
     def remember(self, check_id: int, views: list[Any]) -> None:
         """Keep a check's drawing (an upload and its report never change) for its next view; the oldest go."""
