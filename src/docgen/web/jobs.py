@@ -55,7 +55,8 @@ ADVICE = (  # the library's advice for the configuration file and its commands, 
     # anything else said of the configuration file or a command: the page has the 设置 and 模板 pages instead
     (re.compile(r"[，；]?[^，；。（）\n]*docgen (?:init|templates|fonts|batch|validate|report|render|serve)\b[^，；。（）\n]*"),
      ""),
-    (re.compile(r"docgen\.toml( 的 \[\w+\] \w+)?"), "“设置”页"),
+    # the holiday calendar is no setting of the page: the data folder's file, edited on the server
+    (re.compile(r"请在 docgen\.toml 的 \[calendar\]"), "请服务器管理员在数据目录的 docgen.toml 的 [calendar]"),
 )
 PATH = re.compile(r"(?<![\w.])/(?:[^\s/：；，。、（）()“”]+/)*[^\s/：；，。、（）()“”]+")  # an absolute path left
 
