@@ -27,7 +27,8 @@ DEFAULT_CATEGORIES = (
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # a number must be finite: an infinite file limit or a NaN share is no setting, and JSON cannot carry it
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Organization(_Section):
@@ -305,6 +306,8 @@ def _config_message(error: dict) -> str:
         return "应为文字"
     if kind in ("float_parsing", "float_type"):
         return "应为数字"
+    if kind == "finite_number":
+        return "应为有限的数字（不能是 inf、nan 或超出范围的数，如 1e999）"
     if kind.startswith("date"):
         return "应为日期，如 2027-01-01"
     if kind.startswith("greater_than") or kind.startswith("less_than"):

@@ -408,7 +408,7 @@ def serve(host: str, port: int, data_dir: str, database: str | None, admin_name:
     import uvicorn
 
     app = opened(create_app, data_dir, config, database, checkers=batch_run.default_workers(), https=https,
-                 proxy=[a.strip() for a in proxy.split(",") if a.strip()] if proxy else None)
+                 proxy=[a.strip() for a in proxy.split(",") if a.strip()] if proxy else None, exclusive=True)
     where = "只接受本机访问" if host in ("127.0.0.1", "localhost", "::1") else "内网其他电脑也可访问"
     click.echo(f"docgen 网页已启动：{base}（{where}；数据目录：{Path(data_dir).resolve()}）。按 Ctrl-C 停止。")
     uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)  # the app decides (--proxy)

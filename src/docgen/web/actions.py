@@ -27,7 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from .. import api
-from ..config import Config, problems
+from ..config import REQUIRED_ORGANIZATION, Config, problems
 from ..documents import safe_name
 from ..errors import DocgenError
 from ..intake.images import SUFFIXES as PHOTO_SUFFIXES
@@ -528,6 +528,7 @@ def start_job(site: Site, account: Account, kinds: list[str], formats: list[str]
             api.parse_period(period)
     except ValueError:
         raise Refused("成文日期或报告期无法识别（成文日期如 2024-12-20，报告期如 2024年第2季度）") from None
+    ready_to_sign(site)
     folder = site.config.template_folder()
     errors = [p for p in api.check_templates(folder)[1] if p.error] if folder is not None else []
     if errors:
@@ -565,8 +566,18 @@ def progress(found: dict[str, Any]) -> dict[str, Any]:
             "seconds_left": round(left) if left is not None else None, "settings": found["settings"]}
 
 
+def ready_to_sign(site: Site) -> None:
+    """Refuse a generation before it starts when the settings every document is signed with are empty (the batch
+    would stop on them, with advice for the configuration file)."""
+    missing = [label for key, label in REQUIRED_ORGANIZATION.items() if not getattr(site.config.organization, key).strip()]
+    if missing:
+        raise Refused(f"还没有填写{'、'.join(missing)}，没有开始生成：文书的落款和立项表审批栏要用到它们，"
+                      f"docgen 不会用占位名称代替；请先在“设置”页填写", 409)
+
+
 def resume_job(site: Site, account: Account, job_id: int) -> dict[str, Any]:
     found = job(site, account, job_id)
+    ready_to_sign(site)
     try:
         site.jobs.resume(found["id"])
     except DocgenError as exc:
@@ -606,6 +617,7 @@ SETTINGS = (  # (section, key, label, kind): what the department edits of docgen
     ("assessment", "outstanding_share", "评为突出贡献项目的比例", "number"),
     ("limits", "file_mb", "上传文件大小上限（MB）", "number"),
     ("limits", "uploads_per_day", "每个申报党组织每天最多上传次数", "number"),
+    ("limits", "render_seconds", "生成一份文书的时限（秒）", "number"),
 )
 
 

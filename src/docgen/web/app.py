@@ -29,8 +29,8 @@ from ..config import CONFIG_NAME, Config, load_config
 from ..executors import ProcessPool
 from . import admin, accounts, checks, guards, rest, security
 from .jobs import Jobs
-from .site import (BRANCH_STATUS, CHECK_SECONDS, HERE, LARGEST_ID, Site, body_limit, http_error, require_csrf,
-                   server_error, signed_in)
+from .site import (BRANCH_STATUS, CHECK_SECONDS, HERE, LARGEST_ID, Site, Unexpected, body_limit, http_error,
+                   require_csrf, server_error, signed_in)
 from .rest import Handler
 from .store import JOB_STATUS, Store
 
@@ -40,20 +40,32 @@ LEFTOVER_SECONDS = 2 * CHECK_SECONDS  # longer than any upload is written and ch
 
 def create_app(data: str | Path, config: Config | None = None, database: str | None = None,
                secret: str | None = None, workers: int | None = None, checkers: int = 1, https: bool = False,
-               proxy: str | list[str] | None = None) -> Starlette:
+               proxy: str | list[str] | None = None, exclusive: bool = False) -> Starlette:
     """The application over the data folder `data` (made when missing); `workers` for the generation jobs,
     `checkers` processes for the checks of uploads (1: in this process). `https`: browsers reach it over HTTPS
     (directly or through a proxy): the cookie is Secure and HSTS is sent. `proxy`: the addresses of reverse
     proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (the client's address for the login
-    throttle); without it those headers are ignored."""
+    throttle); without it those headers are ignored. The application holds the data folder's lock while it lives
+    when no other does; `exclusive` (docgen serve): refuse to start, FolderInUse, when another holds it."""
     folder = Path(data)
     folder.mkdir(parents=True, exist_ok=True)
     saved = folder / CONFIG_NAME  # the settings page's, when it has saved any
+    lock = guards.FolderLock(folder)
+    try:
+        alone = lock.take()
+    except OSError:
+        if exclusive:
+            raise
+        alone = False
+    if exclusive and not alone:
+        raise guards.FolderInUse(f"这个数据目录已有一个 docgen 网页在运行（{folder.resolve()}）：同一个数据目录只能由一个"
+                                 f" docgen serve 使用，请先停止它，或用 --data 换一个数据目录")
     store, config = Store(folder, database), load_config(saved) if saved.is_file() else (config or Config())
-    store.sweep(older_than=LEFTOVER_SECONDS)  # what a server killed mid-upload left
+    # what a server killed mid-upload left: all of it when no other server can be writing there, else only the old
+    store.sweep(older_than=0 if alone else LEFTOVER_SECONDS)
     site = Site(store, config, security.Throttle(), Jinja2Templates(directory=str(HERE / "templates")),
                 Jobs(store, config, workers),
-                ProcessPool(checkers, CHECK_SECONDS, preload=("docgen.web.work",)) if checkers > 1 else None)
+                ProcessPool(checkers, CHECK_SECONDS, preload=("docgen.web.work",)) if checkers > 1 else None, lock=lock)
     site.templates.env.globals.update(branch_status=BRANCH_STATUS, limits=site.config.limits, job_status=JOB_STATUS,
                                       titles=api.TITLES, kinds=api.WORKBOOK_KINDS,
                                       htmx=(HERE / "static" / "vendor" / "htmx.min.js").is_file())
@@ -122,12 +134,15 @@ def create_app(data: str | Path, config: Config | None = None, database: str | N
         yield
         if site.checkers is not None:
             site.checkers.close()
+        if site.lock is not None:
+            site.lock.release()
 
     app = Starlette(routes=routes, lifespan=lifespan, middleware=[
         *([Middleware(ProxyHeadersMiddleware, trusted_hosts=proxy)] if proxy else []),
         Middleware(security.SecurityHeaders, https=https),
         Middleware(SessionMiddleware, secret_key=secret or _secret(folder), max_age=security.SESSION_SECONDS,
                    same_site="strict", https_only=https, session_cookie="docgen_session"),
+        Middleware(Unexpected),  # answers an unexpected error itself: the connection stays open
     ], exception_handlers={HTTPException: http_error, Exception: server_error})
     app.state.site, app.state.https = site, https
     return app

@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import fcntl
 import os
 import tempfile
 import threading
+import weakref
 from collections import Counter
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Iterator
 
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
+
+from ..errors import DocgenError
 
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 
@@ -73,6 +77,54 @@ class InFlight:
             if free:
                 with self._lock:
                     self._running[branch] -= 1
+
+
+class FolderInUse(DocgenError):
+    """Another docgen serve holds the data folder."""
+
+
+class FolderLock:
+    """The data folder's serve lock (an exclusive flock on a file in it), held while one server runs: the server that
+    holds it knows no other server uses the folder (the day's upload counts and the login throttle live in its
+    memory; what is half written in the folder is no other server's work in progress). The kernel lets it go when
+    the process ends, however it ends."""
+
+    NAME = ".docgen-serve.lock"
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / self.NAME
+        self._fd: int | None = None
+        self._closing: weakref.finalize | None = None  # closes the descriptor when the lock is released or dropped
+
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
+
+    def take(self) -> bool:
+        """Hold the lock unless another holds it (another server, or another application of this process): whether
+        it is held now. The folder's refusal (read-only, no permission) is raised."""
+        if self._fd is not None:
+            return True
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)  # not inherited by the programs the server starts
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            os.close(fd)
+            if exc.errno in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+                return False
+            raise
+        self._fd, self._closing = fd, weakref.finalize(self, _close, fd)
+        return True
+
+    def release(self) -> None:
+        if self._closing is not None:
+            self._closing()
+        self._fd = self._closing = None
+
+
+def _close(fd: int) -> None:
+    with contextlib.suppress(OSError):
+        os.close(fd)  # closing the lock file's only descriptor releases the lock
 
 
 def trouble(exc: BaseException) -> str | None:

@@ -37,6 +37,27 @@ FLAGS = (  # the batch's advice for its command line, and what the job's page of
     (re.compile(r"[（(][^（()）]*--[a-z][a-z-]*[^（()）]*[）)]"), ""),  # any other flag: the page has none
     (re.compile(r"[，；]?[^，；。（）\n]*--[a-z][a-z-]*[^，；。（）\n]*"), ""),
 )
+ADVICE = (  # the library's advice for the configuration file and its commands, and where the page does it instead
+    (re.compile(r"配置文件 \S+ 的 \[organization\] 中缺少|没有找到配置文件（[^）]*）[，,]?缺少 \[organization\] 中的"),
+     "设置中缺少"),
+    (re.compile(r"请在 docgen\.toml 中填写[\s\S]*?运行 docgen init 可在当前目录生成带说明的 docgen\.toml。?"),
+     "请在“设置”页填写后，在本页点“继续生成”"),
+    (re.compile(r"\n?改正后再运行；docgen templates check 可单独检查模板。?"),
+     "\n请在“模板”页查看并改正后，在本页点“继续生成”"),
+    (re.compile(r"可在 docgen\.toml 的 \[limits\] render_seconds 中放宽时限"),
+     "可在“设置”页放宽“生成一份文书的时限（秒）”"),
+    (re.compile(r"在本机装上含这些字的字体[（(]docgen fonts 可查看各类文字所用的字体[）)]"),
+     "请服务器管理员在服务器上装上含这些字的字体"),
+    (re.compile(r"请等它结束，或换一个输出文件夹"), "请等它结束后在本页点“继续生成”"),
+    (re.compile(r"请删除这个链接或换一个输出文件夹"), "请服务器管理员删除这个链接后在本页点“继续生成”"),
+    (re.compile(r"请重新运行"), "解决后请在本页点“继续生成”"),
+    (re.compile(r"(?:改正|修改)?后再运行"), "后在本页点“继续生成”"),
+    # anything else said of the configuration file or a command: the page has the 设置 and 模板 pages instead
+    (re.compile(r"[，；]?[^，；。（）\n]*docgen (?:init|templates|fonts|batch|validate|report|render|serve)\b[^，；。（）\n]*"),
+     ""),
+    # the holiday calendar is no setting of the page: the data folder's file, edited on the server
+    (re.compile(r"请在 docgen\.toml 的 \[calendar\]"), "请服务器管理员在数据目录的 docgen.toml 的 [calendar]"),
+)
 PATH = re.compile(r"(?<![\w.])/(?:[^\s/：；，。、（）()“”]+/)*[^\s/：；，。、（）()“”]+")  # an absolute path left
 
 SHOWN = 3  # documents named for one reason a run could not make them; the rest are counted
@@ -228,15 +249,16 @@ class Jobs:
 
     def for_the_page(self, job_id: int, message: str) -> str:
         """A message of the batch (written for its command line) as the job's page says it: the job's folders
-        named as the page shows them, no other server path, and what to do on the page instead of a flag."""
+        named as the page shows them, no other server path, and what to do on the page (设置, 模板, 继续生成) instead of
+        the configuration file, a command or a flag."""
         places = {self.folder(job_id) / OUTBOX: f"第 {job_id} 次生成的“{OUTBOX}”文件夹",
                   self.folder(job_id) / INBOX: f"第 {job_id} 次生成的“{INBOX}”文件夹",
                   self.folder(job_id): f"第 {job_id} 次生成的文件夹", self.store.folder: "数据目录"}
         for path, name in places.items():
             for spelled in dict.fromkeys((str(path.resolve()), str(path.absolute()), str(path))):
                 message = message.replace(spelled, name)
-        for flag, instead in FLAGS:
-            message = flag.sub(instead, message)
+        for advice, instead in (*ADVICE, *FLAGS):
+            message = advice.sub(instead, message)
         return PATH.sub("服务器上的文件", message).rstrip("；。 ")
 
     def files(self, job_id: int) -> list[str]:

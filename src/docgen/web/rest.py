@@ -56,7 +56,8 @@ class Json(JSONResponse):
     """JSON in UTF-8 with the Chinese as it is; times as ISO 8601."""
 
     def render(self, content: Any) -> bytes:
-        return json.dumps(content, ensure_ascii=False, default=_plain, separators=(",", ":")).encode("utf-8")
+        return json.dumps(content, ensure_ascii=False, default=_plain, separators=(",", ":"),
+                          allow_nan=False).encode("utf-8")
 
 
 def _plain(value: Any) -> Any:

@@ -8,6 +8,7 @@ state-changing request carries the session's CSRF token.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from html import escape
@@ -31,6 +32,7 @@ from .jobs import Jobs
 from .store import SUBMISSION_STATUS, Account, Store
 
 
+log = logging.getLogger("docgen.web")
 HERE = Path(__file__).parent
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UPLOAD_COUNT = 1 + 100  # a workbook and its photos (at most 12 a project) per upload
@@ -54,6 +56,7 @@ class Site:
     checkers: ProcessPool | None = None
     drawings: OrderedDict[int, list[Any]] = field(default_factory=OrderedDict)  # by check id, newest last
     uploading: guards.InFlight = field(default_factory=guards.InFlight)  # uploads being checked, by branch
+    lock: guards.FolderLock | None = None  # the data folder's, held when no other server uses the folder
 
     def remember(self, check_id: int, views: list[Any]) -> None:
         """Keep a check's drawing (an upload and its report never change) for its next view; the oldest go."""
@@ -184,14 +187,44 @@ async def http_error(request: Request, exc: HTTPException) -> Response:
 async def server_error(request: Request, exc: Exception) -> Response:
     """Any error no page expected: 503 saying what the administrator must fix when the storage refused (a full
     disk, a read-only database), else 500; in Chinese, never a traceback (the server's log has it)."""
-    problem = guards.trouble(exc)  # Starlette raises it again after this answer: uvicorn logs its traceback
+    problem = guards.trouble(exc)
     status, detail = (503, problem) if problem else (500, "服务器内部出错，已记入服务器日志；请稍后再试，或告知党建部管理员")
-    # answered outside the app's middleware (Starlette's outermost layer): the security headers are added here
+    # answered by Unexpected, or outside the app's middleware (Starlette's outermost layer) for an error of a
+    # middleware: the security headers are added here
     headers = security.response_headers(getattr(request.app.state, "https", False))
     if request.url.path.startswith("/api/") or "application/json" in request.headers.get("accept", ""):
         return JSONResponse({"error": detail}, status_code=status, headers=headers)
     return Response(error_page("暂时无法使用" if problem else "服务器出错", detail), status_code=status,
                     media_type="text/html; charset=utf-8", headers=headers)
+
+
+class Unexpected:
+    """ASGI middleware: an error no page expected, raised before its response began, is answered here (server_error's
+    Chinese 500 or 503) and its traceback goes to the server's log; nothing is raised further, so the connection
+    stays open for the browser's next request. An error after the response began is raised on (Starlette's own
+    handler and the server close what was half sent)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Callable[..., Any], send: Callable[..., Any]) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def sending(message: dict[str, Any]) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        except Exception as exc:
+            if started:
+                raise
+            log.exception("%s %s failed", scope.get("method"), scope.get("path"))
+            await (await server_error(Request(scope, receive), exc))(scope, receive, send)
 
 
 def error_page(title: str, text: str) -> str:
