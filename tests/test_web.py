@@ -31,7 +31,7 @@ def test_pages_need_a_login_and_the_login_page_is_chinese(site):
 def test_a_wrong_password_is_refused_and_repeated_failures_wait(site):
     app, _, _ = site
     browser = client(app)
-    for _ in range(4):
+    for _ in range(3):
         response = browser.post("/login", data={"name": "xigu", "password": "wrong", "csrf": csrf(browser, "/login")})
         assert response.status_code == 401 and "账号或密码不正确" in response.text
     response = browser.post("/login", data={"name": "xigu", "password": PASSWORD, "csrf": csrf(browser, "/login")})
