@@ -18,7 +18,7 @@ from starlette.testclient import TestClient
 
 from conftest import CONFIG
 from liveserver import live_server, served_here
-from webaccounts import PASSWORD, client, csrf, data_folder
+from webaccounts import PASSWORD, XLSX, client, csrf, data_folder, workbook
 
 from docgen.web import create_app, security
 from docgen.web.store import sessions
@@ -103,6 +103,50 @@ def test_forty_parallel_logins_keep_the_servers_memory_and_its_static_files(tmp_
     assert statuses == [401] * 40
     assert grown < 400, f"the server grew by {grown:.0f} MB during 40 logins"
     assert waited and waited[0] < 3.0, f"the static file waited {waited[0]:.2f} s"
+
+
+# --- 6: more characters no one sees ------------------------------------------------------------------
+
+UNSEEN = ["\u034f", "\u3164", "\u115f", "\u1160", "\uffa0", "\u2800", *map(chr, range(0xFE00, 0xFE10)),
+          *map(chr, range(0x180B, 0x1810)), "\u17b4", "\u17b5", *map(chr, range(0x2060, 0x2070)),
+          *map(chr, (0xE0000, 0xE0001, 0xE0020, 0xE007F, 0xE0100, 0xE01EF, 0xE0FFF))]
+
+
+def api_browser(app, name: str) -> tuple[TestClient, dict[str, str]]:
+    browser = TestClient(app, follow_redirects=False)
+    answer = browser.post("/api/login", json={"name": name, "password": PASSWORD})
+    assert answer.status_code == 200, answer.text
+    return browser, {"X-CSRF-Token": answer.json()["csrf"]}
+
+
+def test_names_with_any_character_no_one_sees_are_refused_naming_it(web):
+    app, store, _ = web
+    admin, token = api_browser(app, "admin")
+    target = store.account(name="xigu").id
+    for ch in UNSEEN:
+        shown = f"U+{ord(ch):04X}"
+        for name, branch in ((f"cheng{ch}guan", "安宁供电服务中心党支部"), ("anning", f"城关供电服务中心党支部{ch}")):
+            answer = admin.post("/api/accounts", json={"name": name, "branch": branch}, headers=token)
+            assert answer.status_code == 400, (shown, answer.text)
+            assert "看不见的字符" in answer.json()["error"] and shown in answer.json()["error"], shown
+        renamed = admin.post(f"/api/accounts/{target}/rename", json={"name": f"xi{ch}gu"}, headers=token)
+        assert renamed.status_code == 400 and shown in renamed.json()["error"], shown
+    assert store.account(name="anning") is None and store.account(name="xigu").id == target
+    assert len(admin.get("/api/overview").json()) == 2  # no second 城关 that looks the same
+
+
+def test_an_uploads_file_name_and_photo_names_lose_every_character_no_one_sees(web):
+    app, store, tmp_path = web
+    branch, token = api_browser(app, "chengguan")
+    hidden = "".join(UNSEEN)
+    photos = [("photos", (f"照{ch}片{n}.jpg", b"\xff\xd8\xff\xe0 not really", "image/jpeg")) for n, ch in enumerate(UNSEEN)]
+    answer = branch.post("/api/checks", headers=token, files=[
+        ("workbook", (f"申报{hidden}表.xlsx", workbook(tmp_path), XLSX)), *photos])
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["original"] == "申报表.xlsx"
+    stored = store.uploads / store.check(answer.json()["id"])["stored"]
+    kept = {p.name for p in stored.parent.iterdir()} - {stored.name}
+    assert kept == {f"照片{n}.jpg" for n in range(len(UNSEEN))}
 
 
 # --- 8: a logout on a full disk still ends the session ------------------------------------------------

@@ -131,7 +131,7 @@ def plain_name(text: str, what: str, limit: int) -> str:
     """A name as typed, NFKC-normalised (fullwidth letters are letters); refused when it holds characters no one
     sees or that turn the text around, so two names that look the same are the same name."""
     name = unicodedata.normalize("NFKC", text).strip()
-    hidden = api.unseen(name)
+    hidden = sorted({*api.unseen(text), *api.unseen(name)})  # as typed (NFKC turns U+FFA0 into U+3164) and as kept
     if hidden:
         raise Refused(f"{what}中含有看不见的字符（{api.unseen_names(hidden)}），两个看起来相同的名称会被当作不同的；"
                       f"请删去后重新输入（最好直接键入，不要从网页或聊天中复制）")
