@@ -149,6 +149,39 @@ def test_an_uploads_file_name_and_photo_names_lose_every_character_no_one_sees(w
     assert kept == {f"照片{n}.jpg" for n in range(len(UNSEEN))}
 
 
+# --- 7: common Chinese passwords -----------------------------------------------------------------------
+
+PINYIN_PASSWORDS = ["woaini1314520", "zhangwei1990", "wangwei123456", "lanzhou2024", "dangjian2024", "Zhang.Wei@1990",
+                    "xiaoming_2023!", "LiuYang19880808"]
+
+
+def activate(app, store, name: str, passwords: list[str]) -> list[tuple[int, str]]:
+    """A new account `name` and its activation link tried with each password in turn: status and page each."""
+    link = f"/activate/{store.add_account(name, 'branch', '七里河供电服务中心党支部').activation}"
+    browser = TestClient(app, follow_redirects=False)
+    found = []
+    for password in passwords:
+        answer = browser.post(link, data={"password": password, "again": password, "csrf": csrf(browser, link)})
+        found.append((answer.status_code, answer.text))
+    return found
+
+
+def test_pinyin_and_digits_are_refused_with_the_reason(web):
+    app, store, _ = web
+    for (status, page), password in zip(activate(app, store, "qilihe", PINYIN_PASSWORDS), PINYIN_PASSWORDS):
+        assert status == 400 and "拼音加数字的密码容易被猜中" in page, password
+    assert store.account(name="qilihe").password is None  # the link still waits for a good one
+
+
+def test_strong_passwords_and_the_generated_ones_are_accepted(web):
+    app, store, _ = web
+    strong = ["Qk7#mVp2-Lx9w", "correct-horse-battery-9", "Tr0ub4dor&3xyz", *(security.new_password() for _ in range(3))]
+    for n, password in enumerate(strong):
+        [(status, page)] = activate(app, store, f"strong{n}", [password])
+        assert status == 303, (password, page)
+        assert TestClient(app).post("/api/login", json={"name": f"strong{n}", "password": password}).status_code == 200
+
+
 # --- 8: a logout on a full disk still ends the session ------------------------------------------------
 
 def _full_disk(key: str) -> None:

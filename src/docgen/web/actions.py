@@ -119,7 +119,9 @@ async def activate(site: Site, session: MutableMapping[str, Any], token: str, pa
     """Set the password of the account the one-time link names (every session it had ends), and sign it in;
     the link is used up. The policy and the hash run in a thread."""
     account = activation(site, token)
-    problem = await run_in_threadpool(security.password_problem, password, again, account.name)
+    organization = site.config.organization
+    words = (account.branch or "", organization.name, organization.party_committee, organization.department)
+    problem = await run_in_threadpool(security.password_problem, password, again, account.name, words)
     if problem:
         raise Refused(problem)
     site.store.set_password(account.id, await site.password_work(security.hash_password, password))

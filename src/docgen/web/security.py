@@ -66,8 +66,51 @@ def _check(hashed: str, password: str) -> bool:
         return False
 
 
-def password_problem(password: str, again: str | None = None, name: str = "") -> str | None:
-    """Why a new password is refused, in Chinese; None when it is acceptable."""
+# Pinyin, spelled from its parts: a syllable is an initial (or none) and a final. Some spelled this way are not
+# Mandarin (bia, fong); a password made of them is refused all the same.
+PINYIN_INITIALS = ("", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j", "q", "x", "zh", "ch", "sh", "r",
+                   "z", "c", "s", "y", "w")
+PINYIN_FINALS = ("a", "o", "e", "i", "u", "v", "ai", "ei", "ui", "ao", "ou", "iu", "ie", "ve", "ue", "er", "an", "en",
+                 "in", "un", "vn", "ang", "eng", "ing", "ong", "ia", "iao", "ian", "iang", "iong", "ua", "uo", "uai",
+                 "uan", "uang")
+PINYIN = frozenset(initial + final for initial in PINYIN_INITIALS for final in PINYIN_FINALS)
+PINYIN_LONGEST = max(map(len, PINYIN))
+PINYIN_MOST = 4  # syllables of a name, a place or a phrase (wo ai ni, zhang wei, lan zhou, dang jian)
+FILLERS = frozenset(string.digits + string.punctuation + " ")  # what such a password adds to its pinyin
+
+
+def syllables(letters: str) -> int | None:
+    """The fewest pinyin syllables `letters` is spelled with (lower case); None when it is not pinyin."""
+    fewest: list[int | None] = [0] + [None] * len(letters)
+    for end in range(1, len(letters) + 1):
+        for start in range(max(0, end - PINYIN_LONGEST), end):
+            before = fewest[start]
+            if before is not None and letters[start:end] in PINYIN and (fewest[end] is None or before + 1 < fewest[end]):
+                fewest[end] = before + 1
+    return fewest[-1]
+
+
+def pinyin_and_digits(password: str) -> bool:
+    """Whether the password's letters are a few pinyin syllables and the rest only digits and common symbols
+    (woaini1314520, zhangwei1990, lanzhou2024): the first guesses at a Chinese office."""
+    runs, run = [], ""
+    for ch in password.lower():
+        if "a" <= ch <= "z":
+            run += ch
+            continue
+        if ch not in FILLERS:
+            return False
+        if run:
+            runs.append(run)
+        run = ""
+    runs += [run] if run else []
+    counts = [syllables(word) for word in runs]
+    return bool(runs) and None not in counts and sum(counts) <= PINYIN_MOST
+
+
+def password_problem(password: str, again: str | None = None, name: str = "", words: tuple[str, ...] = ()) -> str | None:
+    """Why a new password is refused, in Chinese; None when it is acceptable. `words` are the account's own (its
+    申报党组织, the organisation's names): a password built on them is weak too."""
     if again is not None and password != again:
         return "两次输入的密码不一致"
     if len(password) < PASSWORD_MIN:
@@ -78,7 +121,10 @@ def password_problem(password: str, again: str | None = None, name: str = "") ->
         return "密码不能只有数字，请加入字母或符号"
     if name and name.casefold() in password.casefold():
         return "密码不能包含登录名"
-    if zxcvbn(password, user_inputs=[name] if name else [])["score"] < 3:
+    if pinyin_and_digits(password):
+        return ("拼音加数字的密码容易被猜中（如 woaini1314520、姓名拼音加生日、地名加年份）；"
+                "请加入不成拼音的字母和符号，或换一个更长、更不规则的密码")
+    if zxcvbn(password, user_inputs=[w for w in (name, *words) if w])["score"] < 3:
         return ("这个密码太常见或太容易猜到（如 password1、键盘上连着的字母、常用词加年份）；"
                 "请换一个更长、更不规则的密码，例如几个不相关的词加数字和符号")
     return None
