@@ -73,7 +73,8 @@ PINYIN_INITIALS = ("", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j
 PINYIN_FINALS = ("a", "o", "e", "i", "u", "v", "ai", "ei", "ui", "ao", "ou", "iu", "ie", "ve", "ue", "er", "an", "en",
                  "in", "un", "vn", "ang", "eng", "ing", "ong", "ia", "iao", "ian", "iang", "iong", "ua", "uo", "uai",
                  "uan", "uang")
-PINYIN = frozenset(initial + final for initial in PINYIN_INITIALS for final in PINYIN_FINALS)
+PINYIN = frozenset(initial + final for initial in PINYIN_INITIALS for final in PINYIN_FINALS
+                   if initial or final[0] in "aoe")  # without an initial, i u ü are written yi wu yu
 PINYIN_LONGEST = max(map(len, PINYIN))
 PINYIN_MOST = 4  # syllables of a name, a place or a phrase (wo ai ni, zhang wei, lan zhou, dang jian)
 FILLERS = frozenset(string.digits + string.punctuation + " ")  # what such a password adds to its pinyin
