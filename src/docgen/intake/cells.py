@@ -28,6 +28,13 @@ _INVISIBLE = re.compile(r"[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u
 # In a name (an account, a 申报党组织, a file) nothing unseen is wanted at all: besides the above, every control,
 # format, line or paragraph separator, private-use or unassigned code point.
 _UNSEEN_CATEGORIES = {"Cc", "Cf", "Zl", "Zp", "Co", "Cs", "Cn"}
+# ... and Unicode's default-ignorable code points (drawn as nothing: the combining grapheme joiner, variation
+# selectors, the Hangul fillers, the Khmer inherent vowels, the Mongolian variation selectors, tags), with the
+# letters that draw as a blank (the braille blank), whatever their category.
+_UNSEEN_RANGES = ((0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x115F, 0x1160), (0x17B4, 0x17B5),
+                  (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x206F), (0x2800, 0x2800),
+                  (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8),
+                  (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF))
 # Kinds whose value is compared or parsed: a hidden character there changes what is read.
 _STRICT = {"code", "seq", "date", "percent", "score", "amount", "phone", "category", "conclusion", "period"}
 _NUMERIC = {"seq", "percent", "score", "amount"}
@@ -122,7 +129,8 @@ def _visible(text: str, kind: str, notes: list[Note]) -> str:
 
 def unseen(text: str) -> list[str]:
     """The characters of `text` that take no room on screen or steer its direction, each once, in order."""
-    found = {ch for ch in text if _INVISIBLE.match(ch) or unicodedata.category(ch) in _UNSEEN_CATEGORIES}
+    found = {ch for ch in text if _INVISIBLE.match(ch) or unicodedata.category(ch) in _UNSEEN_CATEGORIES
+             or any(low <= ord(ch) <= high for low, high in _UNSEEN_RANGES)}
     return sorted(found)
 
 
@@ -140,8 +148,20 @@ def unseen_names(found: list[str]) -> str:
 def _invisible_name(ch: str) -> str:
     names = {"\u200b": "零宽空格", "\u200c": "零宽不连字", "\u200d": "零宽连字", "\ufeff": "字节顺序标记",
              "\u00ad": "软连字符", "\u2060": "字连接符", "\u200e": "从左到右标记", "\u200f": "从右到左标记",
-             "\u202d": "从左到右覆盖", "\u202e": "从右到左覆盖"}
-    return names.get(ch) or unicodedata.name(ch, "格式字符").lower()
+             "\u202d": "从左到右覆盖", "\u202e": "从右到左覆盖", "\u034f": "组合用字素连接符",
+             "\u3164": "韩文填充符", "\uffa0": "半角韩文填充符", "\u115f": "韩文初声填充符",
+             "\u1160": "韩文中声填充符", "\u2800": "盲文空白", "\u17b4": "高棉文元音符", "\u17b5": "高棉文元音符",
+             "\u180e": "蒙古文元音分隔符"}
+    code = ord(ch)
+    if ch in names:
+        return names[ch]
+    if 0xFE00 <= code <= 0xFE0F or 0xE0100 <= code <= 0xE01EF:
+        return "变体选择符"
+    if 0x180B <= code <= 0x180F:
+        return "蒙古文变体选择符"
+    if 0xE0000 <= code <= 0xE007F:
+        return "标签字符"
+    return unicodedata.name(ch, "格式字符").lower()
 
 
 def _percent_text(text: str, notes: list[Note]) -> Any:

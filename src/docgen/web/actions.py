@@ -67,14 +67,20 @@ async def sign_in(site: Site, session: MutableMapping[str, Any], address: str, n
     """Check the password (throttled per name and address; in a thread, as long for a name that cannot sign in)
     and start a new session for the account: the account and the session's CSRF token."""
     name = unicodedata.normalize("NFKC", name).strip()
-    wait = site.throttle.wait(name, address)
+    wait = site.throttle.attempt(name, address)  # counted as a failure from now until the password proves right
     if wait:
         raise Refused(f"登录失败次数过多，请 {math.ceil(wait)} 秒后再试", 429)
-    account = site.store.account(name=name)
-    if not await run_in_threadpool(security.verify_password, account.password if account else None, password):
-        site.throttle.failed(name, address)
+    right = False
+    try:
+        account = site.store.account(name=name)
+        right = await site.password_work(security.verify_password, account.password if account else None, password)
+    finally:
+        if right:
+            site.throttle.succeeded(name, address)
+        else:
+            site.throttle.failed(name, address)
+    if not right:
         raise Refused("账号或密码不正确", 401)
-    site.throttle.succeeded(name, address)
     if not account.active:  # told only to whoever knows its password
         raise Refused("这个账号已停用；如需继续使用，请联系党建部", 403)
     return account, start_session(site, session, account, address)
@@ -87,15 +93,18 @@ def start_session(site: Site, session: MutableMapping[str, Any], account: Accoun
     site.store.start_session(account.id, key, csrf, security.SESSION_SECONDS, address)
     session.clear()
     session["token"] = token
+    if site.ended:  # the store writes again: the rows of sessions ended while it could not go now
+        site.forget_ended()
     return csrf
 
 
 def sign_out(site: Site, session: MutableMapping[str, Any]) -> None:
-    """End the browser's session: its cookie, copied or not, no longer signs anyone in."""
+    """End the browser's session: its cookie is cleared first, then the session itself, so that its cookie, copied
+    or not, no longer signs anyone in (on a full disk too: Site.end_session())."""
     token = session.get("token")
-    if isinstance(token, str):
-        site.store.end_session(security.session_key(token))
     session.clear()
+    if isinstance(token, str):
+        site.end_session(security.session_key(token))
 
 
 def activation(site: Site, token: str) -> Account:
@@ -110,10 +119,12 @@ async def activate(site: Site, session: MutableMapping[str, Any], token: str, pa
     """Set the password of the account the one-time link names (every session it had ends), and sign it in;
     the link is used up. The policy and the hash run in a thread."""
     account = activation(site, token)
-    problem = await run_in_threadpool(security.password_problem, password, again, account.name)
+    organization = site.config.organization
+    words = (account.branch or "", organization.name, organization.party_committee, organization.department)
+    problem = await run_in_threadpool(security.password_problem, password, again, account.name, words)
     if problem:
         raise Refused(problem)
-    site.store.set_password(account.id, await run_in_threadpool(security.hash_password, password))
+    site.store.set_password(account.id, await site.password_work(security.hash_password, password))
     start_session(site, session, account, address)
     return account
 
@@ -122,7 +133,7 @@ def plain_name(text: str, what: str, limit: int) -> str:
     """A name as typed, NFKC-normalised (fullwidth letters are letters); refused when it holds characters no one
     sees or that turn the text around, so two names that look the same are the same name."""
     name = unicodedata.normalize("NFKC", text).strip()
-    hidden = api.unseen(name)
+    hidden = sorted({*api.unseen(text), *api.unseen(name)})  # as typed (NFKC turns U+FFA0 into U+3164) and as kept
     if hidden:
         raise Refused(f"{what}中含有看不见的字符（{api.unseen_names(hidden)}），两个看起来相同的名称会被当作不同的；"
                       f"请删去后重新输入（最好直接键入，不要从网页或聊天中复制）")

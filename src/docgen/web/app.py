@@ -136,6 +136,7 @@ def create_app(data: str | Path, config: Config | None = None, database: str | N
             site.checkers.close()
         if site.lock is not None:
             site.lock.release()
+        site.passwords.shutdown(wait=False)
 
     app = Starlette(routes=routes, lifespan=lifespan, middleware=[
         *([Middleware(ProxyHeadersMiddleware, trusted_hosts=proxy)] if proxy else []),

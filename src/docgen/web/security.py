@@ -66,8 +66,52 @@ def _check(hashed: str, password: str) -> bool:
         return False
 
 
-def password_problem(password: str, again: str | None = None, name: str = "") -> str | None:
-    """Why a new password is refused, in Chinese; None when it is acceptable."""
+# Pinyin, spelled from its parts: a syllable is an initial (or none) and a final. Some spelled this way are not
+# Mandarin (bia, fong); a password made of them is refused all the same.
+PINYIN_INITIALS = ("", "b", "p", "m", "f", "d", "t", "n", "l", "g", "k", "h", "j", "q", "x", "zh", "ch", "sh", "r",
+                   "z", "c", "s", "y", "w")
+PINYIN_FINALS = ("a", "o", "e", "i", "u", "v", "ai", "ei", "ui", "ao", "ou", "iu", "ie", "ve", "ue", "er", "an", "en",
+                 "in", "un", "vn", "ang", "eng", "ing", "ong", "ia", "iao", "ian", "iang", "iong", "ua", "uo", "uai",
+                 "uan", "uang")
+PINYIN = frozenset(initial + final for initial in PINYIN_INITIALS for final in PINYIN_FINALS
+                   if initial or final[0] in "aoe")  # without an initial, i u ü are written yi wu yu
+PINYIN_LONGEST = max(map(len, PINYIN))
+PINYIN_MOST = 4  # syllables of a name, a place or a phrase (wo ai ni, zhang wei, lan zhou, dang jian)
+FILLERS = frozenset(string.digits + string.punctuation + " ")  # what such a password adds to its pinyin
+
+
+def syllables(letters: str) -> int | None:
+    """The fewest pinyin syllables `letters` is spelled with (lower case); None when it is not pinyin."""
+    fewest: list[int | None] = [0] + [None] * len(letters)
+    for end in range(1, len(letters) + 1):
+        for start in range(max(0, end - PINYIN_LONGEST), end):
+            before = fewest[start]
+            if before is not None and letters[start:end] in PINYIN and (fewest[end] is None or before + 1 < fewest[end]):
+                fewest[end] = before + 1
+    return fewest[-1]
+
+
+def pinyin_and_digits(password: str) -> bool:
+    """Whether the password's letters are a few pinyin syllables and the rest only digits and common symbols
+    (woaini1314520, zhangwei1990, lanzhou2024): the first guesses at a Chinese office."""
+    runs, run = [], ""
+    for ch in password.lower():
+        if "a" <= ch <= "z":
+            run += ch
+            continue
+        if ch not in FILLERS:
+            return False
+        if run:
+            runs.append(run)
+        run = ""
+    runs += [run] if run else []
+    counts = [syllables(word) for word in runs]
+    return bool(runs) and None not in counts and sum(counts) <= PINYIN_MOST
+
+
+def password_problem(password: str, again: str | None = None, name: str = "", words: tuple[str, ...] = ()) -> str | None:
+    """Why a new password is refused, in Chinese; None when it is acceptable. `words` are the account's own (its
+    申报党组织, the organisation's names): a password built on them is weak too."""
     if again is not None and password != again:
         return "两次输入的密码不一致"
     if len(password) < PASSWORD_MIN:
@@ -78,7 +122,10 @@ def password_problem(password: str, again: str | None = None, name: str = "") ->
         return "密码不能只有数字，请加入字母或符号"
     if name and name.casefold() in password.casefold():
         return "密码不能包含登录名"
-    if zxcvbn(password, user_inputs=[name] if name else [])["score"] < 3:
+    if pinyin_and_digits(password):
+        return ("拼音加数字的密码容易被猜中（如 woaini1314520、姓名拼音加生日、地名加年份）；"
+                "请加入不成拼音的字母和符号，或换一个更长、更不规则的密码")
+    if zxcvbn(password, user_inputs=[w for w in (name, *words) if w])["score"] < 3:
         return ("这个密码太常见或太容易猜到（如 password1、键盘上连着的字母、常用词加年份）；"
                 "请换一个更长、更不规则的密码，例如几个不相关的词加数字和符号")
     return None
@@ -113,44 +160,91 @@ def same_token(expected: str | None, given: str | None) -> bool:
 
 
 def pair_delay(failures: int) -> float:
-    """Seconds a (name, address) waits after its `failures`-th failure in a row: 0, 0, 0, 1, 2, 4 … up to the cap."""
-    return 0.0 if failures <= FREE_FAILURES else min(2.0 ** (failures - FREE_FAILURES - 1), DELAY_CAP)
+    """Seconds a (name, address) waits after its `failures`-th failure in a row: 0, 0, 1, 2, 4 … up to the cap
+    (the first FREE_FAILURES tries are free, every one after them waits)."""
+    return 0.0 if failures < FREE_FAILURES else min(2.0 ** (failures - FREE_FAILURES), DELAY_CAP)
 
 
 class Throttle:
-    """Failed logins per (name, address) pair, each making the pair wait longer, and per address across names."""
+    """Failed logins per (name, address) pair, each making the pair wait longer, and per address across names.
+
+    A try is counted as a failure when it starts (attempt()), before its slow password check, and taken back
+    when the password was right (succeeded()): tries sent together see each other, so a burst gets no more
+    tries than one after another would. While a pair or an address has tries still being checked, and those
+    already count up to its free ones, it waits too (the delay of one more failure)."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.clock = clock
         self._pairs: OrderedDict[tuple[str, str], tuple[int, float]] = OrderedDict()  # oldest failure first
         self._addresses: dict[str, deque[float]] = {}
+        self._checking: dict[tuple[str, str] | str, int] = {}  # tries still being checked, by pair and by address
         self._lock = threading.Lock()
 
     def wait(self, name: str, address: str) -> float:
         """Seconds before `name` may be tried again from `address` (0: now)."""
+        with self._lock:
+            return self._wait(name, address, self.clock())
+
+    def attempt(self, name: str, address: str) -> float:
+        """Start a try of `name` from `address`: 0 when it may go on (it is counted as a failure until
+        succeeded() takes it back; failed() ends it), else the seconds to wait (nothing is counted)."""
         moment = self.clock()
         with self._lock:
-            self._forget(moment)
-            count, last = self._pairs.get((name, address), (0, moment))
-            waits = [last + pair_delay(count) - moment]
-            times = self._addresses.get(address)
-            if times is not None and len(times) >= ADDRESS_FAILURES:
-                waits.append(times[-1] + pair_delay(len(times) - ADDRESS_FAILURES + FREE_FAILURES + 1) - moment)
-        return max(0.0, *waits)
+            wait = self._wait(name, address, moment)
+            if wait == 0:
+                self._count(name, address, moment)
+                for key in ((name, address), address):
+                    self._checking[key] = self._checking.get(key, 0) + 1
+        return wait
 
     def failed(self, name: str, address: str) -> None:
+        """The try attempt() started was wrong (its delay runs from now); without attempt(), one more failure."""
         moment = self.clock()
         with self._lock:
-            count, _ = self._pairs.pop((name, address), (0, moment))
-            self._pairs[(name, address)] = (count + 1, moment)
-            while len(self._pairs) > PAIRS_KEPT:
-                self._pairs.popitem(last=False)
-            self._addresses.setdefault(address, deque()).append(moment)
-            self._forget(moment)
+            if not self._done(name, address):
+                self._count(name, address, moment)
+                return
+            count, _ = self._pairs.pop((name, address), (1, moment))
+            self._pairs[(name, address)] = (count, moment)
 
     def succeeded(self, name: str, address: str) -> None:
+        """The password was right: the pair starts afresh, and its try no longer counts against the address."""
         with self._lock:
+            if self._done(name, address) and self._addresses.get(address):
+                self._addresses[address].popleft()  # one failure fewer (the oldest goes: the delay stays)
             self._pairs.pop((name, address), None)
+
+    def _wait(self, name: str, address: str, moment: float) -> float:
+        self._forget(moment)
+        count, last = self._pairs.get((name, address), (0, moment))
+        waits = [last + pair_delay(count) - moment]
+        if self._checking.get((name, address)) and count >= FREE_FAILURES:
+            waits.append(max(pair_delay(count), 1.0))
+        times = self._addresses.get(address)
+        if times is not None and len(times) >= ADDRESS_FAILURES:
+            delay = pair_delay(len(times) - ADDRESS_FAILURES + FREE_FAILURES)
+            waits.append(times[-1] + delay - moment)
+            if self._checking.get(address):
+                waits.append(max(delay, 1.0))
+        return max(0.0, *waits)
+
+    def _count(self, name: str, address: str, moment: float) -> None:
+        count, _ = self._pairs.pop((name, address), (0, moment))
+        self._pairs[(name, address)] = (count + 1, moment)
+        while len(self._pairs) > PAIRS_KEPT:
+            self._pairs.popitem(last=False)
+        self._addresses.setdefault(address, deque()).append(moment)
+        self._forget(moment)
+
+    def _done(self, name: str, address: str) -> bool:
+        """End one try of the pair that attempt() started; whether there was one."""
+        if not self._checking.get((name, address)):
+            return False
+        for key in ((name, address), address):
+            left = self._checking.pop(key, 0) - 1
+            if left > 0:
+                self._checking[key] = left
+        return True
 
     def _forget(self, moment: float) -> None:
         """Drop pairs quiet for QUIET seconds and an address's failures older than its window."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from html import escape
 from http import HTTPStatus
@@ -41,6 +42,11 @@ CHECK_SECONDS = 120.0  # one upload's check in a checking process
 BRANCH_STATUS = {"none": "未提交", "errors": "有错误", **SUBMISSION_STATUS}
 DRAWINGS_KEPT = 32  # checks whose drawn sheets are kept in memory for their next view
 LARGEST_ID = 2**63 - 1  # the database's integers: an id in a URL past it names nothing
+PASSWORD_CHECKS = 2  # Argon2 checks and hashes at once (64 MiB each); the others queue for them
+
+
+def password_threads() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(PASSWORD_CHECKS, thread_name_prefix="password")
 
 
 @dataclass
@@ -57,6 +63,10 @@ class Site:
     drawings: OrderedDict[int, list[Any]] = field(default_factory=OrderedDict)  # by check id, newest last
     uploading: guards.InFlight = field(default_factory=guards.InFlight)  # uploads being checked, by branch
     lock: guards.FolderLock | None = None  # the data folder's, held when no other server uses the folder
+    # Argon2 runs in threads of its own, a few at a time: a burst of logins neither takes the memory of one check
+    # each nor the threads that serve files and pages
+    passwords: ThreadPoolExecutor = field(default_factory=password_threads)
+    ended: set[str] = field(default_factory=set)  # keys of sessions ended at logout whose row the store kept
 
     def remember(self, check_id: int, views: list[Any]) -> None:
         """Keep a check's drawing (an upload and its report never change) for its next view; the oldest go."""
@@ -71,6 +81,25 @@ class Site:
         self.config = self.jobs.config = config
         self.templates.env.globals["limits"] = config.limits
 
+    async def password_work(self, fn: Callable[..., Any], *args: Any) -> Any:
+        """fn(*args) (a password's check or hash) in the password threads, after those before it."""
+        return await asyncio.wrap_future(self.passwords.submit(fn, *args))
+
+    def end_session(self, key: str) -> None:
+        """End the session `key`; when the store cannot delete its row (a full disk), it is remembered as ended
+        here (visit() refuses it) until a later write deletes it."""
+        self.ended.add(key)
+        self.forget_ended()
+
+    def forget_ended(self) -> None:
+        """Delete the rows of sessions ended while the store could not; those it still cannot stay remembered."""
+        for key in list(self.ended):
+            try:
+                self.store.end_session(key)
+            except Exception:  # noqa: BLE001 - a full disk or a locked database: refused by visit() meanwhile
+                return
+            self.ended.discard(key)
+
     async def work(self, fn: Callable[..., Any], *args: Any) -> Any:
         """fn(*args) in a checking process when there are several cores, else in a thread."""
         if self.checkers is None:
@@ -84,7 +113,8 @@ def visit(request: Request, site: Site) -> tuple[Account, str] | None:
     found = getattr(request.state, "visit", False)
     if found is False:
         token = request.session.get("token")
-        found = site.store.session(security.session_key(token)) if isinstance(token, str) else None
+        key = security.session_key(token) if isinstance(token, str) else None
+        found = site.store.session(key) if key is not None and key not in site.ended else None
         if found is None and token is not None:
             del request.session["token"]
         request.state.visit = found
