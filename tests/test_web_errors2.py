@@ -155,7 +155,8 @@ def test_an_unexpected_error_is_answered_and_the_same_connection_serves_the_next
 
 # --- 10. a job's problems said for the page, not for the command line ---------------------------------
 
-COMMAND_LINE = ("docgen.toml", "docgen init", "docgen templates", "docgen fonts", "--", "重新运行", "再运行", "[organization]")
+COMMAND_LINE = ("docgen.toml", "docgen init", "docgen templates", "docgen fonts", "--", "重新运行", "再运行", "[organization]",
+                "party_committee", "name（")
 UNSIGNED = CONFIG.model_copy(update={"organization": CONFIG.organization.model_copy(
     update={"name": "", "party_committee": ""})})
 

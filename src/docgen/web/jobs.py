@@ -40,6 +40,7 @@ FLAGS = (  # the batch's advice for its command line, and what the job's page of
 ADVICE = (  # the library's advice for the configuration file and its commands, and where the page does it instead
     (re.compile(r"配置文件 \S+ 的 \[organization\] 中缺少|没有找到配置文件（[^）]*）[，,]?缺少 \[organization\] 中的"),
      "设置中缺少"),
+    (re.compile(r"\b(?:name|party_committee)（([^）]+)）"), r"“\1”"),  # the setting as the 设置 page labels it
     (re.compile(r"请在 docgen\.toml 中填写[\s\S]*?运行 docgen init 可在当前目录生成带说明的 docgen\.toml。?"),
      "请在“设置”页填写后，在本页点“继续生成”"),
     (re.compile(r"\n?改正后再运行；docgen templates check 可单独检查模板。?"),
