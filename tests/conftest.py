@@ -123,6 +123,18 @@ def database(request):
 
 
 @pytest.fixture
+def web(tmp_path):
+    """The app over a data folder with an administrator and two branches, on SQLite only."""
+    from docgen.web import create_app
+    from webaccounts import data_folder
+    store = data_folder(tmp_path / "数据")
+    app = create_app(tmp_path / "数据", CONFIG, secret="test-secret")
+    yield app, store, tmp_path
+    store.close()
+    app.state.site.store.close()
+
+
+@pytest.fixture
 def site(tmp_path, database):
     """The app over a data folder with an administrator and two branches, on SQLite and on PostgreSQL."""
     from docgen.web import create_app

@@ -13,7 +13,7 @@ from builder import project_row, valid_book
 from conftest import CONFIG
 from docgen.config import Limits
 from docgen.web import Store, create_app
-from webaccounts import PASSWORD, approved, check_id, client, csrf, data_folder, upload, workbook
+from webaccounts import PASSWORD, approved, check_id, client, csrf, data_folder, settings_form, upload, workbook
 
 
 # --- accounts and sessions ----------------------------------------------------------------------
@@ -418,15 +418,6 @@ def test_checks_run_in_checking_processes_when_there_are_several(tmp_path):
 
 # --- settings --------------------------------------------------------------------------------
 
-def _settings_form(admin, **changes):
-    page = admin.get("/admin/settings").text
-    fields = dict(re.findall(r'<input name="([\w.]+)" value="([^"]*)"', page))
-    fields["project.categories"] = re.search(r'<textarea name="project.categories"[^>]*>([^<]*)</textarea>', page)[1]
-    fields.update(changes)
-    fields["csrf"] = csrf(admin, "/admin/settings")
-    return fields
-
-
 def test_the_department_edits_the_settings_with_the_same_chinese_checks(site):
     app, store, tmp_path = site
     admin = client(app, "admin")
@@ -436,10 +427,10 @@ def test_the_department_edits_the_settings_with_the_same_chinese_checks(site):
                            ({"notice.days": "五天"}, "notice.days：应为整数"),
                            ({"project.categories": "甲,乙"}, "不能含逗号"),
                            ({"organization.name": ""}, "单位名称和党委名称必须填写")):
-        response = admin.post("/admin/settings", data=_settings_form(admin, **changes))
+        response = admin.post("/admin/settings", data=settings_form(admin, **changes))
         assert response.status_code == 400 and words in response.text, changes
     assert not (store.folder / "docgen.toml").exists()  # nothing saved
-    response = admin.post("/admin/settings", data=_settings_form(
+    response = admin.post("/admin/settings", data=settings_form(
         admin, **{"project.categories": "基础规范项目\n红色先锋项目", "notice.days": "7"}))
     assert response.status_code == 303 and "已保存" in admin.get(response.headers["location"]).text
     again = create_app(store.folder, None, secret="s")  # a restarted server keeps them

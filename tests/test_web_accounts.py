@@ -4,7 +4,6 @@ cookie, a proxy's header believed only when told), names that look alike, and pa
 block the server nor tell which names exist (against a live uvicorn)."""
 from __future__ import annotations
 
-import re
 import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -20,15 +19,6 @@ from webaccounts import PASSWORD, XLSX, check_id, client, csrf, data_folder, upl
 from docgen.web import create_app, security
 from docgen.web.security import password_problem
 from docgen.web.store import sample_accounts
-
-
-@pytest.fixture
-def web(tmp_path):
-    store = data_folder(tmp_path / "数据")
-    app = create_app(tmp_path / "数据", CONFIG, secret="test-secret")
-    yield app, store, tmp_path
-    store.close()
-    app.state.site.store.close()
 
 
 def browser_at(app, host: str, headers: dict[str, str] | None = None) -> TestClient:

@@ -15,7 +15,7 @@ from conftest import CONFIG
 from docgen.config import Limits
 from docgen.web import create_app
 from docgen.web.security import Throttle
-from webaccounts import PASSWORD, approved, check_id, client, csrf, data_folder, upload, workbook
+from webaccounts import PASSWORD, api_client, approved, check_id, client, csrf, data_folder, upload, workbook
 
 # Who may use each route: "anyone"; "signed" (any account); "branch" (any branch account); "own" (the branch
 # whose data the id names, not another branch, which gets 404); "own+admin" (that branch and the department);
@@ -193,14 +193,6 @@ def test_every_state_changing_route_refuses_a_missing_or_forged_csrf_token(site)
 
 
 # --- the JSON API: the same flows as the pages ----------------------------------------------------
-
-def api_client(app, name: str) -> TestClient:
-    browser = TestClient(app, follow_redirects=False)
-    response = browser.post("/api/login", json={"name": name, "password": PASSWORD})
-    assert response.status_code == 200, response.text
-    browser.headers["X-CSRF-Token"] = response.json()["csrf"]
-    return browser
-
 
 def test_the_api_login_refuses_in_chinese_and_needs_json(site):
     app, _, _ = site

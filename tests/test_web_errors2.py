@@ -15,36 +15,10 @@ from docgen.cli import main
 from docgen.config import CONFIG_NAME, dump_config, load_config
 from docgen.errors import ConfigError
 from docgen.web import create_app
-from webaccounts import PASSWORD, client, csrf, data_folder
+from webaccounts import PASSWORD, api_client, client, csrf, data_folder, settings_form
 
 NOT_FINITE = ("1e999", "inf", "nan", "Infinity", "-inf")
 FINITE = "应为有限的数字"
-
-
-@pytest.fixture
-def web(tmp_path):
-    store = data_folder(tmp_path / "数据")
-    app = create_app(tmp_path / "数据", CONFIG, secret="test-secret")
-    yield app, store, tmp_path
-    store.close()
-    app.state.site.store.close()
-
-
-def _api(app, name: str) -> TestClient:
-    browser = TestClient(app, follow_redirects=False)
-    response = browser.post("/api/login", json={"name": name, "password": PASSWORD})
-    assert response.status_code == 200, response.text
-    browser.headers["X-CSRF-Token"] = response.json()["csrf"]
-    return browser
-
-
-def _settings_form(admin, **changes):
-    page = admin.get("/admin/settings").text
-    fields = dict(re.findall(r'<input name="([\w.]+)" value="([^"]*)"', page))
-    fields["project.categories"] = re.search(r'<textarea name="project.categories"[^>]*>([^<]*)</textarea>', page)[1]
-    fields.update(changes)
-    fields["csrf"] = csrf(admin, "/admin/settings")
-    return fields
 
 
 # --- 3. a setting that is no finite number ---------------------------------------------------------
@@ -54,11 +28,11 @@ def test_a_setting_that_is_no_finite_number_is_refused_on_the_page_and_in_the_ap
     admin = client(app, "admin")
     for value in NOT_FINITE:
         for key in ("limits.file_mb", "limits.uploads_per_day", "assessment.tracking_share", "notice.days"):
-            response = admin.post("/admin/settings", data=_settings_form(admin, **{key: value}))
+            response = admin.post("/admin/settings", data=settings_form(admin, **{key: value}))
             assert response.status_code == 400 and f"{key}：" in response.text, (key, value)
             assert FINITE in response.text or "应为整数" in response.text, (key, value, response.text)
     assert not (store.folder / CONFIG_NAME).exists()  # nothing saved
-    api = _api(app, "admin")
+    api = api_client(app, "admin")
     for raw in ("Infinity", "-Infinity", "NaN", "1e999"):
         for section, key in (("limits", "file_mb"), ("assessment", "satisfaction_min")):
             response = api.put("/api/settings", content=f'{{"{section}":{{"{key}":{raw}}}}}'.encode(),
@@ -175,7 +149,7 @@ def test_a_job_without_the_organisations_names_is_refused_at_start_naming_the_se
     store = data_folder(data, ("chengguan",))
     app = create_app(data, UNSIGNED, secret="s", workers=1)
     approved(app, store, tmp_path)
-    api = _api(app, "admin")
+    api = api_client(app, "admin")
     response = api.post("/api/jobs", json={"kinds": ["proposal"], "formats": ["docx"], "date": "2024-12-23"})
     assert response.status_code == 409, response.text
     said = response.json()["error"]

@@ -20,17 +20,8 @@ from conftest import CONFIG
 from liveserver import live_server, served_here
 from webaccounts import PASSWORD, XLSX, client, csrf, data_folder, workbook
 
-from docgen.web import create_app, security
+from docgen.web import security
 from docgen.web.store import sessions
-
-
-@pytest.fixture
-def web(tmp_path):
-    store = data_folder(tmp_path / "数据")
-    app = create_app(tmp_path / "数据", CONFIG, secret="test-secret")
-    yield app, store, tmp_path
-    store.close()
-    app.state.site.store.close()
 
 
 @pytest.fixture

@@ -62,3 +62,22 @@ def approved(app, store, tmp_path) -> None:
     made = check_id(upload(branch, workbook(tmp_path)))
     branch.post(f"/checks/{made}/submit", data={"csrf": csrf(branch, f"/checks/{made}")})
     store.review(store.submissions()[0]["id"], "approved")
+
+
+def api_client(app, name: str) -> TestClient:
+    """A client of the JSON API signed in as `name`, sending its CSRF token with every request."""
+    browser = TestClient(app, follow_redirects=False)
+    response = browser.post("/api/login", json={"name": name, "password": PASSWORD})
+    assert response.status_code == 200, response.text
+    browser.headers["X-CSRF-Token"] = response.json()["csrf"]
+    return browser
+
+
+def settings_form(admin: TestClient, **changes) -> dict[str, str]:
+    """The settings page's form as it stands, with `changes`, ready to post."""
+    page = admin.get("/admin/settings").text
+    fields = dict(re.findall(r'<input name="([\w.]+)" value="([^"]*)"', page))
+    fields["project.categories"] = re.search(r'<textarea name="project.categories"[^>]*>([^<]*)</textarea>', page)[1]
+    fields.update(changes)
+    fields["csrf"] = csrf(admin, "/admin/settings")
+    return fields
