@@ -22,11 +22,9 @@ from pydantic_core import PydanticCustomError
 from ..models.values import compact, parse_amount, split_list
 from . import numfmt
 
-# Characters that take no room on screen: zero-width spaces and joiners, direction marks, the byte order
-# mark, the soft hyphen (Unicode's "format" characters), which a copy from a web page or a chat often brings.
-_INVISIBLE = re.compile(r"[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
-# In a name (an account, a 申报党组织, a file) nothing unseen is wanted at all: besides the above, every control,
-# format, line or paragraph separator, private-use or unassigned code point.
+# Characters no one sees, one definition for every cell and every name (an account, a 申报党组织, a file): every
+# control, format (zero-width spaces and joiners, direction marks and overrides, the byte order mark, the soft
+# hyphen), line or paragraph separator, private-use or unassigned code point ...
 _UNSEEN_CATEGORIES = {"Cc", "Cf", "Zl", "Zp", "Co", "Cs", "Cn"}
 # ... and Unicode's default-ignorable code points (drawn as nothing: the combining grapheme joiner, variation
 # selectors, the Hangul fillers, the Khmer inherent vowels, the Mongolian variation selectors, tags), with the
@@ -35,8 +33,20 @@ _UNSEEN_RANGES = ((0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x115F,
                   (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x206F), (0x2800, 0x2800),
                   (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8),
                   (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0000, 0xE0FFF))
-# Kinds whose value is compared or parsed: a hidden character there changes what is read.
-_STRICT = {"code", "seq", "date", "percent", "score", "amount", "phone", "category", "conclusion", "period"}
+# A cell keeps the controls that lay its text out as the clerk sees it (a tab, line breaks); the reader has
+# already taken out the controls a workbook cannot hold (reader.has_illegal), and the models trim the rest.
+_LAYOUT = frozenset("\t\n\r")
+# Free prose (立项背景, 任务内容, 完成情况 ... the "longtext" columns) keeps two unseen characters where they
+# belong to the character the clerk sees: a variation selector right after a visible character (U+FE0F
+# makes ☎ an emoji; U+FE00–FE0F and the ideographic variation selectors U+E0100–E01EF pick a CJK glyph's
+# form), and a zero-width joiner between two emoji (👨‍👩‍👧 is one picture). Taking them out would change
+# what is shown, and prose is never compared, so nothing is misread by keeping them. A selector or joiner
+# anywhere else, and every other unseen character, is taken out of prose too and said at the cell. Every
+# other column (codes, numbers, dates, phones, 申报党组织, names of people and units, list items, categories,
+# file names) is compared or parsed: there every unseen character is taken out and said.
+_PROSE = {"longtext"}
+_SELECTORS = ((0xFE00, 0xFE0F), (0xE0100, 0xE01EF))
+_JOINER = "\u200d"
 _NUMERIC = {"seq", "percent", "score", "amount"}
 _TEXTUAL = {"code", "text", "longtext", "list", "phone", "category", "conclusion"}
 # A General number in a date column between these serials is a date that lost its format (1950–2100).
@@ -116,28 +126,69 @@ def _read(value: Any, number_format: str | None, kind: str) -> tuple[Any, list[N
 
 
 def _visible(text: str, kind: str, notes: list[Note]) -> str:
-    """The text without the characters no one sees (named in a note where they would change what is read)."""
-    found = sorted(set(_INVISIBLE.findall(text)))
-    if not found:
+    """The text without the characters no one sees, named in a note at the cell (in prose, the selectors and
+    joiners that belong to a visible character stay: see _PROSE)."""
+    kept_in_prose = kind in _PROSE
+    hidden = {i for i, ch in enumerate(text) if ch not in _LAYOUT and _unseen(ch)
+              and not (kept_in_prose and _part_of_glyph(text, i))}
+    if not hidden:
         return text
-    if kind in _STRICT:
-        notes.append(Note("invisible_characters", {
-            "codes": unseen_names(found),
-            "value": _INVISIBLE.sub("", text).strip()}))
-    return _INVISIBLE.sub("", text)
+    read = "".join(ch for i, ch in enumerate(text) if i not in hidden)
+    leading = len(read) - len(read.lstrip())  # the note quotes the text trimmed, as the models keep it
+    notes.append(Note("invisible_characters", {"codes": unseen_names(sorted({text[i] for i in hidden})),
+                                               "value": _excerpt(read.strip(), min(hidden) - leading)}))
+    return read
+
+
+def _part_of_glyph(text: str, i: int) -> bool:
+    """Whether the unseen text[i] shapes the visible character before it: a variation selector after a
+    visible character, a zero-width joiner between two emoji (each perhaps with its selector or skin tone)."""
+    ch = text[i]
+    if _selector(ch):
+        return i > 0 and not text[i - 1].isspace() and not _unseen(text[i - 1])
+    if ch != _JOINER:
+        return False
+    before = text[i - 2] if i >= 2 and _selector(text[i - 1]) else text[i - 1] if i else ""
+    after = text[i + 1] if i + 1 < len(text) else ""
+    return _emoji(before) and _emoji(after)
+
+
+def _selector(ch: str) -> bool:
+    return any(low <= ord(ch) <= high for low, high in _SELECTORS)
+
+
+def _emoji(ch: str) -> bool:
+    return bool(ch) and unicodedata.category(ch) in {"So", "Sk"}  # pictographs and the skin tones
+
+
+_EXCERPT = 30  # characters of a long text that the note quotes around the first one taken out
+
+
+def _excerpt(text: str, at: int) -> str:
+    """The text read, or, when long (prose), the part of it around where the first unseen character was."""
+    if len(text) <= 2 * _EXCERPT:
+        return text
+    at = max(0, at)
+    start = max(0, at - _EXCERPT)
+    part = text[start:at + _EXCERPT]
+    return ("…" if start else "") + part + ("…" if at + _EXCERPT < len(text) else "")
+
+
+def _unseen(ch: str) -> bool:
+    """Whether `ch` takes no room on screen or steers the direction of the text (the definition of unseen)."""
+    code = ord(ch)
+    return (unicodedata.category(ch) in _UNSEEN_CATEGORIES
+            or any(low <= code <= high for low, high in _UNSEEN_RANGES))
 
 
 def unseen(text: str) -> list[str]:
     """The characters of `text` that take no room on screen or steer its direction, each once, in order."""
-    found = {ch for ch in text if _INVISIBLE.match(ch) or unicodedata.category(ch) in _UNSEEN_CATEGORIES
-             or any(low <= ord(ch) <= high for low, high in _UNSEEN_RANGES)}
-    return sorted(found)
+    return sorted({ch for ch in text if _unseen(ch)})
 
 
 def without_unseen(text: str) -> str:
     """`text` without the characters unseen() finds."""
-    hidden = set(unseen(text))
-    return "".join(ch for ch in text if ch not in hidden)
+    return "".join(ch for ch in text if not _unseen(ch))
 
 
 def unseen_names(found: list[str]) -> str:
