@@ -96,3 +96,15 @@ def test_every_character_unseen_knows_is_taken_out_of_a_value_cell(kind):
     for ch in found[::97] + UNSEEN:
         value, notes = read_cell(f"DJ-2024-{ch}001", None, kind)
         assert value == "DJ-2024-001" and [n.code for n in notes] == ["invisible_characters"], f"U+{ord(ch):04X}"
+
+
+@pytest.mark.parametrize("ch", ["\ue3c1", "\U00031350"], ids=["private-use", "extension-H"])
+def test_a_rare_character_the_clerk_sees_in_a_name_is_kept(tmp_path, ch):
+    """A company's 生僻字 in the private-use area (drawn by its own font), or a character newer than this Python's
+    Unicode (CJK Extension H), is part of the name the clerk sees: read as written, not taken out."""
+    def change(book):
+        book["项目信息"]["G4"].value = "张" + ch
+    intake, report = read(changed(tmp_path, change))
+    assert ("invisible_characters", "warning") not in at(report, "项目信息", "G4")
+    assert intake.projects[0].leader == "张" + ch
+    assert unseen("张" + ch) == []

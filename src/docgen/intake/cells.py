@@ -24,8 +24,10 @@ from . import numfmt
 
 # Characters no one sees, one definition for every cell and every name (an account, a 申报党组织, a file): every
 # control, format (zero-width spaces and joiners, direction marks and overrides, the byte order mark, the soft
-# hyphen), line or paragraph separator, private-use or unassigned code point ...
-_UNSEEN_CATEGORIES = {"Cc", "Cf", "Zl", "Zp", "Co", "Cs", "Cn"}
+# hyphen), line or paragraph separator or lone surrogate ... (not a private-use code point: companies map
+# their rare 生僻字 of people's names there and the clerk sees them with the company's font; nor one this
+# Python's Unicode does not know yet, such as CJK Extension H, which a newer font draws) ...
+_UNSEEN_CATEGORIES = {"Cc", "Cf", "Zl", "Zp", "Cs"}
 # ... and Unicode's default-ignorable code points (drawn as nothing: the combining grapheme joiner, variation
 # selectors, the Hangul fillers, the Khmer inherent vowels, the Mongolian variation selectors, tags), with the
 # letters that draw as a blank (the braille blank), whatever their category.
