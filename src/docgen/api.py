@@ -11,7 +11,7 @@ import io
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import IO, TYPE_CHECKING, Callable, Iterable
 
 from . import pipeline
 from .config import CONFIG_NAME, CONFIG_TEMPLATE, Config
@@ -69,10 +69,15 @@ def _skipped(found: Found) -> list[Skipped]:
     return list(found.skipped)
 
 
-def file_refusal(filename: str, data: bytes) -> str | None:
+def file_refusal(filename: str, data: bytes | IO[bytes]) -> str | None:
     """Why a file sent alone (an upload) cannot be read as a workbook — what `docgen validate` says of it —
-    when its content (and its name, for .et and .csv) says it is another format; None otherwise."""
-    code = refusal(io.BytesIO(data), filename)
+    when its content (and its name, for .et and .csv) says it is another format; None otherwise.
+
+    `data` is the file's bytes or a seekable binary file holding them (read from its start: its head, and the
+    zip directory of a package), left at no particular position."""
+    handle = io.BytesIO(data) if isinstance(data, (bytes, bytearray)) else data
+    handle.seek(0)
+    code = refusal(handle, filename)
     return message(code) if code else None
 
 

@@ -1,6 +1,6 @@
 """What the web page does, once: the pages (pages.py) and the JSON API (rest.py) both call these.
 
-Each action takes the Site, the account asking and plain values (a file's bytes, a decision,
+Each action takes the Site, the account asking and plain values (a file's bytes or its spooled file, a decision,
 a settings dict) and returns plain data. A request the clerk can correct raises Refused with
 its Chinese message: a page shows it where the clerk asked, the API returns it as
 {"error": …} with the same status. Who may see what is decided here: a branch account reaches
@@ -20,7 +20,7 @@ import tempfile
 import unicodedata
 import zipfile
 from pathlib import Path
-from typing import Any, MutableMapping
+from typing import Any, BinaryIO, MutableMapping
 
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -215,29 +215,33 @@ def _uploaded_today(site: Site, branch: str) -> int:
     return site.store.checks_since(branch, midnight)
 
 
-async def check_upload(site: Site, account: Account, filename: str, data: bytes,
-                       photos: list[tuple[str, bytes]] = ()) -> int:
+async def check_upload(site: Site, account: Account, filename: str, data: bytes | BinaryIO,
+                       photos: list[tuple[str, bytes | BinaryIO]] = ()) -> int:
     """Keep an upload unchanged under a generated name (with its 活动照片 beside it), check it as the CLI
     does, record it; the check's id. An upload that cannot be checked or recorded is not kept.
 
-    `data` and each photo may be one byte longer than their limit (the caller reads no more): refused."""
+    `data` and each photo are bytes or a seekable file (the form's spooled upload): a file is measured by
+    seeking, refused past its limit before anything is copied, and copied in chunks, never held whole."""
     need(account, "branch")
     if not filename:
         raise Refused("请选择要上传的申报表（.xlsx）")
-    if len(data) > limit_bytes(site):
+    source = _opened(data)
+    size = _size(source)
+    if size > limit_bytes(site):
         raise Refused(f"文件超过 {site.config.limits.file_mb:g} MB 的上限，请删除多余的内容后再上传", 413)
-    refused = api.file_refusal(filename, data)  # an .xls, .et, .ods, .csv, a zip …: what `docgen validate` says of it
+    # an .xls, .et, .ods, .csv, a zip …: what `docgen validate` says of it (its head and zip directory only)
+    refused = await run_in_threadpool(api.file_refusal, filename, source)
     if refused:
         sent = Path(filename.replace("\\", "/")).name
         raise Refused(f"“{sent}”无法作为申报表读取：{refused}", 415)
     named = photo_names(photos)
-    if sum(len(content) for _, content in named) > photo_bytes_limit(site):
+    if sum(_size(content) for _, content in named) > photo_bytes_limit(site):
         raise Refused(f"照片合计超过 {site.config.limits.photos_mb:g} MB 的上限；请压缩照片，或只保留最能说明情况的几张", 413)
     allowed = site.config.limits.uploads_per_day
     with site.uploading.reserve(account.branch, lambda: _uploaded_today(site, account.branch), allowed) as free:
         if not free:
             raise Refused(f"今天已上传 {allowed} 次，达到每天的上限；请明天再上传，或请党建部调整上限", 429)
-        stored = await run_in_threadpool(_keep, site, data, named)
+        stored, sha256 = await run_in_threadpool(_keep, site, source, named)
         expected = api.Expected(account.branch, {held["code"]: held["branch"] for held in site.store.held_codes(
             account.branch).values()})  # its own 申报党组织 only, no code another branch has handed in
         try:
@@ -249,11 +253,34 @@ async def check_upload(site: Site, account: Account, filename: str, data: bytes,
                               422) from None
             original = upload_name(filename)
             report["path"] = original
-            return site.store.add_check(account, original, stored, hashlib.sha256(data).hexdigest(), len(data),
-                                        report, errors, warnings, codes)
+            return site.store.add_check(account, original, stored, sha256, size, report, errors, warnings, codes)
         except BaseException:
             site.store.discard(stored)
             raise
+
+
+def _opened(content: bytes | BinaryIO) -> BinaryIO:
+    """An upload's content as a seekable file (bytes given by a caller that already holds them)."""
+    return io.BytesIO(content) if isinstance(content, (bytes, bytearray)) else content
+
+
+def _size(handle: BinaryIO) -> int:
+    """The bytes of a seekable file, taken from its end; it is left at its start."""
+    size = handle.seek(0, os.SEEK_END)
+    handle.seek(0)
+    return size
+
+
+class _Digesting:
+    """A file read through in chunks, the SHA-256 of what was read taken on the way."""
+
+    def __init__(self, source: BinaryIO) -> None:
+        self.source, self.sha256 = source, hashlib.sha256()
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.source.read(size)
+        self.sha256.update(chunk)
+        return chunk
 
 
 def upload_name(filename: str) -> str:
@@ -266,41 +293,47 @@ def upload_name(filename: str) -> str:
     return f"{stem}{suffix}"
 
 
-def photo_names(photos: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+def photo_names(photos: list[tuple[str, bytes | BinaryIO]]) -> list[tuple[str, BinaryIO]]:
     """The photos sent with a workbook under plain file names (no folders), each named as a picture and within the
     limit (what is inside is checked with the workbook)."""
-    named: dict[str, bytes] = {}
+    named: dict[str, BinaryIO] = {}
     for filename, content in photos:
         name = api.without_unseen(Path(filename.replace("\\", "/")).name).strip()
         stem, suffix = Path(name).stem, Path(name).suffix  # kept as sent, less what no one sees: the sheet names it so
         if suffix.lower() not in PHOTO_SUFFIXES:
             raise Refused(f"“{name}”不是照片文件；活动照片可以是 JPG、PNG、HEIC（苹果手机的照片）、WebP、GIF、BMP、TIFF 或 AVIF")
-        if len(content) > PHOTO_MB * 1024 * 1024:
+        source = _opened(content)
+        if _size(source) > PHOTO_MB * 1024 * 1024:
             raise Refused(f"照片“{name}”超过 {PHOTO_MB} MB 的上限，请压缩后再上传", 413)
-        named[f"{safe_name(stem) if stem and not stem.startswith('.') else '照片'}{suffix}"] = content
+        named[f"{safe_name(stem) if stem and not stem.startswith('.') else '照片'}{suffix}"] = source
     return list(named.items())
 
 
-def _keep(site: Site, data: bytes, photos: list[tuple[str, bytes]] = ()) -> str:
+def _keep(site: Site, data: BinaryIO, photos: list[tuple[str, BinaryIO]] = ()) -> tuple[str, str]:
     """Keep an upload unchanged under a generated name, and its photos under their names in a folder of their
-    own beside it (whole or not at all: a failed write leaves nothing); return the workbook's name within
-    uploads/."""
+    own beside it (whole or not at all: a failed write leaves nothing), each copied in chunks from its file;
+    return the workbook's name within uploads/ and its SHA-256, taken while it was copied."""
     token = secrets.token_hex(16)
+    data.seek(0)
+    workbook = _Digesting(data)
     if not photos:
         stored = f"{token}.xlsx"
-        guards.write_whole(site.store.uploads / stored, data)
-        return stored
+        guards.write_whole(site.store.uploads / stored, workbook)
+        return stored, workbook.sha256.hexdigest()
     token = token[:24]  # uploads/<token>/<token>.xlsx within the stored name's 64 characters
     building = Path(tempfile.mkdtemp(dir=site.store.uploads, prefix=".~"))
     try:
-        (building / f"{token}.xlsx").write_bytes(data)
+        with (building / f"{token}.xlsx").open("wb") as out:
+            shutil.copyfileobj(workbook, out)
         for name, content in photos:
-            (building / name).write_bytes(content)
+            content.seek(0)
+            with (building / name).open("wb") as out:
+                shutil.copyfileobj(content, out)
         os.replace(building, site.store.uploads / token)
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
-    return f"{token}/{token}.xlsx"
+    return f"{token}/{token}.xlsx", workbook.sha256.hexdigest()
 
 
 def own_check(site: Site, account: Account, check_id: int) -> dict[str, Any]:

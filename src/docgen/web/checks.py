@@ -10,7 +10,7 @@ from starlette.responses import RedirectResponse, Response
 from .. import api
 from . import actions
 from .actions import Refused
-from .site import XLSX, Site, attachment, limit_bytes, photos_of, render, served, signed_in
+from .site import XLSX, Site, attachment, photos_of, render, served, signed_in
 
 
 def _branch_page(request: Request, site: Site, status: int = 200, problem: str | None = None) -> Response:
@@ -40,8 +40,7 @@ async def upload_check(request: Request, site: Site) -> Response:
     try:
         if not isinstance(upload, UploadFile):
             raise Refused("请选择要上传的申报表（.xlsx）")
-        check_id = await actions.check_upload(site, account, upload.filename or "",
-                                              await upload.read(limit_bytes(site) + 1), await photos_of(form))
+        check_id = await actions.check_upload(site, account, upload.filename or "", upload.file, photos_of(form))
     except Refused as exc:
         return _branch_page(request, site, exc.status_code, exc.message)
     return RedirectResponse(f"/checks/{check_id}", status_code=303)

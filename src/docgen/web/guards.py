@@ -10,12 +10,13 @@ import contextlib
 import errno
 import fcntl
 import os
+import shutil
 import tempfile
 import threading
 import weakref
 from collections import Counter
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Iterator
+from typing import IO, Any, Awaitable, Callable, Iterator
 
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
@@ -162,13 +163,17 @@ def cannot_start(exc: BaseException) -> str | None:
     return None
 
 
-def write_whole(target: Path, data: bytes) -> None:
-    """`data` as the file `target`, whole or not at all: written beside it, flushed to the disk, then put in
-    place; a failed write leaves neither a partial file nor its temporary."""
+def write_whole(target: Path, data: bytes | IO[bytes]) -> None:
+    """`data` (bytes, or a file read from where it stands in chunks) as the file `target`, whole or not at all:
+    written beside it, flushed to the disk, then put in place; a failed write leaves neither a partial file nor
+    its temporary."""
     handle = tempfile.NamedTemporaryFile(dir=target.parent, prefix=".~", delete=False)
     try:
         with handle:
-            handle.write(data)
+            if isinstance(data, (bytes, bytearray)):
+                handle.write(data)
+            else:
+                shutil.copyfileobj(data, handle)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(handle.name, target)

@@ -221,8 +221,7 @@ async def upload(request: Request, site: Site) -> Response:
     given = form.get("workbook")
     if not isinstance(given, UploadFile):
         raise Refused("请在字段 workbook 中上传申报表（.xlsx）")
-    check_id = await actions.check_upload(site, account, given.filename or "", await given.read(limit_bytes(site) + 1),
-                                          await photos_of(form))
+    check_id = await actions.check_upload(site, account, given.filename or "", given.file, photos_of(form))
     return Json(check_json(site, site.store.check(check_id)), status_code=201)
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from html import escape
 from http import HTTPStatus
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, BinaryIO, Callable
 from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
@@ -27,7 +27,6 @@ from starlette.templating import Jinja2Templates
 
 from ..config import CONFIG_NAME, Config, dump_config
 from ..executors import ProcessPool
-from ..validate.rules import PHOTO_MB
 from . import guards, security
 from .jobs import Jobs
 from .store import SUBMISSION_STATUS, Account, Store
@@ -284,7 +283,8 @@ def attachment(name: str) -> dict[str, str]:
     return {"Content-Disposition": f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name)}"}
 
 
-async def photos_of(form: Any) -> list[tuple[str, bytes]]:
-    """The 活动照片 sent with a workbook (the form's `photos` files), each read to one byte past its limit."""
-    return [(photo.filename, await photo.read(PHOTO_MB * 1024 * 1024 + 1)) for photo in form.getlist("photos")
+def photos_of(form: Any) -> list[tuple[str, BinaryIO]]:
+    """The 活动照片 sent with a workbook (the form's `photos` files): each name and the file the form spooled it
+    to (on disk past a megabyte), read by no one yet."""
+    return [(photo.filename, photo.file) for photo in form.getlist("photos")
             if isinstance(photo, UploadFile) and photo.filename]
