@@ -57,6 +57,12 @@ def test_thirty_parallel_guesses_get_the_free_tries_and_the_real_user_still_sign
     assert burst(live, "127.0.0.6", [("xigu", PASSWORD)]) == [200]  # the real user, elsewhere: at once
 
 
+def test_several_right_logins_at_once_from_one_address_all_get_in(live):
+    """Several tabs or a script signing one account in at the same moment: the tries go one after another,
+    and each right password gets in (none is held for the others' tries)."""
+    assert burst(live, "127.0.0.8", [("chengguan", PASSWORD)] * 6) == [200] * 6
+
+
 def test_parallel_guesses_at_many_names_stop_at_the_addresss_ceiling(live, monkeypatch):
     monkeypatch.setattr(security, "ADDRESS_FAILURES", 5)
     statuses = burst(live, "127.0.0.5", [(f"nobody{n}", "guess-guess") for n in range(30)])

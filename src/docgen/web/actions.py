@@ -67,18 +67,20 @@ async def sign_in(site: Site, session: MutableMapping[str, Any], address: str, n
     """Check the password (throttled per name and address; in a thread, as long for a name that cannot sign in)
     and start a new session for the account: the account and the session's CSRF token."""
     name = unicodedata.normalize("NFKC", name).strip()
-    wait = site.throttle.attempt(name, address)  # counted as a failure from now until the password proves right
-    if wait:
-        raise Refused(f"登录失败次数过多，请 {math.ceil(wait)} 秒后再试", 429)
-    right = False
-    try:
-        account = site.store.account(name=name)
-        right = await site.password_work(security.verify_password, account.password if account else None, password)
-    finally:
-        if right:
-            site.throttle.succeeded(name, address)
-        else:
-            site.throttle.failed(name, address)
+    async with site.logins.turn((name, address)):  # the tries of a name from an address: one after another
+        wait = site.throttle.attempt(name, address)  # counted as a failure until the password proves right
+        if wait:
+            raise Refused(f"登录失败次数过多，请 {math.ceil(wait)} 秒后再试", 429)
+        right = False
+        try:
+            account = site.store.account(name=name)
+            right = await site.password_work(security.verify_password, account.password if account else None,
+                                             password)
+        finally:
+            if right:
+                site.throttle.succeeded(name, address)
+            else:
+                site.throttle.failed(name, address)
     if not right:
         raise Refused("账号或密码不正确", 401)
     if not account.active:  # told only to whoever knows its password

@@ -17,6 +17,8 @@ HSTS over HTTPS) on every response.
 """
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import hmac
 import secrets
@@ -24,7 +26,7 @@ import string
 import threading
 import time
 from collections import OrderedDict, deque
-from typing import Any, Callable
+from typing import Any, AsyncIterator, Callable
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -163,6 +165,29 @@ def pair_delay(failures: int) -> float:
     """Seconds a (name, address) waits after its `failures`-th failure in a row: 0, 0, 1, 2, 4 … up to the cap
     (the first FREE_FAILURES tries are free, every one after them waits)."""
     return 0.0 if failures < FREE_FAILURES else min(2.0 ** (failures - FREE_FAILURES), DELAY_CAP)
+
+
+class Turns:
+    """One login try at a time per key (a name from an address), in the server's event loop: tries sent together
+    are checked one after another, each seeing the outcome of the one before, so a burst of guesses gets no more
+    tries than guesses one by one, and a burst of right passwords (several tabs, a script) all get in."""
+
+    def __init__(self) -> None:
+        self._held: dict[Any, tuple[asyncio.Lock, int]] = {}  # the key's lock and how many tries use it
+
+    @contextlib.asynccontextmanager
+    async def turn(self, key: Any) -> AsyncIterator[None]:
+        lock, users = self._held.get(key, (asyncio.Lock(), 0))
+        self._held[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._held[key]
+            if users > 1:
+                self._held[key] = (lock, users - 1)
+            else:
+                del self._held[key]
 
 
 class Throttle:

@@ -66,6 +66,7 @@ class Site:
     # each nor the threads that serve files and pages
     passwords: ThreadPoolExecutor = field(default_factory=password_threads)
     ended: set[str] = field(default_factory=set)  # keys of sessions ended at logout whose row the store kept
+    logins: security.Turns = field(default_factory=security.Turns)  # one try at a time per name and address
 
     def remember(self, check_id: int, views: list[Any]) -> None:
         """Keep a check's drawing (an upload and its report never change) for its next view; the oldest go."""
