@@ -78,12 +78,17 @@ def run(base: str, branches: int, uploads: int) -> tuple[float, list[float], lis
     times: list[float] = []
     failures: list[str] = []
     threads = [threading.Thread(target=branch, args=(base, n, uploads, times, failures)) for n in range(branches)]
+    return all_at_once(threads), times, failures
+
+
+def all_at_once(threads: list[threading.Thread]) -> float:
+    """Start every thread, wait for all: the seconds they took together."""
     start = time.perf_counter()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return time.perf_counter() - start, times, failures
+    return time.perf_counter() - start
 
 
 def line(label: str, text: str) -> None:
@@ -172,12 +177,7 @@ def static_during_logins(base: str, logins: int, branches: int) -> None:
     sampled: list[float] = []
     sampler = threading.Thread(target=lambda: sampled.extend(static_times(base, until=done)))
     sampler.start()
-    start = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    seconds = time.perf_counter() - start
+    seconds = all_at_once(threads)
     done.set()
     sampler.join()
 
@@ -260,12 +260,7 @@ def previews_memory(base: str, data: str, pid: int, previews: int, photos: int) 
         results.append(f"{page.status_code}:{made} PDF" + ("，有未生成的文书" if "以下文书未能生成" in page.text else ""))
 
     threads = [threading.Thread(target=preview, args=(client,)) for client in clients]
-    start = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    seconds = time.perf_counter() - start
+    seconds = all_at_once(threads)
     _, peak = peak_memory(pid)
     for client in clients:
         client.close()
