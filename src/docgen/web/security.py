@@ -194,9 +194,9 @@ class Throttle:
     """Failed logins per (name, address) pair, each making the pair wait longer, and per address across names.
 
     A try is counted as a failure when it starts (attempt()), before its slow password check, and taken back
-    when the password was right (succeeded()): tries sent together see each other, so a burst gets no more
-    tries than one after another would. While a pair or an address has tries still being checked, and those
-    already count up to its free ones, it waits too (the delay of one more failure)."""
+    when the password was right (succeeded()). The tries of one pair come one at a time (Turns); those of
+    many names from one address run together and see each other: while an address has tries still being
+    checked, and those already count up to its ceiling, it waits too (the delay of one more failure)."""
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.clock = clock
@@ -243,8 +243,6 @@ class Throttle:
         self._forget(moment)
         count, last = self._pairs.get((name, address), (0, moment))
         waits = [last + pair_delay(count) - moment]
-        if self._checking.get((name, address)) and count >= FREE_FAILURES:
-            waits.append(max(pair_delay(count), 1.0))
         times = self._addresses.get(address)
         if times is not None and len(times) >= ADDRESS_FAILURES:
             delay = pair_delay(len(times) - ADDRESS_FAILURES + FREE_FAILURES)
