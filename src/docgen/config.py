@@ -128,10 +128,13 @@ class Config(_Section):
             folder = (Path(self.source).parent if self.source else Path.cwd()) / folder
         return folder.resolve()
 
+    def missing_organization(self) -> dict[str, str]:
+        """The names the documents are signed with that are not configured: {key: what it is}."""
+        return {key: label for key, label in REQUIRED_ORGANIZATION.items() if not getattr(self.organization, key).strip()}
+
     def require_organization(self) -> None:
         """Stop before anything is printed when the organisation that signs is not configured."""
-        missing = [f"{key}（{label}）" for key, label in REQUIRED_ORGANIZATION.items()
-                   if not getattr(self.organization, key).strip()]
+        missing = [f"{key}（{label}）" for key, label in self.missing_organization().items()]
         if missing:
             where = (f"配置文件 {self.source} 的 [organization] 中缺少" if self.source else
                      f"没有找到配置文件（当前目录下没有 {CONFIG_NAME}，也没有用 --config 指定），缺少 [organization] 中的")

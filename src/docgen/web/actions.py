@@ -27,7 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from .. import api
-from ..config import REQUIRED_ORGANIZATION, Config, problems
+from ..config import Config, problems
 from ..documents import safe_name
 from ..errors import DocgenError
 from ..intake.images import SUFFIXES as PHOTO_SUFFIXES
@@ -424,13 +424,13 @@ def in_effect(site: Site, branch: str) -> dict[str, Any] | None:
     return next((row for row in site.store.approved() if row["branch"] == branch), None)
 
 
-def still_in_effect(site: Site, branch: str, newest: dict[str, Any] | None) -> int | None:
-    """The version of an older approved submission still in effect while the branch's newest submission is
-    returned (the job takes that one): said beside 已退回, so that no one reads it as "nothing of this branch"."""
-    if newest is None or newest["status"] != "returned":
+def still_in_effect(newest: dict[str, Any] | None, effective: dict[str, Any] | None) -> int | None:
+    """The version of an older approved submission (`effective`, in_effect()) still in effect while the branch's
+    `newest` submission is returned (the job takes that one): said beside 已退回, so that no one reads it as
+    "nothing of this branch"."""
+    if newest is None or newest["status"] != "returned" or effective is None:
         return None
-    effective = in_effect(site, branch)
-    return effective["version"] if effective is not None else None
+    return effective["version"]
 
 
 def comes_back(site: Site, submission: dict[str, Any]) -> dict[str, Any] | None:
@@ -461,7 +461,7 @@ def own_submission(site: Site, account: Account, submission_id: int) -> dict[str
 def previews(site: Site, account: Account) -> tuple[dict[str, Any] | None, Path | None]:
     """The branch's accepted submission and the folder of its PDFs, rendered once per submission (slow: a thread)."""
     need(account, "branch")
-    accepted = next((row for row in site.store.approved() if row["branch"] == account.branch), None)
+    accepted = in_effect(site, account.branch)
     if accepted is None:
         return None, None
     folder = site.store.folder / "previews" / Path(accepted["stored"]).stem
@@ -520,8 +520,9 @@ def overview(site: Site, account: Account) -> list[dict[str, Any]]:
         status = submission["status"] if submission else ("errors" if check and check["errors"] else "none")
         label = BRANCH_STATUS[status]
         effective = approved.get(branch) if status in ("approved", "returned") else None
-        if status == "returned" and effective is not None:  # its newest returned, an older approved one stands
-            label = f"{label}（第 {effective['version']} 版仍有效）"
+        still = still_in_effect(submission, effective)
+        if still is not None:  # its newest returned, an older approved one stands
+            label = f"{label}（第 {still} 版仍有效）"
         unmade = refused.get(branch) if effective is not None else None
         if unmade and unmade["sha256"] != effective["sha256"]:
             unmade = None  # the last job refused an earlier workbook: this one has not been generated yet
@@ -615,7 +616,7 @@ def progress(found: dict[str, Any]) -> dict[str, Any]:
 def ready_to_sign(site: Site) -> None:
     """Refuse a generation before it starts when the settings every document is signed with are empty (the batch
     would stop on them, with advice for the configuration file)."""
-    missing = [label for key, label in REQUIRED_ORGANIZATION.items() if not getattr(site.config.organization, key).strip()]
+    missing = list(site.config.missing_organization().values())
     if missing:
         raise Refused(f"还没有填写{'、'.join(missing)}，没有开始生成：文书的落款和立项表审批栏要用到它们，"
                       f"docgen 不会用占位名称代替；请先在“设置”页填写", 409)

@@ -17,7 +17,7 @@ def _branch_page(request: Request, site: Site, status: int = 200, problem: str |
     account = signed_in(request, site)
     handed = actions.submissions(site, account)
     return render(request, site, "branch.html", status, submissions=handed,
-                  still=actions.still_in_effect(site, account.branch, handed[0] if handed else None),
+                  still=actions.still_in_effect(handed[0] if handed else None, actions.in_effect(site, account.branch)),
                   left=actions.uploads_left(site, account), problem=problem,
                   photo_accept=",".join(actions.PHOTO_SUFFIXES))
 

@@ -21,7 +21,7 @@ from typing import IO, Any, Awaitable, Callable, Iterator
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 
-from ..errors import DocgenError
+from ..errors import DocgenError, disk_problem
 
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 
@@ -156,9 +156,8 @@ def cannot_start(exc: BaseException) -> str | None:
                     "（或 --database 的地址）")
         return f"无法打开数据库：{text.splitlines()[0] if text else type(exc).__name__}；请检查 --data 或 --database"
     if isinstance(exc, OSError):
-        why = {errno.ENOSPC: "磁盘已满", errno.EDQUOT: "磁盘配额已用完", errno.EROFS: "磁盘是只读的",
-               errno.EACCES: "没有写入权限", errno.EPERM: "没有写入权限", errno.ENOTDIR: "路径中有同名的文件",
-               errno.EEXIST: "已有同名的文件"}.get(exc.errno or 0, exc.strerror or type(exc).__name__)
+        why = disk_problem(exc) or {errno.ENOTDIR: "路径中有同名的文件", errno.EEXIST: "已有同名的文件"}.get(
+            exc.errno or 0, exc.strerror or type(exc).__name__)
         return f"数据目录无法使用（{why}）：{exc.filename or ''}；请换一个数据目录，或检查它的写入权限".replace("：；", "；")
     return None
 
