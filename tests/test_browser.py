@@ -168,6 +168,11 @@ def test_a_branch_fixes_and_hands_in_and_the_department_approves_and_generates(s
         page.wait_for_url("**/admin*")
         expect(page.locator("#accounts tr", has_text="chengguan")).to_contain_text("已停用")
         shot("12-账号")
+        page.set_viewport_size({"width": 390, "height": 900})  # a phone: the 申报党组织 is not squeezed to a column
+        branch_cell = page.locator("#accounts tr", has_text="chengguan").locator("td").nth(1)
+        assert branch_cell.evaluate("td => td.getBoundingClientRect().width") > 150
+        shot("12-账号-手机")
+        page.set_viewport_size({"width": 1280, "height": 900})
         page.locator("#accounts tr", has_text="chengguan").locator("button:has-text('启用')").click()
         page.wait_for_url("**/admin*")
         expect(page.locator("#accounts tr", has_text="chengguan")).to_contain_text("已激活")
