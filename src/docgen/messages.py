@@ -170,6 +170,13 @@ MESSAGES: dict[str, str] = {
     "branch_not_own": "申报党组织应为“{expected}”（本账号所属党组织），这里写的是“{value}”；"
                       "每个账号只能提交本党组织的申报表，请核对是否上传了其他党组织的文件",
     "project_code_taken": "项目编号“{value}”已由“{other}”提交；请核对编号，同一编号只能属于一个申报党组织的项目",
+    # issue 21: dates that contradict the content
+    "approved_after_end": "立项日期 {value} 晚于项目结束日期 {end}：立项表和计划书署立项日期，项目结束后不能再立项；请核对",
+    "approved_after_start": "立项日期 {value} 晚于项目开始日期 {start}；立项表和计划书将署 {value}。"
+                            "如项目是先开始、后补办立项，可不改；否则请核对日期",
+    "stat_date_after_written": "统计日期 {value} 晚于成文日期 {written}：截至 {written} 的文书（进度报告、公示、"
+                               "年度汇总报告、结题报告）不采用这一行；如日期写错了，请改正",
+    "issuer_not_own": "颁发单位“{value}”不是本单位（{own}）；证书将以这个单位的名义颁发，请核对",
     # rules across workbooks
     "duplicate_project_across": "项目编号“{value}”与申报表“{other}”中 {other_cell} 的项目重复；请协调修改其中一个编号",
 }
@@ -180,7 +187,7 @@ WARNINGS = frozenset({"column_unknown", "column_duplicate", "percent_ambiguous",
                       "sheet_recognised", "sheet_unread", "row_hidden", "column_hidden", "column_unheaded",
                       "invisible_characters", "format_unknown", "number_rounded", "date_partly_shown",
                       "period_from_date", "amount_large", "list_unclear", "row_struck", "sheet_unread_hidden",
-                      "project_span_long"})  # date_far_from_project: an error in 进度, a warning elsewhere
+                      "project_span_long", "approved_after_start", "stat_date_after_written", "issuer_not_own"})  # date_far_from_project: an error in 进度, a warning elsewhere
 
 
 def message(code: str, **ctx: Any) -> str:

@@ -57,6 +57,7 @@ def build():
     pair_row("项目负责人", "{{ leader }}", "联系电话", "{{ phone }}")
     full_row("项目成员", "{{ members }}")
     full_row("起止时间", "{{ period }}")
+    full_row("立项日期", "{{ date }}")
     full_row("经费预算", "{{ budget }}")
     full_row("项目口号", "{{ slogan }}")
     full_row("关联中心工作", "{{ central_work }}")

@@ -74,6 +74,7 @@ def listing(result: BatchResult) -> bytes:
     for o in result.outcomes:
         notes = [o.message] if o.message else []
         notes += [f"{f.document}：{f.message}" for f in o.failures]
+        notes += [f"{n.document}：{n.reason}，未生成" for n in o.not_due]
         if o.status is Status.INVALID and o.report is not None:
             notes += [str(issue) for issue in o.report.errors[:3]]
             if len(o.report.errors) > 3:

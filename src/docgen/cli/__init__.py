@@ -175,17 +175,19 @@ def fonts(text: str, config_path: str | None) -> None:
               help="为每个有问题的工作簿在此目录写一份标注副本（<文件名>.校验.xlsx），可直接退回修改。")
 @click.option("--org", "organisation", default=None, metavar="党组织全称",
               help="只接受这个申报党组织的申报表：“申报党组织”一栏写的不是它的，每处都是错误。")
+@click.option("--date", "date", callback=_parse_date, default=None, metavar="YYYY-MM-DD",
+              help="成文日期：统计日期晚于这一天的进度行给出警告（这样的行不写入当天的文书）；默认今天。")
 @config_option
 @library_errors
 def validate(paths: tuple[str, ...], output: str, annotate_dir: str | None, organisation: str | None,
-             config: Config) -> None:
+             date: dt.date, config: Config) -> None:
     """校验申报表（文件或文件夹，可写多个），列出每个问题所在的单元格。
 
     文件夹中没有读取的文件逐个列出并说明原因。
 
     退出状态：0 表示没有错误（可有警告）；1 表示有工作簿存在错误，或文件夹中有可能是申报表、但无法读取的文件（如 .xls、.ods、.csv、压缩包）；2 表示用法有误。
     """
-    report = api.validate(paths, config, api.Expected(organisation=organisation) if organisation else None)
+    report = api.validate(paths, config, api.Expected(organisation=organisation, written=date))
     console.print_skipped(report.skipped)
     if output == "json":
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))

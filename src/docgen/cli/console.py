@@ -210,6 +210,16 @@ def print_warned(outcomes: list) -> None:
                        "（docgen validate 加 --annotate 可生成标出这些单元格的副本）")
 
 
+def print_not_due(outcomes: list) -> None:
+    """Documents not due as of the 成文日期 (a 结题报告 of a project still running): named, not counted as failures."""
+    waiting = [(o, n) for o in outcomes for n in o.not_due]
+    if not waiting:
+        return
+    click.echo(f"\n按成文日期尚不应生成的文书（{len(waiting)} 份，不是错误）：")
+    for o, n in waiting:
+        click.echo(f"- {n.document}（{o.source}，项目 {n.project}）：{n.reason}")
+
+
 def print_batch_summary(result: BatchResult) -> None:
     """The workbooks with problems and why, the files left out, the counts, where everything is."""
     problems = result.problems
@@ -225,6 +235,7 @@ def print_batch_summary(result: BatchResult) -> None:
     for failure in result.year_end_failures:
         click.echo(click.style("✗ ", fg="red") + f"未生成 {failure.document}：{failure.message}")
     print_warned(result.outcomes)
+    print_not_due(result.outcomes)
     if result.skipped:
         click.echo()
         print_skipped(result.skipped, err=False, where="，也记在 manifest.json 中")
@@ -255,6 +266,8 @@ def print_outcome(outcome, written: int) -> None:
             click.echo(click.style("  警告  ", fg="yellow") + str(issue))
         for failure in outcome.failures:
             click.echo(click.style("  未生成 ", fg="red") + f"{failure.document}：{failure.message}")
+        for waiting in outcome.not_due:
+            click.echo(f"  {waiting.reason}，未生成 {waiting.document}")
         return
     if outcome.status is Status.INVALID and outcome.report is not None:
         print_file_report(outcome.report)

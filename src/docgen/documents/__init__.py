@@ -17,7 +17,7 @@ from ..config import Config
 from ..errors import DocgenError
 from ..models import Intake
 from . import annual_report, certificate, closing_report, ledger, notice, plan, progress, proposal
-from .common import Context, Document, Filing, Options, Unmade, safe_name
+from .common import Context, Document, Filing, NotDue, Options, Unmade, safe_name
 
 
 class Scope(Enum):
@@ -50,6 +50,15 @@ class Kind:
                         self.module.build_context(subject, config, options), name=filing.name,
                         directory=filing.directory, author=config.organization.name, date=options.date)
 
+    def not_due(self, subject: Any, options: Options) -> NotDue | None:
+        """Why the document of one subject is not made as of the 成文日期 (its kind's not_due()), else None."""
+        reason = getattr(self.module, "not_due", lambda subject, options: None)(subject, options)
+        if reason is None:
+            return None
+        filing: Filing = self.module.filing(subject, options)
+        return NotDue(self.name, self.title, filing.project_code, filing.branch, reason, name=filing.name,
+                      directory=filing.directory)
+
     def attempt(self, subject: Any, config: Config, options: Options) -> Document | Unmade:
         """The document of one subject, or, when building its context stops with a DocgenError, why not."""
         try:
@@ -68,12 +77,14 @@ WORKBOOK_KINDS = tuple(name for name, k in KINDS.items() if k.scope is Scope.WOR
 YEAR_END_KINDS = tuple(name for name, k in KINDS.items() if k.scope is Scope.YEAR_END)
 TITLES = {name: k.title for name, k in KINDS.items()}
 
-__all__ = ["KINDS", "TITLES", "WORKBOOK_KINDS", "YEAR_END_KINDS", "Context", "Document", "Kind", "Options",
-           "Scope", "Unmade", "attempts", "combined_certificates", "documents", "safe_name", "year_end_documents"]
+__all__ = ["KINDS", "TITLES", "WORKBOOK_KINDS", "YEAR_END_KINDS", "Context", "Document", "Kind", "NotDue", "Options",
+           "Scope", "Unmade", "attempts", "not_due", "combined_certificates", "documents", "safe_name", "year_end_documents"]
 
 
 def _subjects(intake: Intake, kinds: Iterable[str], config: Config, options: Options) -> Iterator[tuple[Kind, Any]]:
-    """Each requested workbook kind with each of its subjects in one workbook, kind by kind."""
+    """Each requested workbook kind with each of its subjects in one workbook as it stood on the 成文日期
+    (Intake.as_of: nothing reported after the date a document bears), kind by kind."""
+    intake = intake.as_of(options.date)
     for name in kinds:
         kind = KINDS[name]
         if kind.scope is Scope.WORKBOOK:
@@ -86,16 +97,25 @@ def documents(intake: Intake, kinds: Iterable[str], config: Config,
     """Yield every document of one workbook of the requested kinds, kind by kind (year-end kinds have none)."""
     options = options or Options()
     for kind, subject in _subjects(intake, kinds, config, options):
-        yield kind.document(subject, config, options)
+        if kind.not_due(subject, options) is None:
+            yield kind.document(subject, config, options)
 
 
 def attempts(intake: Intake, kinds: Iterable[str], config: Config,
-             options: Options | None = None) -> Iterator[Document | Unmade]:
+             options: Options | None = None) -> Iterator[Document | Unmade | NotDue]:
     """Like documents(), but a document whose context stops with a DocgenError (a 公示期 running into a year
-    without a holiday calendar …) comes as Unmade, with its message, and the others still come."""
+    without a holiday calendar …) comes as Unmade, with its message, one not due as of the 成文日期 (a
+    结题报告 of a running project) as NotDue, and the others still come."""
     options = options or Options()
     for kind, subject in _subjects(intake, kinds, config, options):
-        yield kind.attempt(subject, config, options)
+        yield kind.not_due(subject, options) or kind.attempt(subject, config, options)
+
+
+def not_due(intake: Intake, kinds: Iterable[str], config: Config, options: Options | None = None) -> list[NotDue]:
+    """The documents of one workbook of the requested kinds not due as of the 成文日期, without building any."""
+    options = options or Options()
+    found = (kind.not_due(subject, options) for kind, subject in _subjects(intake, kinds, config, options))
+    return [d for d in found if d is not None]
 
 
 def year_end_documents(data: annual_report.YearEnd, kinds: Iterable[str], config: Config,

@@ -121,13 +121,16 @@ def year_end_of(workbooks: list[Assessed], config: Config, options: Options) -> 
 
 
 def assess_workbook(intake: Intake, config: Config, year: int, on: dt.date | None = None) -> Assessed:
-    """Every project of one workbook that runs during `year`, assessed in it as of `on`; the others left out.
+    """Every project of one workbook that runs during `year`, assessed in it as of `on` (from the rows dated on
+    or before it); the others left out.
 
     The result is lean: the figures the year-end report and the 台账 use, without the
     per-period history or the long texts (背景, 措施, task contents, 完成情况 …). A batch
     keeps one per project of thousands of workbooks until the year end.
     """
     source = Path(intake.source).name
+    if on is not None:
+        intake = intake.as_of(on)  # the year as it stood on the 成文日期: nothing reported after it
     return Assessed(
         source,
         [_lean(assess(p, intake, config.assessment, year, on)) for p in intake.projects if of_year(p, year)],

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..config import Config
 from ..models import Intake
-from .assessment import Assessment, assess, eligibility_rule, month_day, risk_line
+from .assessment import Assessment, assess, eligibility_rule, latest_snapshot, month_day, risk_line
 from .common import (
     Context,
     OfProject,
@@ -130,6 +130,21 @@ def build_context(subject: OfProject, config: Config, options: Options) -> Closi
     """Build the 结题报告 of one project, assessed in the year asked for (else its own latest) as of 成文日期."""
     a = assess(subject.project, subject.intake, config.assessment, options.year, options.date)
     return build_from(a, subject.intake, config, options)
+
+
+NOT_DUE = "未到结题时间"
+
+
+def not_due(subject: OfProject, options: Options) -> str | None:
+    """A 结题报告 is made for a project that has ended by the 成文日期 (its 结束日期 on or before it) or whose
+    tasks are all complete as reported by then; of any other, NOT_DUE."""
+    project = subject.project
+    if project.end <= options.date:
+        return None
+    latest = latest_snapshot(project, subject.intake.as_of(options.date))
+    if latest is not None and latest.tasks and all(state.done for state in latest.tasks):
+        return None
+    return NOT_DUE
 
 
 subjects, filing = project_subjects, project_filing

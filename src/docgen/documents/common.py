@@ -177,6 +177,20 @@ class Unmade(Placed):
 
 
 @dataclass(frozen=True)
+class NotDue(Placed):
+    """A document not made because it is not due as of the 成文日期 (a 结题报告 of a project still running):
+    where it would go and why, in the clerk's words. Not a failure: the run's summary names it."""
+
+    kind: str
+    title: str
+    project_code: str
+    branch: str
+    reason: str
+    name: str = ""
+    directory: str = ""
+
+
+@dataclass(frozen=True)
 class Filing:
     """Where a document is filed: its project (if one), its branch, its file name and folder."""
 
@@ -225,6 +239,12 @@ class ProjectFields(Context):
     measures: list[str]
     outcomes: list[str]
     budget: str  # 经费预算, "—" when not given
+
+
+def approval_date(project: Project) -> dt.date:
+    """The date a 立项表 and a 计划书 carry: the project's 立项日期, else its 开始日期 (a project is approved by the
+    day it begins). Never the day of the run: a plan is dated when it was made."""
+    return project.approved or project.start
 
 
 def project_fields(project: Project) -> dict[str, Any]:

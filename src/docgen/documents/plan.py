@@ -5,8 +5,8 @@ import datetime as dt
 
 from ..config import Config
 from ..models import Intake, Project
-from .common import (Context, OfProject, Options, ProjectFields, cn_date, project_fields, project_filing,
-                     project_subjects, short_range)
+from .common import (Context, OfProject, Options, ProjectFields, approval_date, cn_date, project_fields,
+                     project_filing, project_subjects, short_range)
 
 KIND = "plan"
 TITLE = "计划书"
@@ -40,7 +40,7 @@ class GanttBlock(Context):
 
 class PlanContext(ProjectFields):
     organization: str
-    date: str  # 成文日期 under the branch's name
+    date: str  # 成文日期 under the branch's name: the 立项日期 (approval_date), never the run's date
     title: str
     subtitle: str
     tasks: list[PlanTask]
@@ -83,7 +83,7 @@ def build_context(subject: OfProject, config: Config, options: Options) -> PlanC
     return PlanContext(
         **project_fields(project),
         organization=config.organization.name,
-        date=cn_date(options.date),
+        date=cn_date(approval_date(project)),
         title=project.name,
         subtitle="党建项目计划书",
         tasks=[

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from ..config import Config
-from .common import (Context, OfProject, Options, ProjectFields, cn_date, project_fields, project_filing,
-                     project_subjects)
+from .common import (Context, OfProject, Options, ProjectFields, approval_date, cn_date, project_fields,
+                     project_filing, project_subjects)
 
 KIND = "proposal"
 TITLE = "立项表"
@@ -20,6 +20,7 @@ class ProposalContext(ProjectFields):
     organization: str
     party_committee: str
     title: str
+    date: str  # 立项日期 (approval_date): the form's own date, never the run's
     tasks: list[TaskLine]
 
     def heading(self) -> str:
@@ -34,6 +35,7 @@ def build_context(subject: OfProject, config: Config, options: Options) -> Propo
         organization=config.organization.name,
         party_committee=config.organization.party_committee,
         title="党建项目立项表",
+        date=cn_date(approval_date(project)),
         tasks=[
             TaskLine(seq=t.seq, content=t.content, owner=t.owner, deadline=cn_date(t.deadline))
             for t in intake.tasks_of(project.code)

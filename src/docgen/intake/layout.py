@@ -135,6 +135,8 @@ PROJECTS = Sheet(
         Column("项目成员", "members", "list", False, 28, "多人用顿号“、”分隔", aliases=("成员", "团队成员")),
         Column("开始日期", "start", "date", True, 12, "日期，如 2024-03-19"),
         Column("结束日期", "end", "date", True, 12, "不早于开始日期"),
+        Column("立项日期", "approved", "date", False, 12, "项目批准立项的日期，立项表和计划书署这个日期；"
+               "一般不晚于开始日期；可不填，不填时署开始日期", aliases=("立项时间", "批准立项日期")),
         Column("项目口号", "slogan", "text", False, 24, aliases=("口号",)),
         Column("立项背景", "background", "longtext", True, 40, "为什么做：要解决的问题", aliases=("项目背景",)),
         Column("目标任务", "objectives", "longtext", True, 40, "做到什么程度"),

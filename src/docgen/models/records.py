@@ -63,6 +63,7 @@ class Project(Record):
     members: TextList = []
     start: Date
     end: Date
+    approved: OptDate = None  # 立项日期: the date of the 立项表 and the 计划书
     slogan: OptText = None
     background: Text
     objectives: Text
@@ -230,6 +231,15 @@ class Intake(BaseModel):
     def progress_of(self, code: str) -> list[ProgressEntry]:
         """The project's progress rows, oldest period first."""
         return self._progress_by_project.get(code, [])
+
+    def as_of(self, day: dt.date) -> "Intake":
+        """The workbook as it stood on `day`: progress rows dated after it and photos taken after it left out
+        (a document dated `day` never states what was reported later)."""
+        return Intake(
+            source=self.source, projects=self.projects, tasks=self.tasks, results=self.results, awards=self.awards,
+            progress=[row for row in self.progress if row.stat_date <= day],
+            photos=[photo for photo in self.photos if photo.taken is None or photo.taken <= day],
+        )
 
     def result_of(self, code: str) -> Result | None:
         return next((r for r in self.results if r.project_code == code), None)

@@ -133,6 +133,16 @@ class Failure:
 
 
 @dataclass
+class NotMade:
+    """A document not made because it is not due as of the 成文日期 (documents.NotDue): not a failure."""
+
+    document: str  # where it would have gone, without a suffix: <folder>/<stem>
+    kind: str
+    project: str
+    reason: str  # 未到结题时间
+
+
+@dataclass
 class Outcome:
     """What one workbook came to: filled in by the step, finished by whoever places its files."""
 
@@ -147,6 +157,7 @@ class Outcome:
     warnings: int = 0
     documents: list[Written] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
+    not_due: list[NotMade] = field(default_factory=list)
     annotated: str = ""
     message: str = ""
     # Not saved in the manifest:
@@ -181,5 +192,6 @@ class Outcome:
             "annotated": self.annotated or None,
             "documents": [asdict(d) for d in self.documents],
             "failures": [asdict(f) for f in self.failures],
+            "not_due": [asdict(n) for n in self.not_due],
             "issues": issues,
         }

@@ -12,7 +12,7 @@ import zipfile
 from pathlib import Path
 
 from ..config import Config
-from ..documents import Document, Unmade, attempts, certificate, documents
+from ..documents import Document, Unmade, attempts, certificate, documents, not_due
 from ..documents.annual_report import assess_workbook, run_year
 from ..errors import DocgenError, disk_problem
 from ..executors import TaskTimeout, WorkerLost, time_limit
@@ -23,7 +23,7 @@ from ..render.fonts import coverage
 from ..validate import Expected, project_locations, validate_raw
 from .files import Renderers, relative_name, renderers_for, returned_name, write_annotated, write_atomic
 from .photos import with_ready_photos
-from .records import Failure, Job, Outcome, Status, Written
+from .records import Failure, Job, NotMade, Outcome, Status, Written
 
 
 def load(path: str | Path, config: Config, expected: Expected | None = None) -> tuple[Intake | None, FileReport]:
@@ -86,7 +86,7 @@ def _process(job: Job, renderers: Renderers | None, outcome: Outcome) -> None:
     config, options = settings.config, settings.options
     raw = read_workbook(job.path, config.limits)
     outcome.sha256 = raw.sha256
-    intake, report = checked(raw, config)
+    intake, report = checked(raw, config, Expected(written=options.date))
     outcome.report = report
     outcome.count_issues()
     if raw.readable:
@@ -104,6 +104,8 @@ def _process(job: Job, renderers: Renderers | None, outcome: Outcome) -> None:
     outcome.key = sha256(f"{outcome.sha256}|{settings.fingerprint}".encode())
     if settings.year_end:
         outcome.pack(assess_workbook(intake, config, run_year(options).year, options.date))
+    outcome.not_due = [NotMade("/".join(p for p in (d.folder, d.stem) if p), d.kind, d.project_code, d.reason)
+                       for d in not_due(intake, settings.kinds, config, options)]  # named in the run's summary
     if job.previous_key and job.previous_key == outcome.key:
         # Nothing to render again; only its certificates are still wanted, for the combined file.
         outcome.status = Status.UNCHANGED

@@ -27,11 +27,13 @@ def validate_raw(raw: RawWorkbook, config: Config, covered: Container[int] | Non
                  expected: Expected | None = None) -> tuple[Intake | None, FileReport]:
     """Validate a read workbook; return its records (None if unreadable) and its report. With `covered`
     (the code points the PDF's faces have), a cell holding characters outside it gets a warning; with
-    `expected`, a 申报党组织 other than its organisation and a project code it says is taken are errors."""
+    `expected`, a 申报党组织 other than its organisation and a project code it says is taken are errors, and a
+    统计日期 after its 成文日期 a warning."""
     report = FileReport(path=raw.path, issues=list(raw.issues))
     if not raw.readable:
         return None, report
-    checked = Checked(raw, expected or Expected())
+    organization = config.organization
+    checked = Checked(raw, expected or Expected(), (organization.name, organization.party_committee))
     rejected: set[str] = set()  # project codes 项目信息 refuses: said there once, not again at each use
     for name, sheet in raw.sheets.items():
         valid, issues = validate_rows(sheet, config.project)

@@ -35,11 +35,13 @@ class Expected:
     """What a workbook is checked against beyond itself: who hands it in and what others already hold.
 
     `organisation`: the 申报党组织 every row that names one must name (the account handing it in);
-    `taken`: project codes already handed in by another organisation, each with that organisation's name.
+    `taken`: project codes already handed in by another organisation, each with that organisation's name;
+    `written`: the run's 成文日期 (the web's today): a 统计日期 after it is reported by no document of the run.
     """
 
     organisation: str | None = None
     taken: Mapping[str, str] = field(default_factory=dict)
+    written: dt.date | None = None
 
 
 @dataclass
@@ -48,6 +50,7 @@ class Checked:
 
     raw: RawWorkbook
     expected: Expected = field(default_factory=Expected)
+    issuers: tuple[str, ...] = ()  # the configured organisation's name and its 党委's: who signs certificates
     projects: list[tuple[Project, RawRow]] = field(default_factory=list)
     tasks: list[tuple[Task, RawRow]] = field(default_factory=list)
     progress: list[tuple[ProgressEntry, RawRow]] = field(default_factory=list)
@@ -98,6 +101,7 @@ def declared(sheet: RawSheet | None, *fields: str) -> dict[tuple, RawRow]:
 
 def check_all(c: Checked) -> Iterator[Issue]:
     yield from check_projects(c)
+    yield from check_approval(c)
     yield from check_tasks(c)
     yield from check_progress(c)
     yield from check_results(c)
@@ -139,6 +143,23 @@ def check_projects(c: Checked) -> Iterator[Issue]:
     for project, row in c.projects:
         if project.code not in with_tasks:
             yield make_issue("project_without_tasks", sheet.location(row.number, "code"), value=project.code)
+
+
+def check_approval(c: Checked) -> Iterator[Issue]:
+    """A 立项日期 comes before the work: after the project's end it is an error (a 立项表 and 计划书 dated when the
+    work was over state something untrue, and the date is most often mistyped); after its start a warning (a
+    project begun as a pilot and approved later is real: the documents then carry that later date)."""
+    sheet = c.sheet(PROJECTS.name)
+    for project, row in c.projects:
+        approved = project.approved
+        if approved is None:
+            continue
+        where = sheet.location(row.number, "approved")
+        if approved > project.end:
+            yield make_issue("approved_after_end", where, value=approved.isoformat(), end=project.end.isoformat())
+        elif approved > project.start:
+            yield make_issue("approved_after_start", where, value=approved.isoformat(),
+                             start=project.start.isoformat())
 
 
 def same_organisation(written: Any, expected: str) -> bool:
@@ -246,6 +267,10 @@ def check_progress(c: Checked) -> Iterator[Issue]:
             yield make_issue("stat_date_outside_period", sheet.location(row.number, "period"),
                              value=entry.period.label, start=entry.period.start.isoformat(),
                              end=entry.period.end.isoformat(), stat_date=entry.stat_date.isoformat())
+        written = c.expected.written
+        if written is not None and entry.stat_date > written:
+            yield make_issue("stat_date_after_written", sheet.location(row.number, "stat_date"),
+                             value=entry.stat_date.isoformat(), written=written.isoformat())
         if entry.task_seq is not None:
             series[(entry.project_code, entry.task_seq)].append((entry, row))
     for (project_code, seq), entries in series.items():
@@ -281,7 +306,7 @@ def check_years(c: Checked) -> Iterator[Issue]:
     """Dates years away from their project's: most often a mistyped year (2042 for 2024).
 
     A 报告期 or 统计日期 more than FAR_YEARS outside its project's start..end is an error: it
-    decides the period a document reports and the year a project is assessed in. A 颁发日期
+    decides the period a document reports and the year a project is assessed in. A 立项日期, a 颁发日期
     (against its project, or every project of the workbook when none is named) or a 拍摄日期
     far off is a warning: only printed, and now and then right (an award long after, a photo
     of how things were before). A project running longer than LONG_YEARS is a warning at
@@ -310,6 +335,10 @@ def check_years(c: Checked) -> Iterator[Issue]:
         yield from far(PROGRESS.name, row, "period", period.start, period.end, entry.project_code, period.label)
         yield from far(PROGRESS.name, row, "stat_date", entry.stat_date, entry.stat_date, entry.project_code,
                        entry.stat_date.isoformat())
+    for project, row in c.projects:
+        if project.approved is not None:
+            yield from far(PROJECTS.name, row, "approved", project.approved, project.approved, project.code,
+                           project.approved.isoformat())
     for award, row in c.awards:
         yield from far(AWARDS.name, row, "date", award.date, award.date, award.project_code, award.date.isoformat())
     for photo, row in c.photos:
@@ -333,6 +362,21 @@ def check_results(c: Checked) -> Iterator[Issue]:
 def check_awards(c: Checked) -> Iterator[Issue]:
     yield from _duplicates(c.sheet(AWARDS.name), "cert_no", "duplicate_cert_no")
     yield from _unknown_projects(c, AWARDS.name)
+    yield from check_issuers(c)
+
+
+def check_issuers(c: Checked) -> Iterator[Issue]:
+    """A 颁发单位 other than the configured organisation (its name or its 党委's, compared as codes are: width,
+    case and spaces folded) is a warning: a certificate signed by another company, or a sample left in."""
+    names = [name.strip() for name in c.issuers if compact(name)]
+    if not names:
+        return
+    own = {code_key(name) for name in names}
+    sheet = c.sheet(AWARDS.name)
+    for award, row in c.awards:
+        if code_key(award.issuer) not in own:
+            yield make_issue("issuer_not_own", sheet.location(row.number, "issuer"), value=award.issuer,
+                             own="或".join(f"“{name}”" for name in names))
 
 
 def check_photos(c: Checked) -> Iterator[Issue]:

@@ -245,7 +245,8 @@ async def check_upload(site: Site, account: Account, filename: str, data: bytes 
             raise Refused(f"今天已上传 {allowed} 次，达到每天的上限；请明天再上传，或请党建部调整上限", 429)
         stored, sha256 = await run_in_threadpool(_keep, site, source, named)
         expected = api.Expected(account.branch, {held["code"]: held["branch"] for held in site.store.held_codes(
-            account.branch).values()})  # its own 申报党组织 only, no code another branch has handed in
+            account.branch).values()}, written=dt.date.today())  # its own 申报党组织 only, no code another branch
+        # has handed in; a 统计日期 after today is reported by no document generated today
         try:
             try:
                 report, errors, warnings, codes = await site.work(

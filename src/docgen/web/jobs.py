@@ -86,6 +86,20 @@ def unmade(outcomes: list[Any], year_end_failures: list[Any] = ()) -> list[str]:
     return lines
 
 
+def not_due(outcomes: list[Any]) -> list[str]:
+    """The documents of a run not due as of its 成文日期, by reason (未到结题时间: 结题报告 of projects still
+    running), each naming its projects: not a failure, but never left out silently."""
+    waiting: dict[tuple[str, str], list[str]] = {}
+    for o in outcomes:
+        for n in o.not_due:
+            waiting.setdefault((n.reason, n.kind), []).append(n.project or Path(n.document).name)
+    lines = []
+    for (reason, kind), names in waiting.items():
+        shown = "、".join(names[:SHOWN]) + (f"等 {len(names)} 个" if len(names) > SHOWN else "")
+        lines.append(f"{reason}，未生成{api.TITLES.get(kind, kind)}：{shown}")
+    return lines
+
+
 def _why(entry: dict[str, Any]) -> str:
     """Why a workbook of a run was not made, from its manifest entry: its first error where it lies, or the
     failure's message."""
@@ -213,6 +227,9 @@ class Jobs:
         reasons = unmade([o for o in result.outcomes if o.status.valid], result.year_end_failures)
         if reasons:
             message += "。未生成：" + "；".join(reasons)
+        waiting = not_due(result.outcomes)
+        if waiting:
+            message += "。" + "；".join(waiting)
         self.store.update_job(job_id, status="done", stage=None, message=self.for_the_page(job_id, message),
                               finished=now(),
                               done=len(result.outcomes), documents=result.documents)

@@ -5,6 +5,7 @@ worker (executors.ProcessPool) when the server has more than one core, else in a
 """
 from __future__ import annotations
 
+import datetime as dt
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ def check(path: str, config: Config, expected: api.Expected | None = None) -> tu
     found = report.to_dict()
     if expected is not None:
         found["expected"] = {"organisation": expected.organisation,
+                             "written": expected.written.isoformat() if expected.written else None,
                              "taken": {code: other for code, other in expected.taken.items()
                                        if any(i.code == "project_code_taken"
                                               and api.code_key(str(i.value)) == api.code_key(code)
@@ -37,7 +39,11 @@ def check(path: str, config: Config, expected: api.Expected | None = None) -> tu
 def expected_of(report: dict[str, Any]) -> api.Expected | None:
     """What a stored report was checked against (check()), for the same check again."""
     given = report.get("expected")
-    return api.Expected(given.get("organisation"), dict(given.get("taken") or {})) if given else None
+    if not given:
+        return None
+    written = given.get("written")
+    return api.Expected(given.get("organisation"), dict(given.get("taken") or {}),
+                        dt.date.fromisoformat(written) if written else None)
 
 
 def draw(path: str, report: dict[str, Any], config: Config) -> list[sheets.SheetView]:
