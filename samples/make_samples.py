@@ -16,7 +16,7 @@ Workbooks
     Every sheet: row 1 title (merged), row 2 note (merged), row 3 header, data from row 4.
 
 ``变电运维中心.xlsx`` (B, valid, shows layout variants)
-    DJ-2024-003 变电运维“全科医生” (天津南特高压变电运维站党支部),
+    DJ-2024-003 变电运维“全科医生” (东岗变电运维站党支部),
     DJ-2024-004 党员“1+N”安全帮扶法 (1+X with 2 重点实践单位),
     DJ-2024-005 流动党小组 on substation construction sites.
     项目信息: title row 1, note row 2, header row 3, data rows 4-6; columns in
@@ -31,7 +31,7 @@ Valid variants present in A and B (a reader must accept them):
       cell formatted ``0%`` (``0.8``; ``1.0`` means 100%);
     * 群众满意率 as a number (``96``), as text (``"95.5%"``) and, once in B
       (实施效果!C5), as a fraction in a cell formatted ``0.0%`` (``0.953``);
-    * 联系电话 as a landline ``0931-8881234`` / ``022-58321234`` or an
+    * 联系电话 as a landline ``0931-8881234`` / ``0931-8625134`` or an
       11-digit mobile, always stored as text;
     * 报告期 as ``2024年第2季度`` (A), ``2024Q2`` / ``2024年6月`` /
       ``2024-09`` / ``2024年12月`` (B).
@@ -40,10 +40,10 @@ Column letters (same in all three workbooks unless said otherwise)
     项目信息 A/C: A 项目编号 B 项目名称 C 申报党组织 D 项目类别 E 牵头单位
         F 重点实践单位 G 项目负责人 H 联系电话 I 项目成员 J 开始日期 K 结束日期
         L 项目口号 M 立项背景 N 目标任务 O 主要措施 P 预期成效 Q 关联中心工作
-        (C only: R 备注)
+        (A: R 经费预算 S 立项日期; C: R 备注 S 立项日期)
     项目信息 B: A 项目编号 B 申报党组织 C 项目名称 D 项目类别 E 项目负责人
         F 联系电话 G 项目成员 H 牵头单位 I 重点实践单位 J 开始日期 K 结束日期
-        L 关联中心工作 M 项目口号 N 立项背景 O 目标任务 P 主要措施 Q 预期成效
+        L 关联中心工作 M 项目口号 N 立项背景 O 目标任务 P 主要措施 Q 预期成效 R 立项日期
     任务分解: A 项目编号 B 序号 C 任务内容 D 责任人 E 开始日期 F 完成时限
         G 质量标准 H 预期目标
     进度: A 项目编号 B 报告期 C 统计日期 D 任务序号 E 完成比例 F 完成情况
@@ -144,6 +144,7 @@ PROJECT_FIELDS = [
     ("outcomes", "预期成效*"),
     ("central_work", "关联中心工作"),
 ]
+APPROVED = ("approved", "立项日期")  # written last, after the columns above (and 经费预算 / 备注): no letter moves
 TASK_FIELDS = [
     ("code", "项目编号*"),
     ("seq", "序号*"),
@@ -184,7 +185,7 @@ CERT_FIELDS = [
 WIDTHS = {
     "code": 14, "name": 30, "org": 26, "category": 14, "lead_unit": 24,
     "practice_units": 36, "leader": 12, "phone": 15, "members": 30,
-    "start": 13, "end": 13, "slogan": 22, "background": 50, "goals": 50,
+    "start": 13, "end": 13, "approved": 13, "slogan": 22, "background": 50, "goals": 50,
     "measures": 60, "outcomes": 50, "central_work": 14, "remark": 24,
     "seq": 7, "content": 40, "owner": 10, "deadline": 13,
     "quality_standard": 36, "target": 32,
@@ -229,6 +230,7 @@ A_PROJECTS = [
         "leader": "马建华",
         "phone": "0931-8881234",
         "members": "马建华、李晓燕、张志刚、王堃、赵丽娟、杨文博、刘海涛",
+        "approved": d(2024, 3, 12),
         "start": "2024年3月19日",
         "end": d(2024, 12, 31),
         "slogan": "连心架桥 服务创优",
@@ -268,6 +270,7 @@ A_PROJECTS = [
         "leader": "李晓燕",
         "phone": "13919286547",
         "members": "李晓燕、周永红、陈明、刘海涛、何佳琪",
+        "approved": d(2024, 2, 20),
         "start": d(2024, 2, 26),
         "end": d(2024, 11, 30),
         "slogan": "网格连万家 党员在身边",
@@ -415,18 +418,19 @@ B_PROJECTS = [
     {
         "code": "DJ-2024-003",
         "name": "培养变电运维“全科医生”",
-        "org": "天津南特高压变电运维站党支部",
+        "org": "东岗变电运维站党支部",
         "category": "创新探索项目",
         "lead_unit": None,
         "practice_units": None,
         "leader": "韩立新",
         "phone": "13820156378",
         "members": "韩立新、孙浩然、高鹏、吴俊杰、郑雪、冯磊、曹宇航",
+        "approved": d(2024, 2, 23),
         "start": d(2024, 3, 1),
         "end": d(2024, 11, 30),
-        "slogan": "一专多能 守护特高压",
+        "slogan": "一专多能 守护主网",
         "background": (
-            "天津南特高压变电运维站承担1000千伏特高压变电站及周边220千伏变电站的运维任务，设备数量多、电压等级高。"
+            "东岗变电运维站承担330千伏东岗变电站及周边110千伏变电站的运维任务，设备数量多、电压等级高。"
             "运维、试验、检测、消防等专业分工过细，站内青年员工多、综合技能偏弱，遇到汛期、迎峰度夏等复杂情况时应急处置能力不足。"
             "按照公司“一支部一项目一特色”要求，支部围绕安全生产这一中心任务，立项培养变电运维“全科医生”。"
         ),
@@ -444,7 +448,7 @@ B_PROJECTS = [
         ),
         "outcomes": (
             "形成“一专多能”的变电运维人才梯队，青年党员综合技能和应急处置能力明显提升，设备运维质量和效率同步提高，"
-            "为特高压电网安全稳定运行提供坚强保障，争创公司突出贡献项目。"
+            "为兰州主网安全稳定运行提供坚强保障，争创公司突出贡献项目。"
         ),
         "central_work": "安全生产",
     },
@@ -456,8 +460,9 @@ B_PROJECTS = [
         "lead_unit": "变电运维中心运维二站党支部",
         "practice_units": "变电运维中心运维一站党支部、变电运维中心运维三站党支部",
         "leader": "田国庆",
-        "phone": "022-58321234",
+        "phone": "0931-8625134",
         "members": "田国庆、宋佳、董建伟、袁明辉、谢芳、邓超",
+        "approved": d(2024, 2, 8),
         "start": d(2024, 2, 20),
         "end": d(2024, 12, 31),
         "slogan": "一名党员一面旗 安全帮扶不掉队",
@@ -497,7 +502,7 @@ B_PROJECTS = [
         "end": d(2024, 11, 30),
         "slogan": "项目干到哪里，党组织就建到哪里",
         "background": (
-            "2024年中心承担220千伏环保园变电站等4座变电站改扩建工程的配合施工和验收任务。工程现场分散、人员流动快，"
+            "2024年中心承担110千伏雁滩变电站等4座变电站改扩建工程的配合施工和验收任务。工程现场分散、人员流动快，"
             "党员长期驻守现场，难以按时参加支部组织生活，党组织在工程一线的作用发挥不够充分。"
             "支部按照“项目干到哪里，党组织建到哪里，党建工作就开展到哪里”的要求，在工程现场组建流动党小组。"
         ),
@@ -576,7 +581,7 @@ B_PROGRESS = [
     ("DJ-2024-003", "2024Q2", d(2024, 6, 28), 2, 40,
      "12对师徒已签订协议，按月开展跟班培养。", None, None),
     ("DJ-2024-003", "2024Q2", d(2024, 6, 28), 3, "25%",
-     "6月10日在220千伏环保园变电站开展防汛应急演练1次，复盘后优化完善防汛应急预案。", "特种车辆调度经验不足。", "7月开展消防演练。"),
+     "6月10日在330千伏东岗变电站开展防汛应急演练1次，复盘后优化完善防汛应急预案。", "特种车辆调度经验不足。", "7月开展消防演练。"),
     ("DJ-2024-003", "2024Q2", d(2024, 6, 28), None, 35,
      "项目按计划推进。", "青年员工工学矛盾突出。", "合理安排培训时间，推进模块认证。"),
     ("DJ-2024-003", "2024Q3", d(2024, 9, 27), 2, Fmt(0.8, "0%"),
@@ -657,20 +662,20 @@ B_EFFECTS = [
 ]
 
 B_CERTS = [
-    ("DJZS-2024-004", "国网天津电力天津南特高压变电运维站党支部", "突出贡献项目",
-     "中共国网天津市电力公司委员会", d(2024, 12, 20), "DJ-2024-003"),
+    ("DJZS-2024-004", "国网兰州供电公司东岗变电运维站党支部", "党建项目化管理先进集体",
+     "中共国网兰州供电公司委员会", d(2024, 12, 20), "DJ-2024-003"),
     ("DJZS-2024-005", "变电运维中心运维二站党支部", "“电网先锋”党组织",
-     "中共国网天津市电力公司委员会", d(2024, 12, 20), None),
+     "中共国网兰州供电公司委员会", d(2024, 12, 20), None),
     ("DJZS-2024-006", "韩立新", "优秀共产党员",
-     "中共国网天津市电力公司变电运维中心委员会", d(2024, 12, 26), "DJ-2024-003"),
-    ("DJZS-2024-007", "220千伏环保园变电站改扩建工程流动党小组", "“十佳”党建精品项目",
-     "中共国网天津市电力公司变电运维中心委员会", d(2024, 12, 26), "DJ-2024-005"),
+     "中共国网兰州供电公司委员会", d(2024, 12, 20), "DJ-2024-003"),
+    ("DJZS-2024-007", "110千伏雁滩变电站改扩建工程流动党小组", "“十佳”党建精品项目",
+     "中共国网兰州供电公司委员会", d(2024, 12, 20), "DJ-2024-005"),
 ]
 
 B_PROJECT_ORDER = [
     "code", "org", "name", "category", "leader", "phone", "members", "lead_unit",
     "practice_units", "start", "end", "central_work", "slogan", "background",
-    "goals", "measures", "outcomes",
+    "goals", "measures", "outcomes", "approved",
 ]
 B_PROJECT_HEADERS = {
     "name": "项目名称（必填）",
@@ -694,6 +699,7 @@ C_PROJECTS = [
         "leader": "王振东",
         "phone": "1381234567",  # mistake 4: 10 digits
         "members": "王振东、刘建国、张瑞、李红梅、高志远",
+        "approved": d(2024, 2, 26),
         "start": d(2024, 3, 1),
         "end": d(2024, 12, 31),
         "slogan": "一票直达 全程负责",
@@ -821,9 +827,9 @@ C_EFFECTS = [
 
 C_CERTS = [
     ("DJZS-2024-101", "运维检修部党支部", "“十佳”党建精品项目",
-     "中共国网唐县供电公司委员会", d(2024, 12, 20), "DJ-2024-101"),
+     "中共国网兰州供电公司委员会", d(2024, 12, 20), "DJ-2024-101"),
     ("DJZS-2024-102", "机关党支部", "突出贡献项目",
-     "中共国网唐县供电公司委员会", None, "DJ-2024-102"),  # mistake 12: no date
+     "中共国网兰州供电公司委员会", None, "DJ-2024-102"),  # mistake 12: no date
 ]
 
 
@@ -968,11 +974,11 @@ def make_all(out_dir=HERE):
 
     canonical = list(PROJECT_FIELDS)
     wb, headers = build_workbook("城关供电服务中心党支部", A_PROJECTS, A_TASKS, A_PROGRESS,
-                                 A_EFFECTS, A_CERTS, canonical + [("budget", "经费预算（万元）")])
+                                 A_EFFECTS, A_CERTS, canonical + [("budget", "经费预算（万元）"), APPROVED])
     save(wb, out_dir / FILE_A)
     results[FILE_A] = headers
 
-    header_text = dict(PROJECT_FIELDS)
+    header_text = dict(PROJECT_FIELDS + [APPROVED])
     header_text.update(B_PROJECT_HEADERS)
     b_columns = [(key, header_text[key]) for key in B_PROJECT_ORDER]
     wb, headers = build_workbook("变电运维中心党总支", B_PROJECTS, B_TASKS, B_PROGRESS,
@@ -980,7 +986,7 @@ def make_all(out_dir=HERE):
     save(wb, out_dir / FILE_B)
     results[FILE_B] = headers
 
-    c_columns = canonical + [("remark", "备注")]  # mistake 13: unknown column
+    c_columns = canonical + [("remark", "备注"), APPROVED]  # mistake 13: unknown column
     wb, headers = build_workbook("2024年度", C_PROJECTS, C_TASKS, C_PROGRESS,
                                  C_EFFECTS, C_CERTS, c_columns)
     save(wb, out_dir / FILE_C)
