@@ -174,10 +174,8 @@ def test_a_task_not_yet_due_is_at_risk_not_a_failure(tmp_path):
                 progress_row(period="2024年第4季度", task=2, percent=80, **{"统计日期*": dt.date(2024, 12, 20)})]
     intake = load(full_book(tasks=tasks, progress=progress, results=[result_row(satisfaction=96, score=95.5)]),
                   tmp_path)
-    before = only(intake, "closing_report", date=dt.date(2024, 12, 23))
-    assert before.eligible and before.reasons == []
-    assert "本次为2024年12月23日" in before.eligibility and "截至12月23日" in before.eligibility
-    assert before.at_risk == "年底前到期、尚未完成的任务：第2项（完成时限12月31日，完成80%），须在完成时限前完成。"
+    # dated 23 Dec the project (to 31 Dec, a task at 80 %) has neither ended nor completed: no 结题报告 yet
+    assert list(documents(intake, ["closing_report"], CONFIG, Options(date=dt.date(2024, 12, 23)))) == []
     after = only(intake, "closing_report", date=dt.date(2025, 1, 6))
     assert not after.eligible
     assert after.reasons == ["截至12月31日，1项任务已过完成时限仍未完成（第2项）"]
@@ -188,11 +186,11 @@ def test_a_task_not_yet_due_is_at_risk_not_a_failure(tmp_path):
 
 
 def test_closing_report_states_eligibility_and_history(intake):
-    context = only(intake, "closing_report", date=dt.date(2024, 12, 23))
+    context = only(intake, "closing_report", date=dt.date(2024, 12, 31))  # the project's end: its 结题报告 is due
     assert [h.period for h in context.history] == ["2024年第1季度", "2024年第2季度"]
     assert context.history[1].overdue == 1
     assert not context.eligible
-    assert context.reasons == ["截至12月23日，3项任务已过完成时限仍未完成（第2项、第3项、第4项）"]
+    assert context.reasons == ["截至12月31日，3项任务已过完成时限仍未完成（第2项、第3项、第4项）"]
     assert "失去2024年度评优资格" in context.eligibility
     assert context.finished == "计划任务4项，已完成1项，总体完成比例47.5%。"
 

@@ -36,7 +36,7 @@ def test_project_rules(tmp_path, changes, expected):
 def test_amounts_are_read_in_ten_thousands(tmp_path):
     """经费预算 and 经费使用: a number, with or without 万元, full-width digits too; shown as 万元 in documents."""
     from builder import full_book, result_row
-    from docgen.documents import documents
+    from docgen.documents import Options, documents
     from conftest import CONFIG, OPTIONS
 
     book = full_book(projects=[project_row(**{"经费预算（万元）": "８万元"})],
@@ -45,7 +45,8 @@ def test_amounts_are_read_in_ten_thousands(tmp_path):
     assert report.ok, report
     assert intake.projects[0].budget == 8 and intake.results[0].spent == 7.65
     proposal = next(documents(intake, ["proposal"], CONFIG, OPTIONS)).context
-    closing = next(documents(intake, ["closing_report"], CONFIG, OPTIONS)).context
+    ended = Options(date=dt.date(2024, 12, 31))  # a 结题报告 is made once the project has ended
+    closing = next(documents(intake, ["closing_report"], CONFIG, ended)).context
     assert proposal.budget == "8万元" and closing.spent == "7.65万元"
 
 

@@ -56,7 +56,7 @@ def test_template_has_guide_dropdowns_formats_and_frozen_headers(tmp_path):
     assert projects[f"J{HEADER_ROW + 1}"].number_format == "yyyy-mm-dd"
     results = book["实施效果"]
     assert any(dv.type == "list" and "优秀" in dv.formula1 for dv in results.data_validations.dataValidation)
-    assert projects.column_dimensions["M"].width == 40
+    assert projects.column_dimensions["N"].width == 40  # 立项背景, after 开始日期, 结束日期 and 立项日期
 
 
 def test_blank_template_reads_with_only_the_missing_projects(tmp_path):
