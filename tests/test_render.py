@@ -1,6 +1,7 @@
 """Rendered documents: golden text, same text in both formats, fonts, escaping, names, templates."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -8,7 +9,7 @@ import pytest
 
 from builder import award_row, full_book, project_row, task_row, valid_book
 from docgen import api
-from docgen.documents import KINDS, WORKBOOK_KINDS, certificate, documents
+from docgen.documents import KINDS, WORKBOOK_KINDS, Options, certificate, documents
 from docgen.errors import TemplateError
 from docgen.render import DocxRenderer, PdfRenderer
 from textof import docx_paragraphs, golden_text, pdf_pages, squeeze
@@ -208,8 +209,9 @@ def test_markup_in_data_comes_out_literally(tmp_path, renderers):
     book = full_book(projects=[project_row(**{"项目名称*": MARKUP, "主要措施*": "第一条 & <第二条>\n{{ 第三条 }}"})])
     intake, report = api.load(book.save(tmp_path / "a.xlsx"))
     assert report.ok
+    ended = Options(date=dt.date(2024, 12, 31))  # the project's end: every kind is due, the 结题报告 too
     for kind in WORKBOOK_KINDS:
-        document = next(documents(intake, [kind], CONFIG, OPTIONS))
+        document = next(documents(intake, [kind], CONFIG, ended))
         docx, pdf = _render(renderers, document)
         paragraphs = docx_paragraphs(docx)
         pdf_text = squeeze("".join("".join(page) for page in pdf_pages(pdf)))
@@ -350,7 +352,8 @@ def test_an_amount_not_given_leaves_no_placeholder_sentence(tmp_path, renderers)
     """No 经费预算 / 经费使用 in the workbook: no “经费预算：—。” in the 计划书 or the 结题报告."""
     intake, report = api.load(full_book().save(tmp_path / "a.xlsx"), CONFIG)
     assert report.ok
+    ended = Options(date=dt.date(2024, 12, 31))  # the project's end: its 结题报告 is due
     for kind in ("plan", "closing_report"):
-        docx, pdf = _render(renderers, next(documents(intake, [kind], CONFIG, OPTIONS)))
+        docx, pdf = _render(renderers, next(documents(intake, [kind], CONFIG, ended)))
         text = "".join(docx_paragraphs(docx)) + squeeze("".join("".join(page) for page in pdf_pages(pdf)))
         assert "经费预算" not in text and "经费使用" not in text, kind
