@@ -122,7 +122,7 @@ def test_iphone_photos_pass_the_check_and_are_printed_upright_as_jpeg_in_both_fo
     path = book_with_photos(tmp_path, rows)
     assert issues_of(path) == []
     run = api.render([path], tmp_path / "out", ["closing_report"], ["docx", "pdf"], CONFIG,
-                     api.Options(date=dt.date(2024, 12, 23)))
+                     api.Options(date=dt.date(2024, 12, 31)))
     outcome = run.outcomes[0]
     assert outcome.failures == [] and outcome.errors == 0
     files = {d.format: tmp_path / "out" / d.path for d in outcome.documents}
@@ -277,7 +277,7 @@ def test_pictures_of_other_kinds_pasted_into_the_rows_are_printed_or_refused_at_
     path = book_with_photos(tmp_path, [["DJ-2024-001", None, captions[n], None] for n in kept], "只有照片.xlsx")
     paste(path, {f"B{row}": pasted[f"B{n + 2}"] for row, n in enumerate(kept, start=2)})
     run = api.render([path], tmp_path / "out", ["closing_report"], ["docx", "pdf"], CONFIG,
-                     api.Options(date=dt.date(2024, 12, 23)))
+                     api.Options(date=dt.date(2024, 12, 31)))
     outcome = run.outcomes[0]
     assert outcome.failures == [] and outcome.errors == 0
     files = {d.format: tmp_path / "out" / d.path for d in outcome.documents}
@@ -292,7 +292,7 @@ def test_pictures_of_other_kinds_pasted_into_the_rows_are_printed_or_refused_at_
 def test_the_closing_report_shows_six_photos_two_to_a_row_in_both_formats(tmp_path):
     path = book_with_photos(tmp_path, six_photos(tmp_path))
     run = api.render([path], tmp_path / "out", ["closing_report", "progress"], ["docx", "pdf"], CONFIG,
-                     api.Options(date=dt.date(2024, 12, 23)))
+                     api.Options(date=dt.date(2024, 12, 31)))
     outcome = run.outcomes[0]
     assert outcome.failures == [] and outcome.errors == 0
     files = {Path(d.path).name: tmp_path / "out" / d.path for d in outcome.documents}
@@ -343,7 +343,7 @@ def test_a_photo_gone_after_the_check_fails_that_document_only(tmp_path, monkeyp
 @pytest.mark.parametrize("kind", ["closing_report", "progress"])
 def test_without_photos_the_documents_have_no_photo_section(tmp_path, kind):
     run = api.render([full_book().save(tmp_path / "a.xlsx")], tmp_path / "out", [kind], ["docx", "pdf"], CONFIG,
-                     api.Options(date=dt.date(2024, 12, 23)))
+                     api.Options(date=dt.date(2024, 12, 31)))
     for document in run.outcomes[0].documents:
         data = (tmp_path / "out" / document.path).read_bytes()
         text = (PdfReader(io.BytesIO(data)).pages[-1].extract_text() if document.format == "pdf"
@@ -370,7 +370,7 @@ def test_pictures_pasted_into_the_rows_are_the_photos_of_those_rows(tmp_path):
     _, report = api.load(path, CONFIG)
     assert report.issues[0].location.row == 9 and "不会用到" in report.issues[0].message
     run = api.render([path], tmp_path / "out", ["closing_report"], ["docx", "pdf"], CONFIG,
-                     api.Options(date=dt.date(2024, 12, 23)))
+                     api.Options(date=dt.date(2024, 12, 31)))
     files = {d.format: tmp_path / "out" / d.path for d in run.outcomes[0].documents}
     pdf = PdfReader(files["pdf"])
     assert len({image.data for page in pdf.pages for image in page.images}) == 2
@@ -431,7 +431,7 @@ def test_a_branch_sends_its_photos_with_the_workbook_and_they_reach_the_document
     assert sorted(shown.values()) == [(600, 900), (900, 600)]  # the iPhone's photo upright
     admin = client(app, "admin")
     response = admin.post("/admin/jobs", data={"csrf": csrf(admin, "/admin/jobs"), "kind": "closing_report",
-                                               "format": "docx", "date": "2024-12-23"})
+                                               "format": "docx", "date": "2024-12-31"})
     job = int(response.headers["location"].rsplit("/", 1)[1])
     app.state.site.jobs.wait(job, 120)
     made = next(p for p in app.state.site.jobs.files(job) if p.endswith("结题报告.docx"))

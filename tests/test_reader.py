@@ -132,7 +132,7 @@ def test_unknown_and_missing_columns_and_sheets(tmp_path):
     row = row[:6] + row[7:] + ["请优先审核"]
     book = valid_book().sheet("项目信息", headers, [row])
     _, issues = issues_of(book.save(tmp_path / "a.xlsx"))
-    assert issues == [("项目信息", None, "column_missing", "error"), ("项目信息", "R1", "column_unknown", "warning")]
+    assert issues == [("项目信息", None, "column_missing", "error"), ("项目信息", "S1", "column_unknown", "warning")]
 
 
 def test_missing_project_sheet_and_missing_key_header(tmp_path):
