@@ -204,7 +204,7 @@ def test_certificate_date_is_written_in_chinese_numerals():
 def test_long_names_shrink_to_their_box_and_only_then_break():
     short = fit("韩立新：", 620, 30, 20)
     assert short.lines == ["韩立新："] and short.size == 30 and short.half_points == 60
-    unit = "国网天津电力天津南特高压变电运维站党支部"  # 20 characters
+    unit = "国网兰州供电公司七里河区变电运维站党支部"  # 20 characters
     fitted = fit(unit + "：", 620, 30, 20)
     assert fitted.lines == [unit + "："] and 20 <= fitted.size < 30
     assert 21 * fitted.size <= 620

@@ -266,7 +266,7 @@ def test_templates_ship_in_the_package_data():
 def test_certificates_keep_a_long_unit_name_on_one_line(tmp_path, renderers):
     from pypdf import PdfReader
     import io
-    unit = "国网天津电力天津南特高压变电运维站党支部"
+    unit = "国网兰州供电公司七里河区变电运维站党支部"
     assert len(unit) == 20
     book = full_book(awards=[award_row(recipient=unit), award_row("DJZS-2024-002", "韩立新")])
     intake, report = api.load(book.save(tmp_path / "a.xlsx"))
@@ -321,7 +321,7 @@ def test_the_combined_pdf_is_laid_out_in_parts_and_joined_in_order(tmp_path, ren
 
 @pytest.mark.parametrize("field, unit, first", [
     ("颁发单位*", "中共国网甘肃省电力公司兰州供电公司城关供电服务中心委员会", "中共国网甘肃省电力公司"),
-    ("颁发单位*", "国网天津市电力公司变电运维中心天津南特高压变电运维站", "国网天津市电力公司变电运维中心"),
+    ("颁发单位*", "国网兰州供电公司变电运维中心七里河区东岗变电运维站", "国网兰州供电公司变电运维中心"),
     ("获奖对象*", "国网甘肃省电力公司兰州供电公司城关供电服务中心第一党支部第二党小组",
      "国网甘肃省电力公司兰州供电公司"),
 ])
