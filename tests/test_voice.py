@@ -31,7 +31,7 @@ ANNUAL = f"{YEAR}年度党建项目汇总报告"
 
 # docgen explaining itself, its arithmetic, and the branch's 填报 — never printed to the 党委 or the public.
 INTERNAL = ("汇总自", "向上取整", "名额边界上", "一并入选", "评定日", "应取", "符合评优资格的只有", "本期未填报",
-            "支部填报", "计算方法", "按0%计", "未填报", "尚未填报", "填报", "：—", "须在完成时限前完成")
+            "支部填报", "计算方法", "按0%计", "未填报", "尚未填报", "填报", "：—", "须在完成时限前完成", "同时生成", "不再绘图")
 
 
 @pytest.fixture(scope="module")

@@ -187,8 +187,8 @@ def test_a_very_large_run_keeps_the_report_short_and_the_ledger_whole(tmp_path, 
     data, selection = selection_of(tmp_path, [95, 90, 85, 80, 75, 70, 65], satisfaction=70)
     context = build_context(data, CONFIG, Options(date=dt.date(2024, 12, 23)))
     assert [row.code[-3:] for row in context.ranking] == ["001", "002", "003"]
-    assert context.ranking_more == ("参加排名的项目共7个，篇幅所限，这里只列出前3个；"
-                                    "全部内容见同时生成的《2024年度党建项目管理台账》。")
+    assert context.ranking_more == ("参加排名的项目共7个，限于篇幅，此处列出前3个，"
+                                    "全部情况见《2024年度党建项目管理台账》。")
     assert len(context.tracking) == 3 and context.tracking_more.startswith("跟踪实施名单共4个项目")
     assert len(context.lost) == 3 and "共7个" in context.lost_more  # satisfaction 70 % < 80 %: all lost
     assert context.outstanding_more == "" and context.branches_more == ""

@@ -51,9 +51,7 @@ def build():
     # as the PDF does: no chart for more than 30 党组织 (the table above has the figures)
     para(doc, "{%p if show_branch_chart %}")
     chart_table(doc, "branch_chart", label_mm=60, pairs=False)
-    para(doc, "{%p else %}", "注释")
-    para(doc, "党组织较多，各党组织平均完成比例见上表，不再绘图。", "注释")
-    para(doc, "{%p endif %}", "注释")
+    para(doc, "{%p endif %}")
     otherwise(doc, "无。")
 
     para(doc, "四、评价得分排名", "一级标题")

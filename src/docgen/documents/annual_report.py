@@ -283,8 +283,8 @@ def build_context(data: YearEnd, config: Config, options: Options) -> AnnualCont
         if len(items) <= REPORT_ROWS_MAX:
             return items, ""
         return items[:REPORT_ROWS_MAX], (
-            f"{what}共{len(items)}{unit}，篇幅所限，这里只列出前{REPORT_ROWS_MAX}{unit}；"
-            f"全部内容见同时生成的《{data.year}年度{LEDGER_TITLE}》。")
+            f"{what}共{len(items)}{unit}，限于篇幅，此处列出前{REPORT_ROWS_MAX}{unit}，"
+            f"全部情况见《{data.year}年度{LEDGER_TITLE}》。")
 
     def name_line(r) -> str:
         a = r.assessment
