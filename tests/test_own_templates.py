@@ -81,8 +81,8 @@ def test_a_typo_is_reported_at_its_paragraph_or_cell_and_nothing_is_rendered(tmp
         "{{ task.owner }}", "{{ task.ownr }}"))
     _, problems = api.check_templates(folder)
     found = {(p.place, p.message.split("；")[0]) for p in problems}
-    assert found == {("正文第 2 段", "没有变量“brnach”"), ("第 1 个表格 第 4 行第 2 列", "没有变量“leadr”"),
-                     ("第 1 个表格 第 15 行第 2 列", "“task”没有“ownr”")}, problems
+    assert found == {("正文第 2 段", "没有变量“brnach”"), ("第 1 个表格 第 6 行第 2 列", "没有变量“leadr”"),
+                     ("第 1 个表格 第 23 行第 2 列", "“task”没有“ownr”")}, problems
     assert any("要写的可能是“branch”" in p.message for p in problems)
     assert any("要写的可能是“owner”" in p.message for p in problems)
     with pytest.raises(TemplateError, match="正文第 2 段：没有变量“brnach”"):
@@ -202,7 +202,7 @@ def test_the_department_uploads_a_template_sees_its_problems_and_generation_wait
     refused = upload("立项表.docx", template.read_bytes())
     assert refused.status_code == 400 and "不是模板的文件名" in refused.text
     page = upload("proposal.docx", template.read_bytes()).text
-    assert "检查发现 1 处问题" in page and "第 1 个表格 第 4 行第 2 列：没有变量“leadr”" in page
+    assert "检查发现 1 处问题" in page and "第 1 个表格 第 6 行第 2 列：没有变量“leadr”" in page
     assert "status approved\">本单位的" in page
     approved(app, store, tmp_path)
     response = admin.post("/admin/jobs", data={"csrf": csrf(admin, "/admin/jobs"), "kind": "proposal",

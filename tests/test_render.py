@@ -9,7 +9,7 @@ import pytest
 
 from builder import award_row, full_book, project_row, task_row, valid_book
 from docgen import api
-from docgen.documents import KINDS, WORKBOOK_KINDS, Options, certificate, documents
+from docgen.documents import KINDS, WORKBOOK_KINDS, Options, certificate, documents, plan
 from docgen.errors import TemplateError
 from docgen.render import DocxRenderer, PdfRenderer
 from textof import docx_paragraphs, golden_text, pdf_pages, squeeze
@@ -103,7 +103,7 @@ def test_plan_has_its_sections_and_a_month_grid(renderers, sample_intake):
 def test_gantt_cells_are_shaded_in_word(renderers, sample_intake):
     document = next(documents(sample_intake, ["plan"], CONFIG))
     xml = _zip_part(_render(renderers, document)[0], "word/document.xml")
-    assert xml.count('w:fill="8EA9DB"') == sum(sum(r.marks) for b in document.context.gantt for r in b.rows)
+    assert xml.count(f'w:fill="{plan.FILLED}"') == sum(sum(r.marks) for b in document.context.gantt for r in b.rows)
 
 
 def _zip_part(data: bytes, name: str) -> str:

@@ -65,7 +65,8 @@ def test_a_tie_at_the_boundary_takes_in_every_tied_project_and_says_so(tmp_path)
     _, selection = selection_of(tmp_path, [95, 90, 88, 88, 80, 70])
     assert [r.rank for r in selection.ranked] == [1, 2, 3, 3, 5, 6]
     assert picked(selection.tracking) == ["001", "002", "003", "004"]
-    assert "因第3名得分并列，实取4个" in selection.notes[0]
+    assert selection.notes[0] == "第3名得分并列，跟踪实施名单共列入4个项目。"
+    assert "向上取整为3个" in selection.workings[0] and "实取4个" in selection.workings[0]
     # one third of the four tracked, rounded up: two
     assert picked(selection.outstanding) == ["001", "002"]
 
@@ -74,14 +75,15 @@ def test_a_tie_among_outstanding_projects(tmp_path):
     _, selection = selection_of(tmp_path, [95, 95, 95, 80, 70, 60])
     assert picked(selection.tracking) == ["001", "002", "003"]
     assert picked(selection.outstanding) == ["001", "002", "003"]
-    assert any("突出贡献项目应取1个，因得分并列，实取3个" in n for n in selection.notes)
+    assert "因得分并列，突出贡献项目共评出3个。" in selection.notes
+    assert any("向上取整为1个" in w and "实取3个" in w for w in selection.workings)
 
 
 def test_ineligible_projects_stay_ranked_but_are_not_outstanding(tmp_path):
     _, selection = selection_of(tmp_path, [95, 90, 85, 80], unfinished=("DJ-2024-001",))
     assert picked(selection.tracking) == ["001", "002"]
     assert picked(selection.outstanding) == ["002"]
-    assert any("失去年度评优资格，不参评突出贡献项目" in n for n in selection.notes)
+    assert any("不具备年度评优资格，不参评突出贡献项目" in n for n in selection.notes)
 
 
 def test_ratios_come_from_the_configuration(tmp_path):
@@ -94,13 +96,14 @@ def test_annual_report_counts_and_states_the_rule(tmp_path):
     data, _ = selection_of(tmp_path, [95, 90, 88, 88, 80, 70], satisfaction=79, unfinished=("DJ-2024-006",))
     context = build_context(data, CONFIG, Options(date=dt.date(2024, 12, 30)))
     assert context.title == "2024年度党建项目化管理工作汇总报告"
-    assert context.overview[0] == "2024年度，共有2个党组织实施党建项目6个（汇总自1份申报表）。"
+    assert context.overview[0] == "2024年度，共有2个党组织实施党建项目6个。"
     assert "5个项目全部完成计划任务，项目完成率83.3%" in context.overview[1]
-    assert "平均79%" in context.overview[2] and "平均85.2分" in context.overview[2]
+    assert "平均满意率79%" in context.overview[2] and "平均得分85.2分" in context.overview[2]
     assert len(context.lost) == 6  # satisfaction 79 % is below 80 % for every project
     assert context.lost[5].reasons == "截至12月31日，1项任务已过完成时限仍未完成（第1项）；群众满意率79%，低于80%"
     assert context.outstanding == []
-    assert "向上取整" in context.selection_rule and "并列" in context.selection_rule
+    assert context.selection_rule.startswith("评选办法：") and "并列" in context.selection_rule
+    assert "向上取整" not in context.selection_rule and "一并入选" not in context.selection_rule
     assert [b.value for b in context.score_chart.bars] == ["2个", "3个", "1个", "0个", "0个"]
 
 
@@ -110,9 +113,10 @@ def test_the_ledger_prints_on_a4_landscape_with_titles_and_a_footer(tmp_path):
     api.year_end([path], out, formats=(), config=CONFIG, options=Options(date=dt.date(2024, 12, 30)))
     ws = load_workbook(out / "2024年度党建项目管理台账.xlsx").active
     setup = ws.page_setup
-    assert (setup.paperSize, setup.orientation, setup.fitToWidth, setup.fitToHeight) == (9, "landscape", 1, 0)
-    assert ws.sheet_properties.pageSetUpPr.fitToPage
-    assert ws.print_title_rows == "$2:$2" and ws.print_title_cols == "$A:$B"  # 项目编号, 项目名称 on every page
+    # too wide for one page at 8 pt: several pages across at 75 % (8.25 pt), titles repeated on each
+    assert (setup.paperSize, setup.orientation, setup.scale) == (9, "landscape", 75)
+    assert not ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.print_title_rows == "$1:$2" and ws.print_title_cols == "$A:$B"  # 项目编号, 项目名称 on every page
     assert ws.oddFooter.left.text == "制表单位：国网兰州供电公司党建工作部"
     assert ws.oddFooter.center.text == "第 &P 页 共 &N 页"
     assert ws.oddFooter.right.text == "制表日期：2024年12月30日"
@@ -142,7 +146,7 @@ def test_ledger_writes_formula_like_text_as_text(tmp_path):
     with zipfile.ZipFile(ledger) as archive:
         sheet = archive.read("xl/worksheets/sheet1.xml").decode()
     assert "<f>" not in sheet and "<f " not in sheet
-    assert ws.freeze_panes == "C3" and ws.auto_filter.ref == "A2:S4"
+    assert ws.freeze_panes == "C3" and ws.auto_filter.ref == "A2:T4"
     assert row["完成比例(%)"].value == 100 and row["排名"].value == 1
     assert len(ws.conditional_formatting) >= 2
 
@@ -183,8 +187,8 @@ def test_a_very_large_run_keeps_the_report_short_and_the_ledger_whole(tmp_path, 
     data, selection = selection_of(tmp_path, [95, 90, 85, 80, 75, 70, 65], satisfaction=70)
     context = build_context(data, CONFIG, Options(date=dt.date(2024, 12, 23)))
     assert [row.code[-3:] for row in context.ranking] == ["001", "002", "003"]
-    assert context.ranking_more == ("参加排名的项目共7个，篇幅所限，这里只列出前3个；"
-                                    "全部内容见同时生成的《2024年度党建项目管理台账》。")
+    assert context.ranking_more == ("参加排名的项目共7个，限于篇幅，此处列出前3个，"
+                                    "全部情况见《2024年度党建项目管理台账》。")
     assert len(context.tracking) == 3 and context.tracking_more.startswith("跟踪实施名单共4个项目")
     assert len(context.lost) == 3 and "共7个" in context.lost_more  # satisfaction 70 % < 80 %: all lost
     assert context.outstanding_more == "" and context.branches_more == ""

@@ -5,9 +5,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 
 from .common import body_loop, keep_next, para
 from .reports import chart_table, otherwise, report_document, signature_block
-from .tables import CELL_PAD_MM, cell_margins, cell_shaded_text, keep_last_row_with_next, loop_table
-
-RANK_FILL = ("'FCEBD0' if row.selection == '突出贡献项目' else ('EEF3FA' if row.selection else 'FFFFFF')")
+from .tables import CELL_PAD_MM, cell_margins, keep_last_row_with_next, loop_table
 
 
 def numbered_list(doc, items: str) -> None:
@@ -53,26 +51,22 @@ def build():
     # as the PDF does: no chart for more than 30 党组织 (the table above has the figures)
     para(doc, "{%p if show_branch_chart %}")
     chart_table(doc, "branch_chart", label_mm=60, pairs=False)
-    para(doc, "{%p else %}", "注释")
-    para(doc, "党组织较多，各党组织平均完成比例见上表，不再绘图。", "注释")
-    para(doc, "{%p endif %}", "注释")
+    para(doc, "{%p endif %}")
     otherwise(doc, "无。")
 
     para(doc, "四、评价得分排名", "一级标题")
     para(doc, "{{ selection_rule }}")
     para(doc, "{%p if ranking %}")
 
-    def shaded(text, align=None):
-        return lambda cell: cell_shaded_text(cell, text, RANK_FILL, "图表文字", align)
-
+    # The 入选情况 column says it in words; rows are not tinted (a tint prints grey on an office printer).
     ranking = loop_table(
         doc, ("名次", "项目编号", "项目名称", "党组织", "项目\n类别", "评价\n得分", "群众\n满意率", "完成\n比例", "验收\n结论",
               "入选情况"), "row in ranking",
-        (shaded("{{ row.rank }}", centre), shaded("{{ row.code }}", WD_ALIGN_PARAGRAPH.LEFT),
-         shaded("{{ row.name }}", WD_ALIGN_PARAGRAPH.LEFT), shaded("{{ row.branch }}", WD_ALIGN_PARAGRAPH.LEFT),
-         shaded("{{ row.category }}", WD_ALIGN_PARAGRAPH.LEFT), shaded("{{ row.score }}", centre),
-         shaded("{{ row.satisfaction }}", centre), shaded("{{ row.completion }}", centre),
-         shaded("{{ row.conclusion }}", centre), shaded("{{ row.selection }}", centre)),
+        (("{{ row.rank }}", centre), ("{{ row.code }}", WD_ALIGN_PARAGRAPH.LEFT),
+         ("{{ row.name }}", WD_ALIGN_PARAGRAPH.LEFT), ("{{ row.branch }}", WD_ALIGN_PARAGRAPH.LEFT),
+         ("{{ row.category }}", WD_ALIGN_PARAGRAPH.LEFT), ("{{ row.score }}", centre),
+         ("{{ row.satisfaction }}", centre), ("{{ row.completion }}", centre),
+         ("{{ row.conclusion }}", centre), ("{{ row.selection }}", centre)),
         [9, 23, 26, 24, 15, 9, 12, 12, 10, 16], style="图表文字")
     for cell in ranking.rows[0].cells:
         for p in cell.paragraphs:
@@ -92,7 +86,7 @@ def build():
     body_loop(doc, "notes")
     para(doc, "{%p endif %}")
 
-    para(doc, "五、失去年度评优资格的项目", "一级标题")
+    para(doc, "五、年度评优资格", "一级标题")
     para(doc, "{{ eligibility_rule }}")
     para(doc, "{%p if lost %}")
     lost = loop_table(doc, ("序号", "项目编号", "项目名称", "党组织", "原因"), "row in lost",
@@ -101,7 +95,7 @@ def build():
                       [11, 27, 36, 34, 48])
     keep_last_row_with_next(lost.rows[2])  # the 落款 never stands alone on a page
     more_note(doc, "lost_more")
-    keep_next(otherwise(doc, "本年度所有项目均保留评优资格。"))
+    keep_next(otherwise(doc, "本年度所有项目均具备评优资格。"))
     para(doc, "{%p if at_risk %}")
     keep_next(para(doc, "{{ at_risk_intro }}"))
     para(doc, "{%p for line in at_risk %}")

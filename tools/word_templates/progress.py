@@ -3,13 +3,10 @@ from __future__ import annotations
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-from .common import HEITI, RED, para, para_runs
+from .common import HEITI, add_run, para, para_runs
 from .reports import body_list, chart_table, photo_section, report_document, signature_block
-from .tables import cell_shaded_text, loop_table
+from .tables import cell_text, loop_table
 
-ROW_FILL = "'FDECEA' if task.flag_class == 'overdue' else ('FEF3E6' if task.flag_class == 'approaching' else 'FFFFFF')"
-FLAG_COLOUR = ("{% if task.flag_class == 'overdue' %}" + RED + "{% elif task.flag_class == 'approaching' %}E36C09"
-               "{% elif task.flag_class == 'done' %}2E7D32{% else %}000000{% endif %}")
 
 
 def build():
@@ -26,28 +23,26 @@ def build():
     para(doc, "二、任务进展情况", "一级标题")
     centre = WD_ALIGN_PARAGRAPH.CENTER
 
-    def shaded(text, align=None, **run):
-        return lambda cell: cell_shaded_text(cell, text, ROW_FILL, "小表格文字", align, **run)
+    def flag(cell):  # a flag is a word in black bold, as the PDF's td.flag (official text prints black)
+        p = cell_text(cell, "", "小表格文字", centre)
+        add_run(p, "{{ task.flag }}", font=HEITI, bold=True)
 
     loop_table(doc, ("序号", "任务内容", "责任人", "完成时限", "计划\n进度", "实际\n完成", "完成情况", "标记"),
                "task in tasks",
-               (shaded("{{ task.seq }}", centre), shaded("{{ task.content }}"), shaded("{{ task.owner }}", centre),
-                shaded("{{ task.deadline }}", centre), shaded("{{ task.planned }}", centre),
-                shaded("{{ task.percent }}", centre), shaded("{{ task.status }}"),
-                shaded("{{ task.flag }}", centre, font=HEITI, colour=FLAG_COLOUR)),
+               (("{{ task.seq }}", centre), ("{{ task.content }}", None), ("{{ task.owner }}", centre),
+                ("{{ task.deadline }}", centre), ("{{ task.planned }}", centre),
+                ("{{ task.percent }}", centre), ("{{ task.status }}", None), flag),
                [10, 34, 14, 24, 14, 14, 34, 12])
     chart_table(doc)
 
     para(doc, "三、总体完成情况", "一级标题")
-    para_runs(doc, ["截至{{ stat_date }}，项目总体完成比例为", ("{{ completion }}", HEITI),
-                    "（支部填报：{{ reported_completion }}）。"])
-    para(doc, "计算方法：{{ completion_method }}", "注释")
+    para_runs(doc, ["截至{{ stat_date }}，项目总体完成比例为", ("{{ completion }}", HEITI), "。"])
 
     para(doc, "四、逾期及临近完成时限任务", "一级标题")
     para(doc, "（一）逾期任务", "二级标题")
-    body_list(doc, "overdue", colour=RED)
+    body_list(doc, "overdue")
     para(doc, "（二）临近完成时限任务", "二级标题")
-    body_list(doc, "approaching", colour="B35400")
+    body_list(doc, "approaching")
     para(doc, "五、存在问题", "一级标题")
     body_list(doc, "problems")
     para(doc, "六、下步计划", "一级标题")

@@ -42,6 +42,12 @@ def build():
             row.height = Mm(height)
         return merged
 
+    def only_if(condition, add):
+        """The rows `add` makes, shown only when `condition` holds (a form leaves out a field not given)."""
+        cell_text(table.add_row().cells[0], f"{{%tr if {condition} %}}", "表单文字")
+        add()
+        cell_text(table.add_row().cells[0], "{%tr endif %}", "表单文字")
+
     def pair_row(a, av, b, bv):
         row = table.add_row()
         no_split(row)
@@ -53,14 +59,14 @@ def build():
 
     full_row("项目名称", "{{ name }}")
     pair_row("申报党组织", "{{ branch }}", "项目类别", "{{ category }}")
-    pair_row("牵头单位", "{{ lead_unit }}", "重点实践单位", "{{ practice_units }}")
+    only_if('lead_unit != "—" or practice_units != "—"',
+            lambda: pair_row("牵头单位", "{{ lead_unit }}", "重点实践单位", "{{ practice_units }}"))
     pair_row("项目负责人", "{{ leader }}", "联系电话", "{{ phone }}")
     full_row("项目成员", "{{ members }}")
     full_row("起止时间", "{{ period }}")
     full_row("立项日期", "{{ date }}")
-    full_row("经费预算", "{{ budget }}")
-    full_row("项目口号", "{{ slogan }}")
-    full_row("关联中心工作", "{{ central_work }}")
+    for name, var in (("经费预算", "budget"), ("项目口号", "slogan"), ("关联中心工作", "central_work")):
+        only_if(f'{var} != "—"', lambda name=name, var=var: full_row(name, "{{ " + var + " }}"))
     full_row("立项背景", loop="background")
     full_row("目标任务", loop="objectives")
     full_row("主要措施", loop="measures")

@@ -5,7 +5,7 @@ from docx.enum.table import WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.shared import Pt
 
-from .common import FANGSONG, add_run, base_document, keep_next, para, paragraph_style, run_prop
+from .common import FANGSONG, add_run, base_document, body_loop, keep_next, para, paragraph_style, run_prop
 from .tables import cell_borders, cell_margins, cell_text, exact_height, no_split, table_borders, widths
 
 
@@ -38,11 +38,7 @@ def otherwise(doc, text: str, style="正文"):
 def project_overview(doc) -> None:
     """一、项目概况: the ProjectFields sentences shared by the plan and the closing report."""
     para(doc, "一、项目概况", "一级标题")
-    para(doc, "项目编号：{{ code }}；项目类别：{{ category }}；申报党组织：{{ branch }}。")
-    para(doc, "项目负责人：{{ leader }}（联系电话：{{ phone }}）；项目成员：{{ members }}。")
-    para(doc, "牵头单位：{{ lead_unit }}；重点实践单位：{{ practice_units }}。")
-    para(doc, "实施时间：{{ period }}。项目口号：{{ slogan }}。关联中心工作：{{ central_work }}。"
-              "{% if budget != '—' %}经费预算：{{ budget }}。{% endif %}")
+    body_loop(doc, "profile")  # each sentence only when its values were given
 
 
 def body_list(doc, items: str, style="正文", empty="无。", colour: str | None = None):

@@ -21,9 +21,10 @@ from .common import Chart, Context, Filing, Options, bar, cn_date, main_recipien
 KIND = "annual_report"
 TITLE = "年度汇总报告"
 
-CATEGORY_COLOUR = "8EA9DB"
-SCORE_COLOUR = "A9D18E"
-BRANCH_COLOUR = "F4B183"
+# One series a chart, each in a middle grey: a bar reads the same on a black-and-white printer.
+CATEGORY_COLOUR = "808080"
+SCORE_COLOUR = "808080"
+BRANCH_COLOUR = "808080"
 BRANCH_CHART_MAX = 30  # more branches than this: the table says it all, a chart would run for pages
 REPORT_ROWS_MAX = 500  # rows per table or list in the report; the 台账 always lists every project
 LEDGER_TITLE = "党建项目管理台账"
@@ -257,14 +258,14 @@ def build_context(data: YearEnd, config: Config, options: Options) -> AnnualCont
     at_risk = [a for a in assessments if a.eligible and a.at_risk]
 
     overview = [
-        f"{data.year}年度，共有{len(branches)}个党组织实施党建项目{total}个（汇总自{data.workbooks}份申报表）。",
+        f"{data.year}年度，共有{len(branches)}个党组织实施党建项目{total}个。",
         f"截至{as_of}，{finished}个项目全部完成计划任务，项目完成率{percent(100 * finished / total if total else 0)}；"
         f"各项目平均完成比例{percent(_mean([a.completion for a in assessments]) or 0)}。",
-        f"{len(satisfactions)}个项目填报了群众满意率，平均{percent(_mean(satisfactions))}；"
-        f"{len(scores)}个项目填报了评价得分，平均{score(_mean(scores))}分。",
+        f"{len(satisfactions)}个项目开展了群众满意度测评，平均满意率{percent(_mean(satisfactions))}；"
+        f"{len(scores)}个项目完成了评价，平均得分{score(_mean(scores))}分。",
         f"按评价得分排名，{len(selection.tracking)}个项目列入跟踪实施名单，"
         f"{len(selection.outstanding)}个项目评为突出贡献项目；"
-        + (f"{len(lost)}个项目失去年度评优资格。" if lost else "没有项目失去年度评优资格。"),
+        + (f"{len(lost)}个项目不具备年度评优资格。" if lost else "各项目均具备年度评优资格。"),
     ]
     most = max(categories.values(), default=0)
     category_rows = [CategoryRow(category=c, count=categories[c], share=percent(100 * categories[c] / total))
@@ -285,8 +286,8 @@ def build_context(data: YearEnd, config: Config, options: Options) -> AnnualCont
         if len(items) <= REPORT_ROWS_MAX:
             return items, ""
         return items[:REPORT_ROWS_MAX], (
-            f"{what}共{len(items)}{unit}，篇幅所限，这里只列出前{REPORT_ROWS_MAX}{unit}；"
-            f"全部内容见同时生成的《{data.year}年度{LEDGER_TITLE}》。")
+            f"{what}共{len(items)}{unit}，限于篇幅，此处列出前{REPORT_ROWS_MAX}{unit}，"
+            f"全部情况见《{data.year}年度{LEDGER_TITLE}》。")
 
     def name_line(r) -> str:
         a = r.assessment
@@ -326,10 +327,9 @@ def build_context(data: YearEnd, config: Config, options: Options) -> AnnualCont
         ],
         ranking_more=ranking_more,
         selection_rule=(
-            f"按评价得分从高到低排名，得分相同的并列同一名次。得分前{number(rules.tracking_share * 100)}%"
-            f"（向上取整）的项目列入跟踪实施名单；名单中保留评优资格的项目按得分取前"
-            f"{number(rules.outstanding_share * 100)}%（向上取整）评为突出贡献项目。"
-            f"名额边界上得分并列的项目一并入选。"),
+            f"评选办法：按评价得分从高到低排名，得分相同的名次并列；得分前{number(rules.tracking_share * 100)}%"
+            f"的项目列入跟踪实施名单，其中具备评优资格的项目按得分取前{number(rules.outstanding_share * 100)}%"
+            f"评为突出贡献项目。"),
         notes=selection.notes,
         tracking=[name_line(r) for r in tracking],
         tracking_more=tracking_more,
@@ -339,8 +339,8 @@ def build_context(data: YearEnd, config: Config, options: Options) -> AnnualCont
         lost=[LostRow(code=a.project.code, name=a.project.name, branch=a.project.branch,
                       reasons="；".join(a.reasons)) for a in lost],
         lost_more=lost_more,
-        at_risk_intro=(f"以下项目有年底前到期、尚未完成的任务，截至{as_of}尚未到完成时限，暂不影响评优资格，"
-                       f"须在完成时限前完成："),
+        at_risk_intro=(f"以下项目尚有年底前到期的任务未完成，截至{as_of}未到完成时限，不影响评优资格，"
+                       f"有关党组织应督促按期完成："),
         at_risk=[f"{quoted(a.project.name)}（{a.project.branch}）：{risk_line(a)}" for a in at_risk],
         at_risk_more=at_risk_more,
         signature=f"{config.organization.name}{config.organization.department}",

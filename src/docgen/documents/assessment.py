@@ -167,7 +167,7 @@ def assess(project: Project, intake: Intake, rules: AssessmentRules, year: int |
     at_risk: list[TaskState] = []
     if latest is None:
         unfinished: list[TaskState] = []
-        reasons = ["未填报任何进度"] if tasks else []
+        reasons = ["未报送项目进度"] if tasks else []
     else:
         open_tasks = [t for t in latest.tasks if not t.done and t.task.deadline.year <= year]
         year_over = as_of == dt.date(year, 12, 31)  # on the last day every task of the year is judged
@@ -179,10 +179,10 @@ def assess(project: Project, intake: Intake, rules: AssessmentRules, year: int |
         reasons.append(f"截至{month_day(as_of)}，{len(unfinished)}项任务已过完成时限仍未完成（{seqs}）")
     result = intake.result_of(project.code)
     if result is None:
-        reasons.append("未填报实施效果")
+        reasons.append("未报送实施效果")
     else:
         if result.satisfaction is None:
-            reasons.append("未填报群众满意率")
+            reasons.append("未报送群众满意率")
         elif result.satisfaction < rules.satisfaction_min:
             reasons.append(f"群众满意率{number(result.satisfaction)}%，低于{number(rules.satisfaction_min)}%")
         if result.conclusion == "不合格":
@@ -191,11 +191,20 @@ def assess(project: Project, intake: Intake, rules: AssessmentRules, year: int |
 
 
 def eligibility_rule(year: int, on: dt.date | None, satisfaction_min: float) -> str:
-    """The award-eligibility rule as the reports state it, with the assessment date."""
+    """The award-eligibility rule in one sentence, as the year-end report states it (the workings of the
+    assessment date are the 台账's 说明, see workings_of_eligibility)."""
     as_of = assessment_date(year, on)
-    return (f"评优资格按评定日（成文日期与12月31日中较早的一天，本次为{as_of.year}年{month_day(as_of)}）判断："
-            f"完成时限已过而仍未完成的任务、群众满意率低于{number(satisfaction_min)}%、未填报满意率"
-            f"或验收结论为不合格的项目，失去{year}年度评优资格；年底前到期、尚未完成的任务不计为未完成。")
+    return (f"截至{as_of.year}年{month_day(as_of)}，有任务超过完成时限仍未完成、群众满意率低于"
+            f"{number(satisfaction_min)}%或未报送、验收结论为不合格的项目，不具备{year}年度评优资格。")
+
+
+def workings_of_eligibility(year: int, on: dt.date | None, satisfaction_min: float) -> str:
+    """How docgen judged eligibility, for the 台账 and the README: the assessment date and what counts."""
+    as_of = assessment_date(year, on)
+    return (f"评优资格按评定日判断：评定日为成文日期与{year}年12月31日中较早的一天，本次为{as_of.year}年{month_day(as_of)}。"
+            f"完成时限在评定日之前而完成比例不足100%的任务、群众满意率低于{number(satisfaction_min)}%或未填报、"
+            f"验收结论为不合格，均使项目失去{year}年度评优资格；完成时限在评定日之后、年底之前的未完成任务"
+            f"不计为未完成，列入“年底前到期未完成任务”一栏。")
 
 
 def risk_line(a: Assessment) -> str:
@@ -219,7 +228,8 @@ class Selection:
     ranked: list[Ranked]
     tracking_target: int = 0
     outstanding_target: int = 0
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the year-end report says, in its own voice
+    workings: list[str] = field(default_factory=list)  # how the lists were counted, for the 台账's 说明
 
     @property
     def tracking(self) -> list[Ranked]:
@@ -265,33 +275,41 @@ def select(assessments: list[Assessment], rules: AssessmentRules) -> Selection:
     selection = Selection(ranked + [Ranked(a) for a in unscored])
     if not scored:
         if assessments:
-            selection.notes.append("没有项目填报评价得分，未排名，也未产生跟踪实施名单和突出贡献项目。")
+            selection.notes.append("本年度各项目均无评价得分，未进行排名，未产生跟踪实施名单和突出贡献项目。")
         return selection
     if unscored:
-        selection.notes.append(f"{len(unscored)}个项目未填报评价得分，不参加排名。")
+        selection.notes.append(f"{len(unscored)}个项目无评价得分，未参加排名。")
 
     selection.tracking_target = share_count(len(scored), rules.tracking_share)
     tracking = _take_with_ties(ranked, selection.tracking_target)
     for r in tracking:
         r.tracking = True
+    selection.workings.append(
+        f"跟踪实施名单：参加排名的{len(scored)}个项目按得分取前{number(rules.tracking_share * 100)}%，"
+        f"向上取整为{selection.tracking_target}个" + (
+            f"；第{selection.tracking_target}名得分并列，并列的项目一并列入，实取{len(tracking)}个。"
+            if len(tracking) > selection.tracking_target else "。"))
     if len(tracking) > selection.tracking_target:
-        selection.notes.append(
-            f"跟踪实施名单按{number(rules.tracking_share * 100)}%应取{selection.tracking_target}个项目，"
-            f"因第{selection.tracking_target}名得分并列，实取{len(tracking)}个。")
+        selection.notes.append(f"第{selection.tracking_target}名得分并列，跟踪实施名单共列入{len(tracking)}个项目。")
 
     selection.outstanding_target = share_count(len(tracking), rules.outstanding_share)
     candidates = [r for r in tracking if r.assessment.eligible]
     skipped = [r for r in tracking if not r.assessment.eligible]
     if skipped:
         names = "、".join(quoted(r.assessment.project.name) for r in skipped)
-        selection.notes.append(f"{names}失去年度评优资格，不参评突出贡献项目。")
+        selection.notes.append(f"{names}不具备年度评优资格，不参评突出贡献项目。")
     outstanding = _take_with_ties(candidates, selection.outstanding_target)
     for r in outstanding:
         r.outstanding = True
+    working = (f"突出贡献项目：跟踪实施名单{len(tracking)}个项目按得分取前{number(rules.outstanding_share * 100)}%，"
+               f"向上取整为{selection.outstanding_target}个，从具备评优资格的{len(candidates)}个项目中评选")
     if len(outstanding) > selection.outstanding_target:
-        selection.notes.append(
-            f"突出贡献项目应取{selection.outstanding_target}个，因得分并列，实取{len(outstanding)}个。")
+        selection.workings.append(working + f"；因得分并列，实取{len(outstanding)}个。")
+        selection.notes.append(f"因得分并列，突出贡献项目共评出{len(outstanding)}个。")
     elif len(outstanding) < selection.outstanding_target:
-        selection.notes.append(
-            f"突出贡献项目应取{selection.outstanding_target}个，符合评优资格的只有{len(outstanding)}个。")
+        selection.workings.append(working + f"；具备评优资格的项目不足，实取{len(outstanding)}个。")
+        if not outstanding:
+            selection.notes.append("跟踪实施名单中的项目均不具备年度评优资格，本年度未评出突出贡献项目。")
+    else:
+        selection.workings.append(working + "。")
     return selection

@@ -1,10 +1,15 @@
-"""结题报告 (closing_report): a project at year end — plan, progress history, results, eligibility."""
+"""结题报告 (closing_report): a project at its end — plan, progress history, results.
+
+The branch's own report: it states what was done and measured. Whether the project keeps its award
+eligibility is the department's judgement, stated in the 年度汇总报告 and the 台账, not here.
+"""
 from __future__ import annotations
 
 from ..config import Config
 from ..models import Intake
-from .assessment import Assessment, assess, eligibility_rule, latest_snapshot, month_day, risk_line
+from .assessment import Assessment, assess, latest_snapshot
 from .common import (
+    EMPTY,
     Context,
     OfProject,
     Options,
@@ -23,7 +28,6 @@ from .common import (
     score,
     short_range,
 )
-from .progress import COMPLETION_METHOD
 
 KIND = "closing_report"
 TITLE = "结题报告"
@@ -44,7 +48,6 @@ class HistoryRow(Context):
     period: str
     stat_date: str
     completion: str
-    reported: str
     overdue: int
     summary: str
 
@@ -58,26 +61,21 @@ class ClosingContext(ProjectFields):
     tasks: list[ClosingTask]
     finished: str
     history: list[HistoryRow]
-    completion_method: str
     effect: list[str]
+    figures: str  # 群众满意率、评价得分、验收结论 that were given, in one sentence; "" when none
     satisfaction: str
     score: str
     conclusion: str
     spent: str  # 经费使用
-    eligible: bool
-    eligibility: str
-    reasons: list[str]
-    at_risk: str  # tasks due later in the year and not yet done, "" when none
     photo_rows: list[PhotoRow]  # 活动照片, two to a row
     date: str
 
 
-def eligibility_sentence(a: Assessment, satisfaction_min: float) -> str:
-    rule = eligibility_rule(a.year, a.as_of, satisfaction_min)
-    if a.eligible:
-        done = (f"截至{month_day(a.as_of)}，本项目已到完成时限的任务全部完成" if a.at_risk else "本项目任务全部完成")
-        return rule + f"{done}，群众满意率{percent(a.satisfaction)}，保留{a.year}年度评优资格。"
-    return rule + f"本项目失去{a.year}年度评优资格，原因如下："
+def figures_sentence(satisfaction: str, score_: str, conclusion: str) -> str:
+    """群众满意率：96%；评价得分：92；验收结论：优秀。 with only the figures that were given."""
+    parts = [f"{name}：{value}" for name, value in (("群众满意率", satisfaction), ("评价得分", score_),
+                                                     ("验收结论", conclusion)) if value and value != EMPTY]
+    return "；".join(parts) + "。" if parts else ""
 
 
 def build_from(a: Assessment, intake: Intake, config: Config, options: Options) -> ClosingContext:
@@ -90,17 +88,18 @@ def build_from(a: Assessment, intake: Intake, config: Config, options: Options) 
             seq=task.seq, content=task.content, owner=task.owner,
             period=short_range(task.start or project.start, task.deadline), target=task.target,
             percent=percent(state.percent if state else 0),
-            status=state.latest.status if state and state.latest else "未填报进度",
+            status=state.latest.status if state and state.latest else EMPTY,
             done=bool(state and state.done),
         ))
     done = sum(t.done for t in tasks)
     history = [
         HistoryRow(period=s.period.label, stat_date=in_year(s.stat_date, a.year), completion=percent(s.completion),
-                   reported=percent(s.reported.percent) if s.reported else "—", overdue=len(s.overdue),
-                   summary=s.reported.status if s.reported else "—")
+                   overdue=len(s.overdue), summary=s.reported.status if s.reported else EMPTY)
         for s in a.history
     ]
     result = a.result
+    satisfaction, given_score = percent(a.satisfaction), score(a.score)
+    conclusion = result.conclusion if result and result.conclusion else EMPTY
     return ClosingContext(
         **project_fields(project),
         organization=config.organization.name,
@@ -110,16 +109,12 @@ def build_from(a: Assessment, intake: Intake, config: Config, options: Options) 
         tasks=tasks,
         finished=f"计划任务{len(tasks)}项，已完成{done}项，总体完成比例{percent(a.completion)}。",
         history=history,
-        completion_method=COMPLETION_METHOD,
-        effect=paragraphs(result.effect) if result else ["未填报实施效果。"],
-        satisfaction=percent(a.satisfaction),
-        score=score(a.score),
-        conclusion=(result.conclusion if result and result.conclusion else "—"),
+        effect=paragraphs(result.effect) if result else [],
+        figures=figures_sentence(satisfaction, given_score, conclusion),
+        satisfaction=satisfaction,
+        score=given_score,
+        conclusion=conclusion,
         spent=amount(result.spent if result else None),
-        eligible=a.eligible,
-        eligibility=eligibility_sentence(a, config.assessment.satisfaction_min),
-        reasons=a.reasons,
-        at_risk=(f"年底前到期、尚未完成的任务：{risk_line(a)}，须在完成时限前完成。" if a.at_risk else ""),
         photo_rows=photo_rows(intake, project.code),
         date=cn_date(options.date),
         main_recipient=main_recipient(config),

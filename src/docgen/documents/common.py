@@ -239,6 +239,26 @@ class ProjectFields(Context):
     measures: list[str]
     outcomes: list[str]
     budget: str  # 经费预算, "—" when not given
+    profile: list[str]  # 项目概况 as sentences, each leaving out what was not given
+
+
+def _clauses(*pairs: tuple[str, str], sep: str = "；") -> str:
+    """名称：值；名称：值。 of the pairs whose value was given; "" when none was."""
+    given = [f"{name}：{value}" for name, value in pairs if value and value != EMPTY]
+    return sep.join(given) + "。" if given else ""
+
+
+def profile_lines(project: Project) -> list[str]:
+    """The 项目概况 sentences of the plan and the closing report: a sentence whose value is empty is left out."""
+    leader = project.leader + (f"（联系电话：{project.phone}）" if project.phone else "")
+    lines = [
+        _clauses(("项目编号", project.code), ("项目类别", project.category), ("申报党组织", project.branch)),
+        _clauses(("项目负责人", leader), ("项目成员", "、".join(project.members))),
+        _clauses(("牵头单位", project.lead_unit or ""), ("重点实践单位", "、".join(project.practice_units))),
+        _clauses(("实施时间", date_range(project.start, project.end)), ("项目口号", project.slogan or ""),
+                 ("关联中心工作", project.central_work or ""), ("经费预算", amount(project.budget)), sep="。"),
+    ]
+    return [line for line in lines if line]
 
 
 def approval_date(project: Project) -> dt.date:
@@ -267,6 +287,7 @@ def project_fields(project: Project) -> dict[str, Any]:
         measures=paragraphs(project.measures),
         outcomes=paragraphs(project.outcomes),
         budget=amount(project.budget),
+        profile=profile_lines(project),
     )
 
 

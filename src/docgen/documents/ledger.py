@@ -5,7 +5,9 @@ import datetime as dt
 
 from ..config import Config
 from .annual_report import LEDGER_TITLE, YearEnd, selection_label
-from .common import Context, Filing, Options, cn_date
+from .assessment import risk_line, workings_of_eligibility
+from .common import Context, Filing, Options, cn_date, number
+from .progress import COMPLETION_METHOD
 
 KIND = "ledger"
 TITLE = LEDGER_TITLE
@@ -28,6 +30,7 @@ class LedgerRow(Context):
     conclusion: str
     eligible: str
     reasons: str
+    pending: str  # tasks due later in the year and not yet done (not counted against eligibility yet)
     rank: int | None
     selection: str
     source: str
@@ -40,6 +43,7 @@ class LedgerContext(Context):
     made_by: str
     made_on: str
     rows: list[LedgerRow]
+    notes: list[str]  # 说明: how docgen counted — the arithmetic the documents do not print
 
 
 HIGHLIGHTS = {"overdue": "positive_red", "completion": "percent"}  # cells drawn in colour when they call for it
@@ -62,6 +66,7 @@ COLUMNS: tuple[tuple[str, str, int, str | None], ...] = (
     ("验收结论", "conclusion", 9, None),
     ("评优资格", "eligible", 9, None),
     ("失去资格原因", "reasons", 30, None),
+    ("年底前到期未完成任务", "pending", 30, None),
     ("排名", "rank", 6, "0"),
     ("入选情况", "selection", 13, None),
     ("来源申报表", "source", 26, None),
@@ -84,15 +89,35 @@ def rows(data: YearEnd) -> list[LedgerRow]:
             satisfaction=a.satisfaction, score=a.score,
             conclusion=(a.result.conclusion or "") if a.result else "",
             eligible="保留" if a.eligible else "失去", reasons="；".join(a.reasons),
+            pending=risk_line(a) if a.eligible else "",
             rank=ranked.rank, selection=selection_label(ranked), source=data.sources.get(p.code, ""),
         ))
     return out
 
 
+NOTE_COLUMNS: tuple[tuple[str, str, int, str | None], ...] = (("序号", "seq", 6, "0"), ("说明", "text", 120, None))
+
+
+def notes(data: YearEnd, config: Config, options: Options) -> list[str]:
+    """The 台账's 说明: where its figures come from and how docgen counted them (the README says the same)."""
+    rules = config.assessment
+    return [
+        f"本台账汇总自{data.workbooks}份申报表，列出{data.year}年度实施的全部{len(data.assessments)}个项目；"
+        f"“来源申报表”列为各项目所在的申报表。",
+        "完成比例：" + COMPLETION_METHOD,
+        workings_of_eligibility(data.year, options.date, rules.satisfaction_min),
+        f"排名与评选：按评价得分从高到低排名，得分相同的名次并列，未填报评价得分的项目不参加排名。"
+        f"得分前{number(rules.tracking_share * 100)}%的项目列入跟踪实施名单，其中保留评优资格的项目按得分取前"
+        f"{number(rules.outstanding_share * 100)}%评为突出贡献项目；名额按项目数乘以比例向上取整，"
+        f"名额边界上得分并列的项目一并入选。",
+        *data.selection.workings,
+    ]
+
+
 def build_context(data: YearEnd, config: Config, options: Options) -> LedgerContext:
     org = config.organization
     return LedgerContext(title=title(data), made_by=f"{org.name}{org.department}", made_on=cn_date(options.date),
-                         rows=rows(data))
+                         rows=rows(data), notes=notes(data, config, options))
 
 
 def title(data: YearEnd) -> str:

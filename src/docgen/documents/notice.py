@@ -87,7 +87,7 @@ def notice_period(calendar: WorkCalendar, start: dt.date, days: int) -> str:
 def _project(seq: int, project: Project, intake: Intake) -> NoticeProject:
     snap = latest_snapshot(project, intake)
     if snap is None:
-        progress = "尚未填报进度"
+        progress = "暂无阶段进展"
     else:
         overdue = f"，逾期任务{len(snap.overdue)}项" if snap.overdue else ""
         progress = f"截至{in_year(snap.stat_date, project.end.year)}完成{percent(snap.completion)}{overdue}"

@@ -12,7 +12,7 @@ KIND = "plan"
 TITLE = "计划书"
 
 MONTHS_PER_BLOCK = 12
-FILLED = "8EA9DB"
+FILLED = "808080"  # a middle grey: the months of a task read the same in black and white
 BLANK = "FFFFFF"
 
 

@@ -8,6 +8,7 @@ from ..config import Config
 from ..models import Intake
 from .assessment import Snapshot, TaskState, latest_snapshot, snapshot
 from .common import (
+    EMPTY,
     Chart,
     Context,
     Filing,
@@ -28,10 +29,13 @@ from .common import (
 KIND = "progress"
 TITLE = "进度报告"
 
-PLANNED_COLOUR = "BFBFBF"
-ACTUAL_COLOUR = "8EA9DB"
-OVERDUE_COLOUR = "E06666"
+# Greys that stay apart on a black-and-white printer: light, middle and near black (the overdue bar's
+# label also says 逾期 in words).
+PLANNED_COLOUR = "D9D9D9"
+ACTUAL_COLOUR = "808080"
+OVERDUE_COLOUR = "262626"
 
+# How docgen counts a project's completion: stated in the README and the 台账's 说明, not in the reports.
 COMPLETION_METHOD = ("项目总体完成比例按各项任务截至统计日期的最新完成比例算术平均计算，各项任务权重相同；"
                      "本期未填报的任务沿用上期比例，从未填报的任务按0%计。")
 
@@ -57,8 +61,6 @@ class ProgressContext(ProjectFields):
     period_label: str
     stat_date: str
     completion: str
-    completion_method: str
-    reported_completion: str
     summary: list[str]
     tasks: list[ProgressTask]
     overdue: list[str]
@@ -88,11 +90,12 @@ def _flag(state: TaskState) -> tuple[str, str]:
 
 
 def _status(state: TaskState) -> str:
+    """The task's 完成情况 of the period; an earlier period's, dated by its label; "—" when none was ever given."""
     if state.current is not None:
         return state.current.status
     if state.latest is not None:
-        return f"本期未填报（{state.latest.period.label}：{state.latest.status}）"
-    return "尚未填报进度"
+        return f"{state.latest.status}（{state.latest.period.label}）"
+    return EMPTY
 
 
 def _task_notes(snap: Snapshot, attr: str) -> list[str]:
@@ -114,7 +117,7 @@ def chart_of(snap: Snapshot) -> Chart:
         bars.append(bar(f"任务{state.task.seq} 计划", state.planned, 100, percent(state.planned), PLANNED_COLOUR))
         bars.append(bar(f"任务{state.task.seq} 实际", state.percent, 100, percent(state.percent), actual_colour))
     return Chart(caption=f"各项任务计划与实际完成比例（截至{cn_date(snap.stat_date)}）", bars=bars,
-                 legend=[(PLANNED_COLOUR, "计划进度（按起止时间均匀推进）"), (ACTUAL_COLOUR, "实际完成"),
+                 legend=[(PLANNED_COLOUR, "计划进度"), (ACTUAL_COLOUR, "实际完成"),
                          (OVERDUE_COLOUR, "逾期未完成")])
 
 
@@ -143,8 +146,6 @@ def build_context(subject: OfSnapshot, config: Config, options: Options) -> Prog
         period_label=snap.period.label,
         stat_date=cn_date(snap.stat_date),
         completion=percent(snap.completion),
-        completion_method=COMPLETION_METHOD,
-        reported_completion=percent(snap.reported.percent) if snap.reported else "未填报",
         summary=paragraphs(snap.reported.status) if snap.reported else [],
         tasks=tasks,
         overdue=overdue,

@@ -15,7 +15,7 @@ from ..documents import YEAR_END_KINDS, Document, certificate, combined_certific
 from ..documents.annual_report import LeftOut, RunYear, year_end_of
 from ..executors import Executor, Inline
 from ..render.pdf import join_pdfs
-from ..render.xlsx import write_table
+from ..render.xlsx import Table, write_tables
 from ..validate import check_across
 from .files import relative_name, renderers_for, write_atomic
 from .records import Failure, Outcome, Settings, Status, Written
@@ -158,8 +158,13 @@ def combined_pdf(certificates: list[certificate.CertificateContext], combined: D
 def write_ledger(document: Document, folder: Path, result: Outcome) -> None:
     """<year>年度党建项目管理台账.xlsx: every project of the year, values kept as numbers and dates."""
     context: ledger.LedgerContext = document.context
-    content = write_table(context.title, ledger.COLUMNS, (row.model_dump() for row in context.rows),
-                          ledger.HIGHLIGHTS, made_by=context.made_by, made_on=context.made_on)
+    content = write_tables([
+        Table(context.title, ledger.COLUMNS, (row.model_dump() for row in context.rows), ledger.HIGHLIGHTS,
+              made_by=context.made_by, made_on=context.made_on),
+        Table(f"{context.title}说明", ledger.NOTE_COLUMNS,
+              ({"seq": n, "text": text} for n, text in enumerate(context.notes, 1)),
+              sheet="说明", made_by=context.made_by, made_on=context.made_on, title_columns="", freeze="A3"),
+    ])
     relative = relative_name(document, "xlsx")
     write_atomic(folder / relative, content)
     result.staged[relative] = str(folder / relative)

@@ -6,6 +6,7 @@ starts like a formula.
 from __future__ import annotations
 
 import io
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
@@ -44,6 +45,51 @@ class Table:
     made_by: str = ""  # 制表单位 in the printed footer
     made_on: str = ""  # 制表日期 in the printed footer
     title_columns: str = "A:B"  # repeated on every printed page (项目编号, 项目名称)
+    freeze: str = "C3"  # the first cell that scrolls: the title and header rows and the title columns stay
+
+
+# Printing: the cells are in Calibri 11 pt; a printed character must stay at least MIN_PRINT_PT high.
+CELL_PT = 11
+MIN_PRINT_PT = 8
+PRINT_SCALE = 75  # per cent, when the columns do not fit one page's width readably: 8.25 pt on paper
+MARGIN_IN = 0.5  # left and right page margins, inches
+A4_LANDSCAPE_PT = 297 / 25.4 * 72
+
+
+def column_points(width: float) -> float:
+    """The printed width of a column of `width` characters (Excel: 7 px a character and 5 px of padding at 96 dpi)."""
+    return (width * 7 + 5) * 0.75
+
+
+LINE_PT = 16  # the height of one line of 11 pt text in a cell, CJK faces included
+
+
+def text_points(text: str) -> float:
+    """The width of a line of text in the cells' 11 pt: a CJK or full-width character 11 pt, others about 6."""
+    return sum(CELL_PT if ord(ch) >= 0x2E80 or ch in "“”‘’—…" else 6 for ch in text)
+
+
+def row_height(values: Sequence[Any], columns: Sequence[Column]) -> float | None:
+    """The height that shows every line of the row's wrapped text; None for a row of one line.
+
+    Written into the file, because neither LibreOffice nor Excel re-measures a row on opening a workbook
+    that does not say its height: a long 项目名称 would show, and print, cut after its first line."""
+    lines = 1
+    for value, (_, _, width, _) in zip(values, columns):
+        if isinstance(value, str) and value:
+            room = column_points(width) - 4
+            lines = max(lines, sum(max(1, math.ceil(text_points(part) / room)) for part in value.split("\n")))
+    return lines * LINE_PT if lines > 1 else None
+
+
+def print_scale(columns: Sequence[Column]) -> int | None:
+    """None when every column fits one A4 landscape page's width at a readable size (fit to width),
+    else the fixed scale at which the columns run over several pages across, the title columns repeated."""
+    width = sum(column_points(c[2]) for c in columns)
+    room = A4_LANDSCAPE_PT - 2 * MARGIN_IN * 72
+    if room / width * CELL_PT >= MIN_PRINT_PT or width <= room:
+        return None
+    return PRINT_SCALE
 
 
 def write_table(title: str, columns: Sequence[Column], rows: Iterable[dict[str, Any]],
@@ -72,8 +118,14 @@ def _write_sheet(wb: Any, ws: Any, table: Table) -> None:
     columns, highlights = table.columns, table.highlights
     for col, (_, _, width, _) in enumerate(columns, 1):  # widths and panes come before the first row
         ws.column_dimensions[get_column_letter(col)].width = width
-    ws.freeze_panes = "C3"
+    ws.freeze_panes = table.freeze
     print_setup(ws, "landscape")  # in write-only mode the sheet's properties go out with its first row
+    scale = print_scale(columns)
+    if scale is not None:  # too wide to fit one page readably: several pages across at a fixed scale
+        ws.sheet_properties.pageSetUpPr.fitToPage = False
+        ws.page_setup.scale = scale
+        ws.page_setup.pageOrder = "overThenDown"  # a band of rows is read across its pages before the next
+    ws.page_margins.left = ws.page_margins.right = MARGIN_IN
     title = put(WriteOnlyCell(ws), table.title)
     title.font = Font(bold=True, size=14)
     ws.append([title])
@@ -91,6 +143,9 @@ def _write_sheet(wb: Any, ws: Any, table: Table) -> None:
     count = 0
     for count, row in enumerate(table.rows, 1):
         cells = []
+        height = row_height([row.get(key) for _, key, _, _ in columns], columns)
+        if height:
+            ws.row_dimensions[count + 2].height = height
         for _, key, _, number_format in columns:
             value = row.get(key)
             cell = put(WriteOnlyCell(ws), value)
@@ -111,7 +166,7 @@ def _write_sheet(wb: Any, ws: Any, table: Table) -> None:
         elif rule == "percent":
             ws.conditional_formatting.add(ref, CellIsRule(operator="greaterThanOrEqual", formula=["100"], fill=_GREEN))
             ws.conditional_formatting.add(ref, CellIsRule(operator="between", formula=["0", "99.99"], fill=_YELLOW))
-    ws.print_title_rows = "2:2"
+    ws.print_title_rows = "1:2"
     if table.title_columns:
         ws.print_title_cols = table.title_columns
     footer = ws.oddFooter
