@@ -221,3 +221,22 @@ def test_the_department_uploads_a_template_sees_its_problems_and_generation_wait
     assert [f["name"] for f in listed["files"] if f["own"]] == ["proposal.docx"] and listed["problems"] == []
     assert admin.delete("/api/templates/proposal.docx", headers={"X-CSRF-Token": csrf(admin, "/admin")}).status_code == 200
     assert "status approved\">本单位的" not in admin.get("/admin/templates").text
+
+
+def test_a_template_written_against_a_retired_variable_is_told_why(tmp_path):
+    """An own 进度报告 still printing the branch's self-reported figure, and an own 结题报告 still stating 评优资格:
+    both are told that the documents no longer state these, and where the figures now live."""
+    folder = own(tmp_path / "模板", "progress.html", "closing_report.html")
+    progress = (folder / "progress.html").read_text(encoding="utf-8")
+    (folder / "progress.html").write_text(progress.replace("</body>", "<p>{{ reported_completion }}</p></body>"),
+                                          encoding="utf-8")
+    closing = (folder / "closing_report.html").read_text(encoding="utf-8")
+    (folder / "closing_report.html").write_text(
+        closing.replace("</body>", "<p>{{ eligibility }}{% for h in history %}{{ h.reported }}{% endfor %}</p></body>"),
+        encoding="utf-8")
+    _, problems = api.check_templates(folder)
+    messages = {(p.file, p.message) for p in problems}
+    assert ("progress.html", "变量“reported_completion”已停用：文书只写按各任务完成比例算出的完成比例（completion），"
+            "支部自报的比例不再印入文书") in messages, problems
+    assert any(f == "closing_report.html" and m.startswith("变量“eligibility”已停用：评优资格由党建部") for f, m in messages)
+    assert any(f == "closing_report.html" and m.startswith("“h”的“reported”已停用") for f, m in messages)

@@ -27,6 +27,15 @@ from .docx import FILTERS
 GLOBALS = {"loop", "range", "dict", "lipsum", "cycler", "joiner", "namespace", "caller", "varargs", "kwargs",
            "true", "false", "none", "True", "False", "None"}
 SCALARS = {"text": "文字", "number": "数字", "flag": "是否"}
+# Variables the documents once had and no longer state: a department's own template written against them is told why.
+_SELF_REPORTED = "文书只写按各任务完成比例算出的完成比例（completion），支部自报的比例不再印入文书"
+_ELIGIBILITY = "评优资格由党建部在年度汇总报告和台账中认定，结题报告不再写"
+RETIRED = {
+    "reported_completion": _SELF_REPORTED,
+    "reported": _SELF_REPORTED,
+    "completion_method": "完成比例的算法写在使用说明和台账的“说明”表中，不再印入文书",
+    "eligible": _ELIGIBILITY, "eligibility": _ELIGIBILITY, "reasons": _ELIGIBILITY, "at_risk": _ELIGIBILITY,
+}
 _FULL_WIDTH = re.compile(r"｛｛|｝｝|｛%|%｝|｛％|％｝|\{％|％\}|\{\{\s*[^{}]*｝|｛[^{}]*\}\}")
 _TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
 _CURLY = re.compile("[“”‘’]")
@@ -133,7 +142,9 @@ class _Walk:
         if isinstance(node, nodes.Name):
             if node.name in scope:
                 return scope[node.name]
-            if node.name not in GLOBALS:
+            if node.name in RETIRED:
+                self.report(node.lineno, f"变量“{node.name}”已停用：{RETIRED[node.name]}")
+            elif node.name not in GLOBALS:
                 self.report(node.lineno, f"没有变量“{node.name}”" + _suggest(node.name, scope))
             return "any"
         if isinstance(node, (nodes.Getattr, nodes.Getitem)):
@@ -153,6 +164,9 @@ class _Walk:
             if isinstance(base, dict):
                 if attr in base:
                     return base[attr]
+                if attr in RETIRED:
+                    self.report(node.lineno, f"“{_source(node.node)}”的“{attr}”已停用：{RETIRED[attr]}")
+                    return "any"
                 self.report(node.lineno, f"“{_source(node.node)}”没有“{attr}”" + _suggest(attr, base)
                             + f"（它有：{'、'.join(base)}）")
             elif isinstance(base, list) and attr not in ("append", "index", "count"):
