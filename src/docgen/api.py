@@ -31,7 +31,7 @@ from .models.values import code_key
 from .pipeline import FORMATS, Expected, Job, Names, Outcome, Placer, Renderers, Settings, Status, write_atomic
 
 if TYPE_CHECKING:
-    from .render.fonts import RoleFace
+    from .render.fonts import RoleFace, StyleChange
 
 __all__ = [
     "ANNOTATED_SUFFIX", "FORMATS", "TITLES", "WORKBOOK_KINDS", "Expected", "Found", "NoWorkbooks", "Options", "Renderers",
@@ -291,12 +291,13 @@ class FontGaps:
     blocks: list[tuple[str, int, int]]  # (label, code points, of which no face has)
     text: list[str]  # the characters of the text asked about that no face has
     settings: list[tuple[str, list[str]]]  # (the setting, its characters no face has) of the configuration
+    changes: list["StyleChange"] = field(default_factory=list)  # characters of the text drawn in another style
 
 
 def font_gaps(text: str = "", config: Config | None = None) -> FontGaps:
     """Which characters would print as boxes in PDF output here: per block of Chinese characters, in `text`,
     and in the configuration's names (单位名称, 党委名称 …, printed in every document)."""
-    from .render.fonts import block_gaps, coverage
+    from .render.fonts import block_gaps, coverage, faces
     from .validate.glyphs import missing
 
     covered = coverage()
@@ -308,7 +309,9 @@ def font_gaps(text: str = "", config: Config | None = None) -> FontGaps:
              "organization.main_recipient": config.organization.main_recipient, "notice.contact": config.notice.contact,
              "notice.address": config.notice.address}
     settings = [(key, missing(value, covered)) for key, value in named.items() if missing(value, covered)]
-    return FontGaps(True, block_gaps(covered), missing(text, covered), settings)
+    drawn_by = faces()
+    changes = drawn_by.style_changes(text) if drawn_by is not None and text else []
+    return FontGaps(True, block_gaps(covered), missing(text, covered), settings, changes)
 
 
 def font_roles() -> list["RoleFace"]:
