@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ANNOTATED_SUFFIX", "FORMATS", "TITLES", "WORKBOOK_KINDS", "Expected", "Found", "NoWorkbooks", "Options", "Renderers",
-    "RenderRun", "Skipped", "YearEndResult", "annotate", "annotate_all", "code_key", "file_refusal", "find_workbooks", "font_roles",
+    "RenderRun", "Skipped", "YearEndResult", "annotate", "annotate_all", "code_key", "file_refusal", "find_workbooks", "font_roles", "install_font_aliases",
     "load", "parse_period", "render", "run_warnings", "scan_workbooks", "validate", "write_config_template",
     "unseen", "unseen_names", "without_unseen", "write_intake_template", "year_end",
 ]
@@ -344,6 +344,29 @@ def write_config_template(target: str | Path, force: bool = False) -> Path:
         raise ConfigError(f"文件已存在：{path}（如需覆盖请加 --force）")
     write_atomic(path, CONFIG_TEMPLATE.encode("utf-8"))
     return path
+
+
+@dataclass
+class FontAliases:
+    path: Path
+    replaced: bool  # an earlier file of the same command was there and is updated
+
+
+def install_font_aliases(target: str | Path | None = None, force: bool = False) -> FontAliases:
+    """Write the fontconfig file mapping the Word documents' standard face names to the substitutes (to
+    `target`, a file or folder, else the user's fontconfig conf.d). A file there that this command did not
+    write is left alone unless forced."""
+    from .render.fonts import ALIASES_NAME, aliases_conf, aliases_path, aliases_written_by_us
+
+    path = Path(target).expanduser() if target else aliases_path()
+    if path.is_dir():
+        path = path / ALIASES_NAME
+    ours = aliases_written_by_us(path)
+    if path.exists() and not ours and not force:
+        raise ConfigError(f"文件已存在，且不是 docgen 写的：{path}；没有改动它。请换一个文件名，或确认可以覆盖后加 --force")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, aliases_conf().encode("utf-8"))
+    return FontAliases(path, ours)
 
 
 def run_warnings(formats: Iterable[str], kinds: Iterable[str], config: Config) -> list[str]:

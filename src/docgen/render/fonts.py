@@ -458,3 +458,40 @@ def faces() -> Faces | None:
         for family in families.split(","):
             texts.setdefault(family.strip().replace("\\", ""), []).append(charset)
     return Faces({family: parse_charsets(" ".join(sets)) for family, sets in texts.items()})
+
+
+ALIASES_MARK = "docgen 字体映射"  # in an XML comment: no "--" (the option's name cannot stand there)
+ALIASES_NAME = "60-docgen-aliases.conf"
+
+
+def aliases_path() -> Path:
+    """Where the user's fontconfig reads extra files: $XDG_CONFIG_HOME/fontconfig/conf.d (50-user.conf)."""
+    base = os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config"
+    return Path(base) / "fontconfig" / "conf.d" / ALIASES_NAME
+
+
+def aliases_conf() -> str:
+    """A fontconfig file that gives every standard face name of the Word documents (仿宋_GB2312, 楷体_GB2312,
+    方正小标宋简体, 黑体, 宋体 and their other names) the substitute faces PDF output uses, after the name
+    itself: a machine that has the standard face keeps it, one without it draws 仿宋 and 楷 instead of the
+    sans-serif face fontconfig would pick (LibreOffice on a Linux desktop, UOS or Kylin)."""
+    cut = {face.family for face in FACES}
+    lines = ['<?xml version="1.0"?>', '<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">',
+             f"<!-- {ALIASES_MARK}：把 Word 文书中的标准字体名映射到本机的代用字体（由 docgen fonts 的 install-aliases"
+             " 选项写出，再次运行会更新本文件；不需要时可删除）。 -->",
+             "<fontconfig>"]
+    for role in ROLES:
+        substitutes = [name for name in (*role.free, *role.fallback) if name not in cut]
+        accept = "".join(f"<family>{name}</family>" for name in substitutes)
+        lines.append(f"  <!-- {role.label} -->")
+        for name in role.office:
+            lines.append(f'  <alias binding="same"><family>{name}</family><accept>{accept}</accept></alias>')
+    lines.append("</fontconfig>")
+    return "\n".join(lines) + "\n"
+
+
+def aliases_written_by_us(path: Path) -> bool:
+    try:
+        return ALIASES_MARK in path.read_text(encoding="utf-8", errors="replace")[:1000]
+    except OSError:
+        return False
