@@ -3,6 +3,8 @@ one is installed, and said otherwise (`docgen fonts --check`, the glyph prefligh
 from __future__ import annotations
 
 import io
+import zipfile
+from pathlib import Path
 
 import pdfplumber
 import pytest
@@ -121,3 +123,13 @@ def test_the_preflight_warns_at_the_cell_whose_characters_change_style(rare_book
     assert leader.severity == "warning"
     assert "项目负责人中的“堃”在正文仿宋的代用字体" in leader.message and "宋体" in leader.message
     assert not any("二级标题楷体" in i.message for i in styled)  # 楷 has 堃 and 赟 (AR PL UKai CN)
+
+
+TEMPLATES = Path(__file__).parent.parent / "templates"
+
+
+@pytest.mark.parametrize("template", sorted(TEMPLATES.glob("*.docx")), ids=lambda p: p.stem)
+def test_every_word_template_mirrors_its_margins(template):
+    with zipfile.ZipFile(template) as package:
+        settings = package.read("word/settings.xml").decode("utf-8")
+    assert "<w:mirrorMargins/>" in settings

@@ -148,6 +148,26 @@ def test_the_docx_body_is_fang_and_its_subheadings_kai_with_the_aliases(kind, la
     assert seen, f"no 16 pt body text in the {kind} documents"
 
 
+def _left_edges(pdf: bytes) -> list[float]:
+    """The left edge of the 16 pt text of each page (pt), the first two pages."""
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        return [min(c["x0"] for c in page.chars if abs(c["size"] - 16) < 0.6) for page in document.pages[:2]]
+
+
+@pytest.mark.parametrize("kind", ["plan", "progress", "closing_report", "annual_report"])
+def test_even_pages_of_the_docx_are_mirrored_as_in_the_pdf(kind, laid_out):
+    for stem, pdf, office in laid_out[kind]:
+        if _pages(pdf) < 2 or _pages(office) < 2:
+            continue
+        word, ours = _left_edges(office), _left_edges(pdf)
+        assert abs((ours[0] - ours[1]) - 2 / 25.4 * 72) < 1, f"{stem} PDF: {ours}"
+        assert abs((word[0] - word[1]) - (ours[0] - ours[1])) < 1, f"{stem}: Word {word}, PDF {ours}"
+        return
+    pytest.skip(f"no {kind} document of two pages")
+
+
 @pytest.fixture(scope="module")
 def long_laid_out(tmp_path_factory, rendered):
     """[(stem, PDF, the .docx as LibreOffice prints it)] for every document of the long-data workbook."""

@@ -8,7 +8,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from .common import (FANGSONG, KAITI, RED, XIAOBIAOSONG, par_prop, para, paragraph_style, remove_paragraphs,
+from .common import (FANGSONG, KAITI, RED, XIAOBIAOSONG, mirror_margins, par_prop, para, paragraph_style, remove_paragraphs,
                      run_prop)
 from .tables import borders, cell_margins, cell_text, exact_height, no_split, table_borders, widths
 
@@ -50,6 +50,7 @@ def build():
     section.orientation = WD_ORIENT.LANDSCAPE
     section.page_width, section.page_height = Mm(297), Mm(210)
     section.left_margin = section.right_margin = Mm(CERT_MARGIN_X)
+    mirror_margins(doc)  # the same on both sides: every template carries it, as the PDF's pages do
     section.top_margin, section.bottom_margin = Mm(CERT_MARGIN_TOP), Mm(CERT_MARGIN_BOTTOM)
     section.header_distance = section.footer_distance = Mm(5)
     sect = section._sectPr
