@@ -133,3 +133,24 @@ def test_every_word_template_mirrors_its_margins(template):
     with zipfile.ZipFile(template) as package:
         settings = package.read("word/settings.xml").decode("utf-8")
     assert "<w:mirrorMargins/>" in settings
+
+
+def test_install_aliases_writes_the_users_fontconfig_file_and_never_a_strangers(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    result = CliRunner().invoke(main, ["fonts", "--install-aliases"])
+    target = tmp_path / ".config" / "fontconfig" / "conf.d" / "60-docgen-aliases.conf"
+    assert result.exit_code == 0 and f"已写出字体映射文件：{target}" in result.output
+    text = target.read_text(encoding="utf-8")
+    for name, face in (("仿宋_GB2312", "FandolFang"), ("楷体_GB2312", "AR PL KaitiM GB"), ("方正小标宋简体", "Noto Serif CJK SC"),
+                       ("黑体", "Noto Sans CJK SC"), ("宋体", "Noto Serif CJK SC"), ("SimHei", "Noto Sans CJK SC")):
+        assert f"<family>{name}</family><accept><family>{face}</family>" in text, name
+    assert "--" not in text.split("<fontconfig>")[0].split("<!--", 1)[1].rsplit("-->", 1)[0]  # a valid XML comment
+    assert "已更新字体映射文件" in CliRunner().invoke(main, ["fonts", "--install-aliases"]).output
+    stranger = tmp_path / "mine.conf"
+    stranger.write_text("<fontconfig/>", encoding="utf-8")
+    refused = CliRunner().invoke(main, ["fonts", "--install-aliases", "--aliases-file", str(stranger)])
+    assert refused.exit_code == 1 and "不是 docgen 写的" in refused.output and "没有改动它" in refused.output
+    assert stranger.read_text(encoding="utf-8") == "<fontconfig/>"
+    forced = CliRunner().invoke(main, ["fonts", "--install-aliases", "--aliases-file", str(stranger), "--force"])
+    assert forced.exit_code == 0 and "FandolFang" in stranger.read_text(encoding="utf-8")
