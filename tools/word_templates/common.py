@@ -52,6 +52,8 @@ _SUCCESSORS = {
         "w:autoSpaceDE": ("w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing"),
         "w:autoSpaceDN": ("w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing"),
         "w:snapToGrid": ("w:spacing",),
+        "w:shd": ("w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct",
+                  "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing"),
     },
     "w:tblPr": {
         "w:tblW": ("w:jc",),
