@@ -6,6 +6,8 @@
 # PDF output:
 #   fonts-noto-cjk        free 宋/黑 stand-ins (Noto Serif/Sans CJK SC), the fallback for every character
 #   fonts-arphic-gkai00mp 楷 (AR PL KaitiM GB, drawn for GB 2312): 二级标题、证书
+#   fonts-arphic-ukai     楷 from the same foundry (AR PL UKai CN) for what GB 2312 lacks: the 〇 of every
+#                         date, 堃, 赟 … in names, which would otherwise be drawn in 宋 inside a 楷 line
 #   FandolFang            仿宋 for the body, the one freely licensed 仿宋 with full GB 2312 coverage;
 #                         Debian ships it only inside texlive-lang-chinese (270 MB with its
 #                         dependencies), so the one file is taken out of that package's .deb
@@ -20,7 +22,7 @@
 #                               Playwright's own browser download is not used)
 #   postgresql                  the web store's tests run on SQLite and on a PostgreSQL server they start
 set -u
-packages=(fonts-noto-cjk fonts-arphic-gkai00mp libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fontconfig)
+packages=(fonts-noto-cjk fonts-arphic-gkai00mp fonts-arphic-ukai libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fontconfig)
 if [ "${1:-}" = "test" ]; then
   packages+=(poppler-utils mupdf-tools libreoffice-writer-nogui libreoffice-calc-nogui chromium postgresql)
 fi

@@ -1,18 +1,19 @@
 """Lay .docx files out with LibreOffice (as a clerk's Word or WPS would) and return the PDFs it prints;
 save workbooks again with LibreOffice Calc, as a branch using it sends them.
 
-One soffice run converts a whole set, with a profile of its own, and a fontconfig file that maps the
-faces the documents name (仿宋_GB2312, 楷体_GB2312, 黑体 …) to the free faces docgen installs.
+One soffice run converts a whole set, with a profile and a home folder of its own, where `docgen fonts
+--install-aliases` has written the fontconfig file that maps the faces the documents name (仿宋_GB2312,
+楷体_GB2312, 黑体 …) to the free faces docgen installs, as a clerk on a Linux desktop would.
 """
 from __future__ import annotations
 
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
-FONTS_CONF = Path(__file__).parent / "office" / "fonts.conf"
 
 
 def available() -> bool:
@@ -56,8 +57,9 @@ def resave_xlsx(paths: list[Path], out_dir: Path) -> dict[Path, Path]:
     return saved
 
 
-def to_pdf(documents: dict[str, bytes]) -> dict[str, bytes]:
-    """name → .docx bytes in; name → PDF bytes out (names without suffix)."""
+def to_pdf(documents: dict[str, bytes], aliases: bool = True) -> dict[str, bytes]:
+    """name → .docx bytes in; name → PDF bytes out (names without suffix). With `aliases`, the user's fontconfig
+    has docgen's face aliases (`docgen fonts --install-aliases`); without, it is a bare Linux desktop's."""
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         sources = []
@@ -65,7 +67,12 @@ def to_pdf(documents: dict[str, bytes]) -> dict[str, bytes]:
             path = root / f"d{number}.docx"
             path.write_bytes(data)
             sources.append((name, path))
-        env = {**os.environ, "FONTCONFIG_FILE": str(FONTS_CONF), "HOME": str(root)}
+        home = root / "home"
+        env = {key: value for key, value in os.environ.items() if key not in ("FONTCONFIG_FILE", "FONTCONFIG_PATH")}
+        env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"))
+        if aliases:
+            subprocess.run([sys.executable, "-m", "docgen.cli", "fonts", "--install-aliases"], check=True,
+                           capture_output=True, env=env, timeout=120)
         subprocess.run(["soffice", "--headless", "--norestore", f"-env:UserInstallation={(root / 'profile').as_uri()}",
                         "--convert-to", "pdf", "--outdir", str(root / "pdf"), *[str(p) for _, p in sources]],
                        check=True, capture_output=True, env=env, timeout=600)

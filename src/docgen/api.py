@@ -31,11 +31,11 @@ from .models.values import code_key
 from .pipeline import FORMATS, Expected, Job, Names, Outcome, Placer, Renderers, Settings, Status, write_atomic
 
 if TYPE_CHECKING:
-    from .render.fonts import RoleFace
+    from .render.fonts import RoleFace, StyleChange
 
 __all__ = [
     "ANNOTATED_SUFFIX", "FORMATS", "TITLES", "WORKBOOK_KINDS", "Expected", "Found", "NoWorkbooks", "Options", "Renderers",
-    "RenderRun", "Skipped", "YearEndResult", "annotate", "annotate_all", "code_key", "file_refusal", "find_workbooks", "font_roles",
+    "RenderRun", "Skipped", "YearEndResult", "annotate", "annotate_all", "code_key", "file_refusal", "find_workbooks", "font_roles", "install_font_aliases",
     "load", "parse_period", "render", "run_warnings", "scan_workbooks", "validate", "write_config_template",
     "unseen", "unseen_names", "without_unseen", "write_intake_template", "year_end",
 ]
@@ -291,12 +291,13 @@ class FontGaps:
     blocks: list[tuple[str, int, int]]  # (label, code points, of which no face has)
     text: list[str]  # the characters of the text asked about that no face has
     settings: list[tuple[str, list[str]]]  # (the setting, its characters no face has) of the configuration
+    changes: list["StyleChange"] = field(default_factory=list)  # characters of the text drawn in another style
 
 
 def font_gaps(text: str = "", config: Config | None = None) -> FontGaps:
     """Which characters would print as boxes in PDF output here: per block of Chinese characters, in `text`,
     and in the configuration's names (单位名称, 党委名称 …, printed in every document)."""
-    from .render.fonts import block_gaps, coverage
+    from .render.fonts import block_gaps, coverage, faces
     from .validate.glyphs import missing
 
     covered = coverage()
@@ -308,7 +309,9 @@ def font_gaps(text: str = "", config: Config | None = None) -> FontGaps:
              "organization.main_recipient": config.organization.main_recipient, "notice.contact": config.notice.contact,
              "notice.address": config.notice.address}
     settings = [(key, missing(value, covered)) for key, value in named.items() if missing(value, covered)]
-    return FontGaps(True, block_gaps(covered), missing(text, covered), settings)
+    drawn_by = faces()
+    changes = drawn_by.style_changes(text) if drawn_by is not None and text else []
+    return FontGaps(True, block_gaps(covered), missing(text, covered), settings, changes)
 
 
 def font_roles() -> list["RoleFace"]:
@@ -341,6 +344,29 @@ def write_config_template(target: str | Path, force: bool = False) -> Path:
         raise ConfigError(f"文件已存在：{path}（如需覆盖请加 --force）")
     write_atomic(path, CONFIG_TEMPLATE.encode("utf-8"))
     return path
+
+
+@dataclass
+class FontAliases:
+    path: Path
+    replaced: bool  # an earlier file of the same command was there and is updated
+
+
+def install_font_aliases(target: str | Path | None = None, force: bool = False) -> FontAliases:
+    """Write the fontconfig file mapping the Word documents' standard face names to the substitutes (to
+    `target`, a file or folder, else the user's fontconfig conf.d). A file there that this command did not
+    write is left alone unless forced."""
+    from .render.fonts import ALIASES_NAME, aliases_conf, aliases_path, aliases_written_by_us
+
+    path = Path(target).expanduser() if target else aliases_path()
+    if path.is_dir():
+        path = path / ALIASES_NAME
+    ours = aliases_written_by_us(path)
+    if path.exists() and not ours and not force:
+        raise ConfigError(f"文件已存在，且不是 docgen 写的：{path}；没有改动它。请换一个文件名，或确认可以覆盖后加 --force")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, aliases_conf().encode("utf-8"))
+    return FontAliases(path, ours)
 
 
 def run_warnings(formats: Iterable[str], kinds: Iterable[str], config: Config) -> list[str]:

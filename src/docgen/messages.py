@@ -125,6 +125,9 @@ MESSAGES: dict[str, str] = {
     "photo_pixels_unprinted": "照片的像素过多{size}，超过 {most} 万像素的上限，未印入文书；照片在校验后被换过，请重新上传申报表和照片",
     "glyph_missing": "{label}中的“{characters}”（{codes}）在本机的字体中都没有，PDF 中将显示为方框；"
                      "请改用常用字，或在本机装上含这些字的字体（docgen fonts 可查看各类文字所用的字体）",
+    "glyph_style": "{label}中的“{characters}”在{role}的代用字体 {own_face} 中没有，PDF 中将改用{fallback}的字形，"
+                   "与同一行的其他字字体不同；请核对是否可改用常用字，或在本机装上含这些字的同类字体"
+                   "（如 Windows 的“仿宋”“楷体”；docgen fonts --check 可逐字查看）",
     "text_invalid": "应填写文字",
     "code_invalid": "编号“{value}”只能包含字母、数字、“-”和“_”",
     "code_too_long": "编号“{value}”有 {length} 个字符，最多 {limit} 个（编号是文书文件名的一部分）",
@@ -183,7 +186,7 @@ MESSAGES: dict[str, str] = {
 
 WARNINGS = frozenset({"column_unknown", "column_duplicate", "percent_ambiguous", "progress_decreased", "duplicate_progress",
                       "task_start_outside_project", "sheet_hidden", "merged_cells", "control_characters",
-                      "glyph_missing", "photo_row_empty",
+                      "glyph_missing", "glyph_style", "photo_row_empty",
                       "sheet_recognised", "sheet_unread", "row_hidden", "column_hidden", "column_unheaded",
                       "invisible_characters", "format_unknown", "number_rounded", "date_partly_shown",
                       "period_from_date", "amount_large", "list_unclear", "row_struck", "sheet_unread_hidden",

@@ -52,6 +52,8 @@ _SUCCESSORS = {
         "w:autoSpaceDE": ("w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing"),
         "w:autoSpaceDN": ("w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing"),
         "w:snapToGrid": ("w:spacing",),
+        "w:shd": ("w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct",
+                  "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing"),
     },
     "w:tblPr": {
         "w:tblW": ("w:jc",),
@@ -164,6 +166,21 @@ def remove_paragraphs(doc) -> None:
         body.remove(p)
 
 
+def mirror_margins(doc) -> None:
+    """Inside and outside margins (w:mirrorMargins): the left and right margins of even pages swap, as the
+    PDF's @page :left does, so the 订口 (28 mm) is always at the binding."""
+    settings = doc.settings.element
+    if settings.find(qn("w:mirrorMargins")) is not None:
+        return
+    before = {qn(f"w:{name}") for name in (  # what CT_Settings puts ahead of it (Word keeps the schema's order)
+        "writeProtection", "view", "zoom", "removePersonalInformation", "removeDateAndTime",
+        "doNotDisplayPageBoundaries", "displayBackgroundShape", "printPostScriptOverText",
+        "printFractionalCharacterWidth", "printFormsData", "embedTrueTypeFonts", "embedSystemFonts",
+        "saveSubsetFonts", "saveFormsData")}
+    at = max((i + 1 for i, child in enumerate(settings) if child.tag in before), default=0)
+    settings.insert(at, OxmlElement("w:mirrorMargins"))
+
+
 def base_document():
     """A4 portrait on the GB/T 9704 text block, its named styles and page numbers, an empty body."""
     doc = Document()
@@ -171,7 +188,8 @@ def base_document():
     section.orientation = WD_ORIENT.PORTRAIT
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
-    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    section.left_margin, section.right_margin = Mm(28), Mm(26)  # inside (odd pages' left), outside
+    mirror_margins(doc)
     section.footer_distance = Mm(25.7)  # the dash stroke of — 1 — lies 7 mm below the text block
     # 22 lines a page through the line grid. A character grid (linesAndChars, charSpace -848)
     # would give 28 characters a line in Word, but LibreOffice and WPS spread CJK text

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from docx.enum.table import WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.shared import Pt
+from docx.shared import Mm, Pt
 
-from .common import FANGSONG, add_run, base_document, body_loop, keep_next, para, paragraph_style, run_prop
-from .tables import cell_borders, cell_margins, cell_text, exact_height, no_split, table_borders, widths
+from .common import FANGSONG, add_run, base_document, body_loop, keep_next, par_prop, para, paragraph_style, run_prop
+from .tables import cell_borders, cell_margin, cell_margins, cell_text, exact_height, no_split, table_borders, widths
 
 
 def report_styles(doc) -> None:
@@ -72,26 +72,42 @@ def signature_block(doc, unit: str, date: str, blank_lines: int = 2) -> None:
     date_p.paragraph_format.right_indent = Pt(date_right)
 
 
+BAR_HEIGHT = 9  # pt, as div.fill in the stylesheet
+
+
+def bar_track(cell, track_mm: float) -> None:
+    """The bar of one chart row: one paragraph shaded in the bar's colour, its right indent the unfilled part of
+    the track, so the bar is a single block of colour at any zoom (20 shaded cells left seams between them)."""
+    p = cell_text(cell, "", "图表文字", WD_ALIGN_PARAGRAPH.LEFT)
+    p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    p.paragraph_format.line_spacing = Pt(BAR_HEIGHT)
+    p.paragraph_format.space_before = p.paragraph_format.space_after = Pt(0)
+    per_cent = Mm(track_mm).twips / 100
+    # at 0 % the paragraph keeps a hair's width and no colour: Word lays out no paragraph narrower than that
+    par_prop(p, "w:shd", val="clear", color="auto", fill="{{ bar.colour if bar.width > 0 else 'auto' }}")
+    par_prop(p, "w:ind", left=0, right=f"{{{{ ((100 - [bar.width, 99]|min) * {per_cent:.2f})|round|int }}}}",
+             firstLine=0)
+    cell_margin(cell, 0, 0)
+    cell_borders(cell, left=("single", 6, "000000"))
+
+
 def chart_table(doc, chart: str = "chart", label_mm: float = 32, value_mm: float = 16, pairs: bool = True) -> None:
-    """A Chart{caption, bars, legend} as a table: label | 20 shaded cells | value, then the legend.
+    """A Chart{caption, bars, legend} as a table: label | bar | value, then the legend.
 
     pairs: a little air after every second bar (the 计划 and 实际 bars of one task).
     """
     para(doc, f"{{%p if {chart}.bars %}}", "题注")  # a table without rows is not a valid document
     caption = para(doc, f"{{{{ {chart}.caption }}}}", "题注")
     keep_next(caption)
-    cols = 2 + 20
-    table = doc.add_table(rows=6, cols=cols)
+    table = doc.add_table(rows=6, cols=3)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     cell_text(table.rows[0].cells[0], f"{{%tr for bar in {chart}.bars %}}", "图表文字")
     data = table.rows[1]
     label = cell_text(data.cells[0], "{{ bar.label }}", "图表文字", WD_ALIGN_PARAGRAPH.RIGHT)
     keep_next(label)
-    for i in range(20):
-        cell = data.cells[1 + i]
-        cell_text(cell, f"{{% cellbg bar.cells[{i}] %}}", "图表文字")
+    track_mm = 156 - label_mm - value_mm
+    bar_track(data.cells[1], track_mm)
     cell_text(data.cells[-1], "{{ bar.value }}", "图表文字", WD_ALIGN_PARAGRAPH.LEFT)
-    cell_borders(data.cells[1], left=("single", 6, "000000"))
     data.height = Pt(12)
     data.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST  # a long label may take two lines
     no_split(data)
@@ -107,10 +123,8 @@ def chart_table(doc, chart: str = "chart", label_mm: float = 32, value_mm: float
         for row in table.rows[2:5]:
             table._tbl.remove(row._tr)
     cell_text(table.rows[-1].cells[0], "{%tr endfor %}", "图表文字")
-    track = (156 - label_mm - value_mm) / 20
-    widths(table, [label_mm] + [track] * 20 + [value_mm])
-    table_borders(table, top=None, left=None, bottom=None, right=None,
-                  insideH=("single", 8, "FFFFFF"), insideV=None)
+    widths(table, [label_mm, track_mm, value_mm])
+    table_borders(table, top=None, left=None, bottom=None, right=None, insideH=None, insideV=None)
     cell_margins(table, 1.0)
 
     para(doc, f"{{%p if {chart}.legend %}}", "图例")

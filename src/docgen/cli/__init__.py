@@ -158,8 +158,21 @@ def init(target: str, force: bool) -> None:
               help="检查这些文字（如一个生僻的人名）在本机的字体中是否都有。")
 @click.option("--config", "config_path", type=click.Path(), default=None, metavar="配置文件",
               help="配置文件（默认当前目录的 docgen.toml）：检查其中的单位名称等文字。")
-def fonts(text: str, config_path: str | None) -> None:
+@click.option("--install-aliases", "aliases", is_flag=True,
+              help="为当前用户写一个 fontconfig 文件，把 Word 文书中的标准字体名（仿宋_GB2312、楷体_GB2312、"
+                   "方正小标宋简体、黑体、宋体等）映射到本机的代用字体，使 LibreOffice 等用仿宋、楷体显示 Word 文书。")
+@click.option("--aliases-file", "aliases_file", type=click.Path(), default=None, metavar="文件",
+              help="与 --install-aliases 一起用：写到这个文件（或文件夹），默认 ~/.config/fontconfig/conf.d/60-docgen-aliases.conf。")
+@click.option("--force", is_flag=True, help="与 --install-aliases 一起用：目标文件不是 docgen 写的也覆盖。")
+@library_errors
+def fonts(text: str, config_path: str | None, aliases: bool, aliases_file: str | None, force: bool) -> None:
     """列出 PDF 文书的各类文字在本机使用的字体、本机字体缺哪些字，以及如何装上标准字体。"""
+    if aliases or aliases_file:
+        written = api.install_font_aliases(aliases_file, force)
+        click.echo(f"已{'更新' if written.replaced else '写出'}字体映射文件：{written.path}")
+        click.echo("此后新打开的 LibreOffice 等程序会用仿宋、楷体等代用字体显示 Word 文书中的标准字体；"
+                   "本机装有标准字体时仍用标准字体。不需要时删除该文件即可。")
+        return
     console.print_fonts(api.font_roles())
     gaps = api.font_gaps(text, load_config(config_path))
     console.print_font_gaps(gaps, text)

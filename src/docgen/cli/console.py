@@ -51,8 +51,16 @@ def print_font_gaps(gaps, text: str) -> None:
         if gaps.text:
             codes = "、".join(f"{c}（U+{ord(c):04X}）" for c in gaps.text)
             click.echo(click.style(f"“{text}”中本机字体没有的字：{codes}", fg="red"))
-        else:
-            click.echo(click.style(f"“{text}”中的字本机的字体都有", fg="green"))
+        if gaps.changes:
+            click.echo(click.style(f"“{text}”中有的字在代用字体中没有，PDF 中将改用另一种字体的字形，"
+                                   f"与同一行的其他字字体不同：", fg="yellow"))
+            for change in gaps.changes:
+                face = f"{change.style}（{change.face}）" if change.face else "本机其他字体"
+                click.echo(f"  {change.character}（U+{ord(change.character):04X}）：{change.role.label}的代用字体"
+                           f" {change.own_face} 中没有，将用{face}的字形")
+            click.echo("  装上含这些字的同类字体（如 Windows 的“仿宋”“楷体”，含 GBK 的全部汉字）后，docgen 会自动使用。")
+        if not gaps.text and not gaps.changes:
+            click.echo(click.style(f"“{text}”中的字本机的字体都有，且都用各类文字本身的字体显示", fg="green"))
 
 
 def print_template_problems(folder, problems) -> None:

@@ -19,7 +19,7 @@ from ..executors import TaskTimeout, WorkerLost, time_limit
 from ..intake.reader import RawWorkbook, read_workbook
 from ..issues import FileReport, Location
 from ..models import Intake
-from ..render.fonts import coverage
+from ..render.fonts import coverage, faces
 from ..validate import Expected, project_locations, validate_raw
 from .files import Renderers, relative_name, renderers_for, returned_name, write_annotated, write_atomic
 from .photos import with_ready_photos
@@ -33,7 +33,7 @@ def load(path: str | Path, config: Config, expected: Expected | None = None) -> 
 
 def checked(raw: RawWorkbook, config: Config, expected: Expected | None = None) -> tuple[Intake | None, FileReport]:
     """Validate a read workbook, its text checked against the faces the PDF will use on this machine."""
-    return validate_raw(raw, config, coverage(), expected)
+    return validate_raw(raw, config, coverage(), expected, faces())
 
 
 def load_located(path: str | Path, config: Config) -> tuple[Intake | None, FileReport, dict[str, Location]]:

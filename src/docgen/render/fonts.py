@@ -60,6 +60,8 @@ FACES = (
 
 SERIF_FALLBACK = ("docgen Serif", "Noto Serif CJK SC")
 SANS_FALLBACK = ("docgen Sans", "Noto Sans CJK SC")
+# The style a fallback face draws in, for a character the role's own faces lack.
+FALLBACK_STYLE = {name: "宋体" for name in SERIF_FALLBACK} | {name: "黑体" for name in SANS_FALLBACK}
 
 
 @dataclass(frozen=True)
@@ -68,31 +70,41 @@ class Role:
 
     key: str  # the CSS variable: var(--font-<key>)
     label: str  # what a clerk calls it
+    style: str  # the style its faces draw: 仿宋, 楷体 …
     office: tuple[str, ...]  # the standard face under the names Chinese Windows, WPS and macOS use
-    free: tuple[str, ...]  # the free faces docgen installs (cut-down name first), then the fallback
+    free: tuple[str, ...]  # the free faces of the same style docgen installs (a cut-down name before its source)
+    fallback: tuple[str, ...]  # faces of another style, for the characters none of the above has
     generic: str
     install: str  # how a clerk gets the standard face
 
     def stack(self) -> str:
-        names = ", ".join(f'"{name}"' for name in (*self.office, *self.free))
+        names = ", ".join(f'"{name}"' for name in (*self.office, *self.free, *self.fallback))
         return f"{names}, {self.generic}"
+
+    @property
+    def own(self) -> tuple[str, ...]:
+        """The faces that draw in the role's style."""
+        return (*self.office, *self.free)
 
 
 _COPY = "复制到 ~/.local/share/fonts/（或 /usr/local/share/fonts/）后运行 fc-cache -f"
 ROLES = (
-    Role("fang", "正文仿宋", ("仿宋_GB2312", "仿宋", "FangSong", "STFangsong"),
-         ("docgen Fang", "FandolFang", *SERIF_FALLBACK), "serif",
+    Role("fang", "正文仿宋", "仿宋", ("仿宋_GB2312", "仿宋", "FangSong", "STFangsong"),
+         ("docgen Fang", "FandolFang"), SERIF_FALLBACK, "serif",
          f"把“仿宋_GB2312”或 Windows 的“仿宋”（simfang.ttf）{_COPY}"),
-    Role("title", "标题小标宋", ("方正小标宋简体", "方正小标宋_GBK", "FZXiaoBiaoSong-B05S", "华文中宋", "STZhongsong"),
-         SERIF_FALLBACK, "serif", f"把“方正小标宋简体”（需向方正字库取得授权）{_COPY}"),
-    Role("hei", "一级标题黑体", ("黑体", "SimHei", "STHeiti"), SANS_FALLBACK, "sans-serif",
+    Role("title", "标题小标宋", "小标宋", ("方正小标宋简体", "方正小标宋_GBK", "FZXiaoBiaoSong-B05S", "华文中宋", "STZhongsong"),
+         SERIF_FALLBACK, (), "serif", f"把“方正小标宋简体”（需向方正字库取得授权）{_COPY}"),
+    Role("hei", "一级标题黑体", "黑体", ("黑体", "SimHei", "STHeiti"), SANS_FALLBACK, (), "sans-serif",
          f"把 Windows 的“黑体”（simhei.ttf）{_COPY}"),
-    Role("kai", "二级标题楷体", ("楷体_GB2312", "楷体", "KaiTi", "STKaiti"),
-         ("docgen Kai", "AR PL KaitiM GB", *SERIF_FALLBACK), "serif",
+    # AR PL KaitiM GB has GB 2312 only; AR PL UKai CN, from the same foundry, has the 〇 of every date and
+    # the rarer characters of names (堃, 赟 …), so they stay 楷 instead of turning 宋.
+    Role("kai", "二级标题楷体", "楷体", ("楷体_GB2312", "楷体", "KaiTi", "STKaiti"),
+         ("docgen Kai", "AR PL KaitiM GB", "AR PL UKai CN"), SERIF_FALLBACK, "serif",
          f"把“楷体_GB2312”或 Windows 的“楷体”（simkai.ttf）{_COPY}"),
-    Role("song", "页码宋体", ("宋体", "SimSun", "STSong"), SERIF_FALLBACK, "serif",
+    Role("song", "页码宋体", "宋体", ("宋体", "SimSun", "STSong"), SERIF_FALLBACK, (), "serif",
          f"把 Windows 的“宋体”（simsun.ttc）{_COPY}"),
 )
+ROLE_BY_KEY = {role.key: role for role in ROLES}
 
 
 def stacks_css() -> str:
@@ -275,7 +287,7 @@ def role_faces() -> list[RoleFace]:
     cut = {face.family: face.source_family for face in FACES} if font_face_css().count("@font-face") else {}
     found = []
     for role in ROLES:
-        stack = (*role.office, *role.free)
+        stack = (*role.office, *role.free, *role.fallback)
         for i, name in enumerate(stack):
             if name in cut and cut[name] in installed:  # shown by the name the stack gives next: FandolFang
                 found.append(RoleFace(role, stack[i + 1], False, True))
@@ -354,3 +366,132 @@ def block_gaps(covered: Coverage) -> list[tuple[str, int, int]]:
         chosen = sorted(gb2312()) if points is None else points
         found.append((label, len(chosen), sum(1 for p in chosen if p not in covered)))
     return found
+
+
+@dataclass(frozen=True)
+class StyleChange:
+    """A character a role's installed faces lack, so the PDF draws it in a face of another style."""
+
+    character: str
+    role: Role
+    own_face: str  # the role's face on this machine (FandolFang …)
+    face: str  # the face that draws the character instead ("" when fontconfig picks one outside the stack)
+    style: str  # that face's style: 宋体, 黑体, or 其他字体
+
+
+class Faces:
+    """Which face of a role's stack draws each character, as WeasyPrint picks it: the first family of the
+    stack whose character set has it; the cut-down faces stand for the faces they are cut from."""
+
+    def __init__(self, charsets: dict[str, Coverage]):
+        self.charsets = charsets
+        self._sources = {face.family: face.source_family for face in FACES}
+
+    def _set(self, name: str) -> Coverage | None:
+        return self.charsets.get(self._sources.get(name, name))
+
+    def installed(self, role: Role) -> list[str]:
+        """The faces of the role's own style this machine has, by the names a clerk knows (no cut-down names)."""
+        return [name for name in role.own if name not in self._sources and name in self.charsets]
+
+    def face_of(self, role: Role, character: str) -> str | None:
+        """The face of the role's stack that draws `character` here; None when none of them has it."""
+        point = ord(character)
+        for name in (*role.own, *role.fallback):
+            covered = self._set(name)
+            if covered is not None and point in covered:
+                return self._source_name(name)
+        return None
+
+    def style_changes(self, text: str, keys: tuple[str, ...] | None = None) -> list[StyleChange]:
+        """Each character of `text`, per role (all, or those of `keys`), that the role's installed faces lack
+        but another face has. A role with no face of its own here draws everything in its fallback: `docgen
+        fonts` says that once, it is not repeated per character."""
+        anywhere = list(self.charsets.values())
+        changes = []
+        for role in (ROLE_BY_KEY[key] for key in keys) if keys else ROLES:
+            own = self.installed(role)
+            if not own:
+                continue
+            seen: set[str] = set()
+            for character in text:
+                if character in seen or character.isascii() or not _drawn(character):
+                    continue
+                seen.add(character)
+                point = ord(character)
+                if any(point in self.charsets[name] for name in own):
+                    continue
+                if not any(point in covered for covered in anywhere):
+                    continue  # no face has it: a box, which the glyph check reports on its own
+                face = next((self._source_name(n) for n in role.fallback if (s := self._set(n)) and point in s), "")
+                changes.append(StyleChange(character, role, own[0], face, FALLBACK_STYLE.get(face, "其他字体")))
+        return changes
+
+    def _source_name(self, name: str) -> str:
+        return next((f.source_family for f in FACES if f.family == name), name) if name in self._sources else name
+
+
+def _drawn(character: str) -> bool:
+    import unicodedata
+
+    point = ord(character)
+    if 0xFE00 <= point <= 0xFE0F or 0xE0100 <= point <= 0xE01EF:
+        return False
+    return unicodedata.category(character) not in ("Cc", "Cf", "Zs", "Zl", "Zp")
+
+
+@lru_cache(maxsize=1)
+def faces() -> Faces | None:
+    """The character set of every family of this machine, as fontconfig knows them (once per process);
+    None without fc-list."""
+    program = shutil.which("fc-list")
+    if program is None:
+        return None
+    try:
+        listed = subprocess.run([program, "--format", "%{family}\t%{charset}\n"], capture_output=True, text=True,
+                                timeout=60, check=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    texts: dict[str, list[str]] = {}
+    for line in listed.splitlines():
+        families, _, charset = line.partition("\t")
+        for family in families.split(","):
+            texts.setdefault(family.strip().replace("\\", ""), []).append(charset)
+    return Faces({family: parse_charsets(" ".join(sets)) for family, sets in texts.items()})
+
+
+ALIASES_MARK = "docgen 字体映射"  # in an XML comment: no "--" (the option's name cannot stand there)
+ALIASES_NAME = "60-docgen-aliases.conf"
+
+
+def aliases_path() -> Path:
+    """Where the user's fontconfig reads extra files: $XDG_CONFIG_HOME/fontconfig/conf.d (50-user.conf)."""
+    base = os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config"
+    return Path(base) / "fontconfig" / "conf.d" / ALIASES_NAME
+
+
+def aliases_conf() -> str:
+    """A fontconfig file that gives every standard face name of the Word documents (仿宋_GB2312, 楷体_GB2312,
+    方正小标宋简体, 黑体, 宋体 and their other names) the substitute faces PDF output uses, after the name
+    itself: a machine that has the standard face keeps it, one without it draws 仿宋 and 楷 instead of the
+    sans-serif face fontconfig would pick (LibreOffice on a Linux desktop, UOS or Kylin)."""
+    cut = {face.family for face in FACES}
+    lines = ['<?xml version="1.0"?>', '<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">',
+             f"<!-- {ALIASES_MARK}：把 Word 文书中的标准字体名映射到本机的代用字体（由 docgen fonts 的 install-aliases"
+             " 选项写出，再次运行会更新本文件；不需要时可删除）。 -->",
+             "<fontconfig>"]
+    for role in ROLES:
+        substitutes = [name for name in (*role.free, *role.fallback) if name not in cut]
+        accept = "".join(f"<family>{name}</family>" for name in substitutes)
+        lines.append(f"  <!-- {role.label} -->")
+        for name in role.office:
+            lines.append(f'  <alias binding="same"><family>{name}</family><accept>{accept}</accept></alias>')
+    lines.append("</fontconfig>")
+    return "\n".join(lines) + "\n"
+
+
+def aliases_written_by_us(path: Path) -> bool:
+    try:
+        return ALIASES_MARK in path.read_text(encoding="utf-8", errors="replace")[:1000]
+    except OSError:
+        return False

@@ -15,7 +15,7 @@ from ..issues import FileReport, Issue, Location
 from ..messages import make_issue
 from ..models import Intake
 from ..models.values import code_key
-from .glyphs import check_glyphs
+from .glyphs import FacesLike, check_glyphs
 from .rows import validate_rows
 from .rules import Checked, Expected, check_all, declared
 
@@ -24,11 +24,12 @@ _CODE_ISSUES = ("code_invalid", "code_too_long")
 
 
 def validate_raw(raw: RawWorkbook, config: Config, covered: Container[int] | None = None,
-                 expected: Expected | None = None) -> tuple[Intake | None, FileReport]:
+                 expected: Expected | None = None, faces: FacesLike | None = None) -> tuple[Intake | None, FileReport]:
     """Validate a read workbook; return its records (None if unreadable) and its report. With `covered`
     (the code points the PDF's faces have), a cell holding characters outside it gets a warning; with
     `expected`, a 申报党组织 other than its organisation and a project code it says is taken are errors, and a
-    统计日期 after its 成文日期 a warning."""
+    统计日期 after its 成文日期 a warning; with `faces` (render.fonts.faces()), a cell whose characters will be
+    drawn in another style gets a warning."""
     report = FileReport(path=raw.path, issues=list(raw.issues))
     if not raw.readable:
         return None, report
@@ -47,7 +48,7 @@ def validate_raw(raw: RawWorkbook, config: Config, covered: Container[int] | Non
     report.extend(check_all(checked))
     report.issues = [_decisive(issue, config) for issue in report.issues]
     if covered is not None:
-        report.extend(check_glyphs(raw, covered))
+        report.extend(check_glyphs(raw, covered, faces))
     report.sort()
     intake = Intake(
         source=raw.path,
