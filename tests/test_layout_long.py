@@ -1,0 +1,212 @@
+"""Layout with real data: every kind from the long-data workbook and the samples, as WeasyPrint lays it
+out (its box tree) and as LibreOffice lays out the .docx.
+
+What a strict reviewer looks for: nothing leaves its cell, no line starts with closing punctuation or ends
+with opening punctuation (避头尾), a title or a name breaks between words, a date never breaks, the
+落款 has body text on its page (GB/T 9704 7.3.5), a chart is never split, a page of body text holds
+22 lines, and a number stays with its unit.
+"""
+from __future__ import annotations
+
+import re
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from boxes import Line, boxes_of, layout, lines_of
+from conftest import CONFIG, OPTIONS, SAMPLES
+from docgen import api
+from docgen.documents import KINDS, WORKBOOK_KINDS, annual_report, documents
+from docgen.linebreaks import UNIT_WORDS
+from libreoffice import available, to_pdf
+from longdata import BRANCH, long_workbook
+
+CLOSING_PUNCTUATION = "，。、；：？！）》」』】〕”’%‰℃"
+OPENING_PUNCTUATION = "（《「『【〔“‘"
+DATE = re.compile(r"(?:\d{4}年)?\d{1,2}月\d{1,2}日")
+UNITS = "%％处个项名人次元天件户条"
+
+
+@pytest.fixture(scope="module")
+def every_document(tmp_path_factory):
+    """Every document of every kind from the long-data workbook and the samples, with the year-end reports."""
+    folder = tmp_path_factory.mktemp("long")
+    books = [long_workbook(folder), *api.find_workbooks([SAMPLES])]
+    found, intakes = [], []
+    for book in books:
+        intake, report = api.load(book, CONFIG)
+        if not report.ok:
+            continue
+        intakes.append(intake)
+        for kind in WORKBOOK_KINDS:
+            found += list(documents(intake, [kind], CONFIG, OPTIONS))
+        data = annual_report.year_end([intake], CONFIG, OPTIONS)
+        found.append(KINDS[annual_report.KIND].document(data, CONFIG, OPTIONS))
+    data = annual_report.year_end(intakes[1:], CONFIG, OPTIONS)
+    found.append(KINDS[annual_report.KIND].document(data, CONFIG, OPTIONS))
+    assert any(BRANCH in d.context.model_dump_json() for d in found)
+    return found
+
+
+@pytest.fixture(scope="module")
+def laid_out(every_document, renderers):
+    """(stem, laid-out document, its lines) for every document."""
+    out = []
+    for number, document in enumerate(every_document):
+        done = layout(renderers.pdf, document.kind, document.context.model_dump())
+        out.append((f"{number}:{document.stem}", done, lines_of(done)))
+    return out
+
+
+def _blocks(lines: list[Line]) -> dict[int, list[Line]]:
+    found: dict[int, list[Line]] = {}
+    for line in lines:
+        found.setdefault(line.block, []).append(line)
+    return found
+
+
+def _in(line: Line, *names: str) -> bool:
+    """Whether the line lies inside an element of one of the tags ("table") or classes (".closing")."""
+    for part in line.path:
+        tag, *classes = part.split(".")
+        if any(tag == name or (name.startswith(".") and name[1:] in classes) for name in names):
+            return True
+    return False
+
+
+def test_nothing_leaves_its_box(laid_out):
+    """A date or a name too wide for its column no longer runs past the rule into the next cell."""
+    faults = [f"{stem} p{line.page + 1}: {line.text} (+{line.right - line.limit:.1f} pt)"
+              for stem, _, lines in laid_out for line in lines if line.right - line.limit > 0.5]
+    assert not faults, "\n".join(faults)
+
+
+def test_no_line_starts_with_closing_or_ends_with_opening_punctuation(laid_out):
+    faults = []
+    for stem, _, lines in laid_out:
+        for block in _blocks(lines).values():
+            for number, line in enumerate(block):
+                if number > 0 and line.text[0] in CLOSING_PUNCTUATION:
+                    faults.append(f"{stem} p{line.page + 1}: starts {line.text}")
+                if number < len(block) - 1 and line.text[-1] in OPENING_PUNCTUATION:
+                    faults.append(f"{stem} p{line.page + 1}: ends {line.text}")
+    assert not faults, "\n".join(faults)
+
+
+def _word_bounds(text: str, room: int) -> set[int]:
+    """Where text may break: between jieba's words, and inside a word of more than `room` characters (a
+    word wider than its column breaks where it must)."""
+    import jieba
+
+    for word in UNIT_WORDS:
+        jieba.add_word(word, freq=10 ** 6)
+    bounds, at = set(), 0
+    for piece in jieba.cut(text, HMM=False):
+        if len(piece) > room:
+            bounds |= set(range(at + 1, at + len(piece)))
+        at += len(piece)
+        bounds.add(at)
+    return bounds
+
+
+def test_titles_and_names_break_between_words_and_dates_never_break(laid_out):
+    """责任/区, 七里河/区, 2024年/12月20日 no more: a title or a name cell breaks where a word ends."""
+    faults = []
+    for stem, _, lines in laid_out:
+        for block in _blocks(lines).values():
+            texts = [line.text for line in block]
+            joined = "".join(texts)
+            cuts = [sum(len(t) for t in texts[:i]) for i in range(1, len(texts))]
+            for m in DATE.finditer(joined):
+                if any(m.start() < cut < m.end() for cut in cuts):
+                    faults.append(f"{stem}: date {m.group(0)} broken in {texts}")
+            if _in(block[0], "h1", ".name", ".unit") and cuts:
+                bounds = _word_bounds(joined, max(len(t) for t in texts))
+                faults += [f"{stem}: {joined[:cut]}/{joined[cut:]}" for cut in cuts if cut not in bounds]
+    assert not faults, "\n".join(faults)
+
+
+def test_the_closing_has_two_lines_of_body_text_on_its_page(laid_out):
+    """GB/T 9704 7.3.5: the 落款 never stands on a page with one line (or none) of the body above it."""
+    faults = []
+    for stem, _, lines in laid_out:
+        closing = [line for line in lines if _in(line, ".closing")]
+        if not closing:
+            continue
+        page = closing[0].page
+        assert all(line.page == page for line in closing), f"{stem}: the 落款 is split"
+        body = [line for line in lines if line.page == page and not _in(line, ".closing")]
+        if len(body) < 2:
+            faults.append(f"{stem} p{page + 1}: {[line.text for line in body]}")
+    assert not faults, "\n".join(faults)
+
+
+def test_a_chart_is_never_split(laid_out):
+    """各类别项目数, 评价得分分布: the caption and every bar on one page (a split block has a box on each)."""
+    faults = []
+    for stem, document, _ in laid_out:
+        pages: dict[int, set[int]] = {}
+        for page, chart in boxes_of(document, ".chart"):
+            pages.setdefault(id(chart.element), set()).add(page)
+        faults += [f"{stem}: a chart on pages {sorted(p + 1 for p in on)}" for on in pages.values() if len(on) > 1]
+    assert not faults, "\n".join(faults)
+
+
+PAGE_BOTTOM = (297 - 35) / 25.4 * 72  # the foot of the text block, pt from the top of the page
+LINE = 28.95  # the grid's line pitch
+
+
+def _body(line: Line) -> bool:
+    return not _in(line, "table", "h1", "h2", "h3", ".subtitle", ".closing", ".chart", "ul", ".note")
+
+
+def test_a_page_of_body_text_holds_22_lines(laid_out):
+    """28 × 22: where body text runs on to the next page, this page is filled to its 22nd line; no
+    paragraph's last line (or first) moves on alone and leaves the page a line short."""
+    faults = []
+    for stem, document, lines in laid_out:
+        closing = {line.page for line in lines if _in(line, ".closing")}
+        for page in range(len(document.pages) - 1):
+            on = [line for line in lines if line.page == page]
+            following = [line for line in lines if line.page == page + 1]
+            if not on or not following or not _body(following[0]) or page + 1 in closing:
+                continue  # lines moved to keep the 落款 company are GB/T 9704 7.3.5's exception
+            gap = PAGE_BOTTOM - max(line.top + line.height for line in on)
+            if gap > LINE - 0.5:
+                faults.append(f"{stem} p{page + 1}: {gap / LINE:.1f} lines left empty before "
+                              f"{following[0].text[:10]}")
+    assert not faults, "\n".join(faults)
+
+
+# --- the .docx, as LibreOffice lays it out -----------------------------------------------------------
+
+def _office_lines(pdf: bytes) -> list[str]:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "d.pdf"
+        path.write_bytes(pdf)
+        text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True).stdout
+    return [re.sub(r"\s+", "", line) for line in text.decode("utf-8").splitlines()]
+
+
+@pytest.mark.skipif(not available(), reason="LibreOffice (soffice) is not installed")
+def test_word_documents_keep_the_line_breaking_rules(every_document, rendered):
+    """避头尾 and a number with its unit (12/0处, 100/%) in the .docx as LibreOffice lays it out."""
+    office = to_pdf({f"{n}:{d.stem}": rendered(d, "docx") for n, d in enumerate(every_document)
+                     if d.kind != "certificate"})
+    faults = []
+    for name, pdf in office.items():
+        lines = _office_lines(pdf)
+        for before, line in zip(lines, lines[1:]):
+            if not before or not line:
+                continue
+            if line[0] in CLOSING_PUNCTUATION and not before.endswith(("—", "…")):
+                faults.append(f"{name}: starts {line}")
+            if before[-1] in OPENING_PUNCTUATION:
+                faults.append(f"{name}: ends {before}")
+            if before[-1].isdigit() and (line[0] in UNITS or line[0].isdigit()):
+                faults.append(f"{name}: {before[-8:]}/{line[:8]}")
+            if "\u2060" in before:
+                faults.append(f"{name}: an invisible character in {before}")
+    assert not faults, "\n".join(faults)
