@@ -96,7 +96,7 @@ def _walk_lines(box, page: int, path: tuple, limit: float, found: list[Line]):
     if name == "LineBox":
         text = _text(box)
         if text.strip():
-            found.append(Line(page, text.strip(), box.position_x * PT, _inline_right(box) * PT, limit * PT,
+            found.append(Line(page, text.replace("\u200b", "").strip(), box.position_x * PT, _inline_right(box) * PT, limit * PT,
                               box.position_y * PT, box.height * PT, id(box.element) if box.element is not None
                               else id(box), path))
         return

@@ -10,6 +10,12 @@ UNIT_WORDS = ("供电公司", "电力公司", "供电服务中心", "服务中�
               "变电站", "供电所", "党支部", "党总支", "党委", "委员会", "党小组", "共产党员服务队", "服务队")
 
 _JIEBA_WORDS: set[str] = set()
+# 避头尾: a closing mark never starts a line, an opening mark never ends one.
+OPENING = "“‘（《「『【〔"
+CLOSING = "”’）》」』】〕、，。；：？！"
+# Quote marks Pango's line breaker (UAX #14 class QU) never breaks beside, even between two Chinese
+# characters: where a break between words falls next to one, a zero-width space offers it.
+QUOTES = "“”‘’"
 
 
 def word_breaks(text: str, words: tuple[str, ...] = ()) -> set[int] | None:
@@ -50,16 +56,16 @@ def words(text: str, longest: int = 8) -> list[str]:
 
                 pieces += _single_characters_joined(list(jieba.cut(piece, HMM=False)))
             start = at
-    return [chunk for piece in _punctuation_moved(pieces) for chunk in _chunks(piece, longest)]
+    return _punctuation_moved([chunk for piece in pieces for chunk in _chunks(piece, longest)])
 
 
 def _punctuation_moved(pieces: list[str]) -> list[str]:
     """A closing mark at a piece's start goes to the piece before; an opening mark at its end to the next."""
     out: list[str] = []
     for piece in pieces:
-        while out and piece and piece[0] in "”’）》」』】〕、，。；：":
+        while out and piece and piece[0] in CLOSING:
             out[-1], piece = out[-1] + piece[0], piece[1:]
-        if out and out[-1] and out[-1][-1] in "“‘（《「『【〔":
+        while out and out[-1] and out[-1][-1] in OPENING:
             out[-1], piece = out[-1][:-1], out[-1][-1] + piece
         if piece:
             out.append(piece)
@@ -67,28 +73,47 @@ def _punctuation_moved(pieces: list[str]) -> list[str]:
 
 
 def _chunks(piece: str, longest: int) -> list[str]:
-    """A piece still longer than `longest` (a word wider than its column) in lines of about `longest`,
-    never cut inside a run of letters and digits (4+N) nor beside a quote mark."""
+    """A piece still longer than `longest` (a word wider than its column) in lines of even length, none
+    longer than `longest` where it can be helped, never cut inside a run of letters and digits (4+N)
+    nor beside a quote mark."""
+    if len(piece) <= longest:
+        return [piece]
+    count = -(-len(piece) // longest)
+    size = -(-len(piece) // count)
     out, start = [], 0
     while len(piece) - start > longest:
-        at = start + longest
-        while at > start + 1 and (piece[at - 1:at + 1].isascii() or piece[at] in "”’）》" or piece[at - 1] in "“‘（《"):
+        at = start + size
+        while at > start + 1 and not _may_cut(piece, at):
             at -= 1
+        if not _may_cut(piece, at):  # one unbreakable run: cut after it instead
+            at = start + size
+            while at < len(piece) and not _may_cut(piece, at):
+                at += 1
         out.append(piece[start:at])
         start = at
-    return out + [piece[start:]]
+    return out + [piece[start:]] if start < len(piece) else out
+
+
+def _may_cut(piece: str, at: int) -> bool:
+    """Whether a line may break before piece[at]: not inside 4+N or 2024, not before a closing mark nor
+    after an opening one."""
+    left, right = piece[at - 1], piece[at]
+    latin = all(ch.isascii() and (ch.isalnum() or ch in "+-./%") for ch in (left, right))
+    return not (latin or right in CLOSING or left in OPENING)
 
 
 def _single_characters_joined(pieces: list[str]) -> list[str]:
-    """Runs of one-character pieces (配/网/运/维, words jieba does not know) as one piece."""
+    """Runs of one-character pieces (配/网/运/维, words jieba does not know) as one piece; a punctuation mark
+    is a piece of its own (it goes with its neighbour later)."""
     out: list[str] = []
     single = False
     for piece in pieces:
-        if len(piece) == 1 and single:
+        mark = piece in OPENING or piece in CLOSING
+        if len(piece) == 1 and single and not mark:
             out[-1] += piece
         else:
             out.append(piece)
-            single = len(piece) == 1
+            single = len(piece) == 1 and not mark
     return out
 
 
