@@ -8,9 +8,12 @@ with opening punctuation (避头尾), a title or a name breaks between words, a 
 """
 from __future__ import annotations
 
+import html
+import io
 import re
 import subprocess
 import tempfile
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -21,12 +24,13 @@ from docgen import api
 from docgen.documents import KINDS, WORKBOOK_KINDS, annual_report, documents
 from docgen.linebreaks import UNIT_WORDS
 from libreoffice import available, to_pdf
+from textof import docx_paragraphs
 from longdata import BRANCH, long_workbook
 
 CLOSING_PUNCTUATION = "，。、；：？！）》」』】〕”’%‰℃"
 OPENING_PUNCTUATION = "（《「『【〔“‘"
 DATE = re.compile(r"(?:\d{4}年)?\d{1,2}月\d{1,2}日")
-UNITS = "%％处个项名人次元天件户条"
+UNITS = "%％‰处个项名人次元天件户条套份年月日"
 
 
 @pytest.fixture(scope="module")
@@ -182,31 +186,99 @@ def test_a_page_of_body_text_holds_22_lines(laid_out):
 
 # --- the .docx, as LibreOffice lays it out -----------------------------------------------------------
 
-def _office_lines(pdf: bytes) -> list[str]:
+def _office_lines(pdf: bytes) -> list[tuple[int, str, float, float, float, float]]:
+    """(page, text, left, top, right, bottom) of every line poppler finds in the PDF, spaces removed."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "d.pdf"
         path.write_bytes(pdf)
-        text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True).stdout
-    return [re.sub(r"\s+", "", line) for line in text.decode("utf-8").splitlines()]
+        xml = subprocess.run(["pdftotext", "-bbox-layout", "-enc", "UTF-8", str(path), "-"], capture_output=True,
+                             check=True).stdout.decode("utf-8")
+    found = []
+    for number, page in enumerate(xml.split("<page ")[1:]):
+        for m in re.finditer(r'<line xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">(.*?)</line>',
+                             page, re.S):
+            text = re.sub(r"\s+", "", html.unescape(re.sub(r"<[^>]+>", "", m.group(5))))
+            if text:
+                found.append((number, text, *map(float, m.group(1, 2, 3, 4))))
+    return found
+
+
+def office_breaks(pdf: bytes, paragraphs: list[str]) -> list[tuple[str, str]]:
+    """(a line, the line after it) wherever LibreOffice broke a paragraph: the next line is the nearest one
+    just below in the same column, and the two run on in one paragraph of the .docx."""
+    texts = [re.sub(r"\s+", "", p) for p in paragraphs]
+    lines = _office_lines(pdf)
+    found = []
+    for page, text, left, top, right, bottom in lines:
+        height = bottom - top
+        below = [line for line in lines if line[0] == page and top + height / 2 < line[3] < bottom + height
+                 and line[2] < right - 1 and line[4] > left + 1]
+        if not below:
+            continue
+        after = min(below, key=lambda line: (line[3], line[2]))[1]
+        if any(text[-n:] + after[:n] in paragraph for n in (6, 3) for paragraph in texts):
+            found.append((text, after))
+    return found
+
+
+def _office_honours_word_joiners() -> bool:
+    """Whether this LibreOffice keeps characters joined by U+2060 on one line (LibreOffice 7.4 breaks Chinese
+    text anywhere its forbidden lists allow, joiners or not; Word, WPS and later LibreOffice keep them)."""
+    from docx import Document
+
+    document = Document()
+    document.add_paragraph("".join("测" * k + "\u2060".join("123456") + "\u2060处" for k in range(1, 28)))
+    saved = io.BytesIO()
+    document.save(saved)
+    probe = io.BytesIO()
+    with zipfile.ZipFile(saved) as source, zipfile.ZipFile(probe, "w") as target:
+        for info in source.infolist():  # Chinese text and numbers, as docgen's .docx files are
+            data = source.read(info)
+            if info.filename == "word/styles.xml":
+                data = re.sub(rb"<w:lang [^>]*/>", b'<w:lang w:val="zh-CN" w:eastAsia="zh-CN"/>', data)
+            target.writestr(info, data)
+    text = subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=to_pdf({"probe": probe.getvalue()})["probe"],
+                          capture_output=True, check=True).stdout.decode("utf-8")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return not any(a[-1].isdigit() and (b[0].isdigit() or b[0] == "处") for a, b in zip(lines, lines[1:]))
+
+
+JOINED = re.compile(r"\d[\d.%％处个项名人次元天件户条年月日]")  # where a .docx must hold a joiner (DATE, 12|0处)
 
 
 @pytest.mark.skipif(not available(), reason="LibreOffice (soffice) is not installed")
 def test_word_documents_keep_the_line_breaking_rules(every_document, rendered):
-    """避头尾 and a number with its unit (12/0处, 100/%) in the .docx as LibreOffice lays it out."""
-    office = to_pdf({f"{n}:{d.stem}": rendered(d, "docx") for n, d in enumerate(every_document)
-                     if d.kind != "certificate"})
+    """避头尾, a number with its unit (12/0处, 100/%) and a date whole (2024年/12月) in the .docx as LibreOffice
+    lays it out, and no joiner shows in its text. Where this LibreOffice ignores word joiners (7.4 does), the
+    number and date rules are checked in the .docx itself: every place a line must not break is joined."""
+    chosen = {f"{n}:{d.stem}": d for n, d in enumerate(every_document) if d.kind != "certificate"}
+    office = to_pdf({name: rendered(d, "docx") for name, d in chosen.items()})
+    joiners = _office_honours_word_joiners()
     faults = []
     for name, pdf in office.items():
-        lines = _office_lines(pdf)
-        for before, line in zip(lines, lines[1:]):
-            if not before or not line:
+        docx = rendered(chosen[name], "docx")
+        for before, line in office_breaks(pdf, docx_paragraphs(docx)):
+            if line[0] in CLOSING_PUNCTUATION.replace("%", "") and not before.endswith(("—", "…")):
+                faults.append(f"{name}: starts {line[:12]}")
+            if before[-1] in OPENING_PUNCTUATION.replace("“", "").replace("‘", ""):
+                faults.append(f"{name}: ends {before[-12:]}")
+            if not joiners:
                 continue
-            if line[0] in CLOSING_PUNCTUATION and not before.endswith(("—", "…")):
-                faults.append(f"{name}: starts {line}")
-            if before[-1] in OPENING_PUNCTUATION:
-                faults.append(f"{name}: ends {before}")
+            if before[-1] in "“‘" or line[0] in "%”’":
+                faults.append(f"{name}: {before[-8:]}/{line[:8]}")
             if before[-1].isdigit() and (line[0] in UNITS or line[0].isdigit()):
                 faults.append(f"{name}: {before[-8:]}/{line[:8]}")
-            if "\u2060" in before:
-                faults.append(f"{name}: an invisible character in {before}")
+            joined, cut = before[-12:] + line[:12], len(before[-12:])
+            if any(m.start() < cut < m.end() for m in DATE.finditer(joined)):
+                faults.append(f"{name}: date {before[-8:]}/{line[:8]}")
+        if not joiners:
+            xml = zipfile.ZipFile(io.BytesIO(docx)).read("word/document.xml").decode("utf-8")
+            for text in re.findall(r"<w:t(?: [^>]*)?>([^<]*)</w:t>", xml):
+                faults += [f"{name}: {text[max(0, m.start() - 6):m.end() + 6]} not joined"
+                           for m in JOINED.finditer(text)]
+                faults += [f"{name}: {text[max(0, m.start() - 6):m.end() + 6]} not joined"
+                           for m in re.finditer(r"“[^\u2060]|[^\u2060]”", text)]
+        if "\u2060" in subprocess.run(["pdftotext", "-enc", "UTF-8", "-", "-"], input=pdf, capture_output=True,
+                                       check=True).stdout.decode("utf-8"):
+            faults.append(f"{name}: a word joiner shows in the text")
     assert not faults, "\n".join(faults)

@@ -134,3 +134,20 @@ def _prepare_jieba(jieba: Any, words: tuple[str, ...]) -> None:
         if word and word not in _JIEBA_WORDS:
             jieba.add_word(word, freq=10 ** 6)
             _JIEBA_WORDS.add(word)
+
+
+def width(text: str) -> float:
+    """Text's width in characters of the body face: a Chinese character or mark 1, a Latin letter or digit ½."""
+    return sum(0.5 if ch.isascii() else 1 for ch in text)
+
+
+def word_lines(text: str, room: float) -> list[str]:
+    """text in lines of at most `room` characters, broken only between words (words()), each line as full
+    as it can be: for a cell or a 落款 in a .docx, whose application would break it anywhere."""
+    lines: list[str] = []
+    for piece in words(text, max(1, int(room))):
+        if lines and width(lines[-1]) + width(piece) <= room:
+            lines[-1] += piece
+        else:
+            lines.append(piece)
+    return lines

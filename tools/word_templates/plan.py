@@ -37,7 +37,7 @@ def build():
         cell_text(cell, text, "小表格文字", WD_ALIGN_PARAGRAPH.CENTER if centred else None)
     no_split(table.rows[2])
     cell_text(table.rows[3].cells[0], "{%tr endfor %}", "小表格文字")
-    widths(table, [12, 42, 16, 24, 31, 31])
+    widths(table, [12, 42, 16, 30.6, 27.7, 27.7])  # 2025年10月31日 fits a line, as in the PDF
 
     para(doc, "{%p for block in gantt %}", "题注")
     para(doc, "任务进度安排（{{ block.caption }}）", "题注")
@@ -73,7 +73,7 @@ def build():
     para(doc, "四、主要措施", "一级标题")
     body_loop(doc, "measures")
     para(doc, "五、预期成效", "一级标题")
-    body_loop(doc, "outcomes")
+    body_loop(doc, "outcomes", keep_last=True)
     signature_block(doc, "{{ branch }}", "{{ date }}")
     return doc
 
