@@ -246,17 +246,44 @@ def _office_honours_word_joiners() -> bool:
 JOINED = re.compile(r"\d[\d.%％处个项名人次元天件户条年月日]")  # where a .docx must hold a joiner (DATE, 12|0处)
 
 
+@pytest.fixture(scope="module")
+def office(every_document, rendered):
+    """name → (document, .docx, the PDF LibreOffice prints of it), certificates aside."""
+    if not available():
+        pytest.skip("LibreOffice (soffice) is not installed")
+    chosen = {f"{n}:{d.stem}": d for n, d in enumerate(every_document) if d.kind != "certificate"}
+    pdfs = to_pdf({name: rendered(d, "docx") for name, d in chosen.items()})
+    return {name: (d, rendered(d, "docx"), pdfs[name]) for name, d in chosen.items()}
+
+
+SIGNED = ("plan", "progress", "notice", "closing_report", "annual_report")
+
+
+def test_word_documents_keep_two_lines_of_body_text_with_the_closing(office):
+    """GB/T 9704 7.3.5 in the .docx too: the page of the 落款 carries at least two lines of body text."""
+    faults = []
+    for name, (document, _, pdf) in office.items():
+        if document.kind not in SIGNED:
+            continue
+        context = document.context.model_dump()
+        unit = re.sub(r"\s+", "", context.get("signature") or context["branch"])
+        lines = [line for line in _office_lines(pdf) if not re.fullmatch(r"—?\d+—?", line[1])]
+        date = max(i for i, line in enumerate(lines) if DATE.fullmatch(line[1]))
+        page = lines[date][0]
+        body = [line[1] for line in lines[:date] if line[0] == page and line[1] not in unit]
+        if len(body) < 2:
+            faults.append(f"{name} p{page + 1}: {body}")
+    assert not faults, "\n".join(faults)
+
+
 @pytest.mark.skipif(not available(), reason="LibreOffice (soffice) is not installed")
-def test_word_documents_keep_the_line_breaking_rules(every_document, rendered):
+def test_word_documents_keep_the_line_breaking_rules(office):
     """避头尾, a number with its unit (12/0处, 100/%) and a date whole (2024年/12月) in the .docx as LibreOffice
     lays it out, and no joiner shows in its text. Where this LibreOffice ignores word joiners (7.4 does), the
     number and date rules are checked in the .docx itself: every place a line must not break is joined."""
-    chosen = {f"{n}:{d.stem}": d for n, d in enumerate(every_document) if d.kind != "certificate"}
-    office = to_pdf({name: rendered(d, "docx") for name, d in chosen.items()})
     joiners = _office_honours_word_joiners()
     faults = []
-    for name, pdf in office.items():
-        docx = rendered(chosen[name], "docx")
+    for name, (_, docx, pdf) in office.items():
         for before, line in office_breaks(pdf, docx_paragraphs(docx)):
             if line[0] in CLOSING_PUNCTUATION.replace("%", "") and not before.endswith(("—", "…")):
                 faults.append(f"{name}: starts {line[:12]}")
