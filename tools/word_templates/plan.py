@@ -30,14 +30,14 @@ def build():
         cell_text(cell, text, "小表格标签", WD_ALIGN_PARAGRAPH.CENTER)
     repeat_header(table.rows[0])
     cell_text(table.rows[1].cells[0], "{%tr for task in tasks %}", "小表格文字")
-    values = ("{{ task.seq }}", "{{ task.content }}", "{{ task.owner }}", "{{ task.period }}",
+    values = ("{{ task.seq }}", "{{ task.content }}", "{{ task.owner }}", "{{ task.period|date_lines(7.2) }}",
               "{{ task.quality_standard }}", "{{ task.target }}")
     for i, (cell, text) in enumerate(zip(table.rows[2].cells, values)):
         centred = i in (0, 2, 3)
         cell_text(cell, text, "小表格文字", WD_ALIGN_PARAGRAPH.CENTER if centred else None)
     no_split(table.rows[2])
     cell_text(table.rows[3].cells[0], "{%tr endfor %}", "小表格文字")
-    widths(table, [12, 42, 16, 30.6, 27.7, 27.7])  # 2025年10月31日 fits a line, as in the PDF
+    widths(table, [12, 42, 16, 31.6, 27.2, 27.2])  # 2025年10月31日 fits a line, as in the PDF
 
     para(doc, "{%p for block in gantt %}", "题注")
     para(doc, "任务进度安排（{{ block.caption }}）", "题注")

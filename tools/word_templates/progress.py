@@ -32,10 +32,10 @@ def build():
     loop_table(doc, ("序号", "任务内容", "责任人", "完成时限", "计划\n进度", "实际\n完成", "完成情况", "标记"),
                "task in tasks",
                (shaded("{{ task.seq }}", centre), shaded("{{ task.content }}"), shaded("{{ task.owner }}", centre),
-                shaded("{{ task.deadline }}", centre), shaded("{{ task.planned }}", centre),
+                shaded("{{ task.deadline|date_lines(7.2) }}", centre), shaded("{{ task.planned }}", centre),
                 shaded("{{ task.percent }}", centre), shaded("{{ task.status }}"),
                 shaded("{{ task.flag }}", centre, font=HEITI, colour=FLAG_COLOUR)),
-               [9.4, 31.2, 14, 28.9, 14, 14, 33.5, 11])  # as the stylesheet's .progress-tasks
+               [9.4, 31.2, 14, 30, 14, 14, 32.4, 11])  # as the stylesheet's .progress-tasks
     chart_table(doc)
 
     para(doc, "三、总体完成情况", "一级标题")

@@ -23,7 +23,7 @@ from jinja2.exceptions import SecurityError
 from markupsafe import Markup
 
 from ..errors import TemplateError
-from ..linebreaks import word_lines
+from ..linebreaks import date_lines, word_lines
 from .environment import chosen, make_environment, template_dir
 
 _TEMPLATED_PART = re.compile(r"^word/(document|header\d*|footer\d*|footnotes)\.xml$")
@@ -198,7 +198,15 @@ def broken_between_words(value: Any, room: float = 28) -> Any:
     return "\n".join(word_lines(value, room))
 
 
-FILTERS = {"picture": picture, "word_lines": broken_between_words}  # what Word templates may use beyond Jinja's own
+def dates_whole(value: Any, room: float) -> Any:
+    """A narrow cell's text with a line break ("\\n") wherever a line of `room` characters is full, never
+    inside a date or a number (12月3|1日 in Word and LibreOffice)."""
+    if not isinstance(value, str):
+        return value
+    return "\n".join(date_lines(value, room))
+
+
+FILTERS = {"picture": picture, "word_lines": broken_between_words, "date_lines": dates_whole}  # what Word templates may use beyond Jinja's own
 
 
 class DocxRenderer:
