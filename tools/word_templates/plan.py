@@ -4,10 +4,10 @@ from __future__ import annotations
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-from .common import base_document, body_loop, keep_next, par_prop, para
+from .common import base_document, body_loop, keep_next, par_prop, para, run_prop
 from .package import GANTT_MARK, GANTT_MONTH, GANTT_NUM, GANTT_TASK
 from .reports import project_overview, report_styles, signature_block
-from .tables import cell_margins, cell_text, no_split, repeat_header, widths
+from .tables import cell_margin, cell_margins, cell_text, no_split, repeat_header, widths
 
 
 def build():
@@ -50,7 +50,9 @@ def build():
     cell_text(head[0], "序号", "图表标签")
     cell_text(head[1], "任务", "图表标签")
     cell_text(head[2], "{%tc for m in block.months %}", "图表标签")
-    cell_text(head[3], "{{ m }}", "图表标签")
+    month = cell_text(head[3], "", "图表标签")
+    run_prop(month.add_run("{{ m }}"), "w:spacing", val="-4")  # 24.10 fits its 8 mm column (.gantt thead th)
+    cell_margin(head[3], 0)
     cell_text(head[4], "{%tc endfor %}", "图表标签")
     repeat_header(gantt.rows[0])
     cell_text(gantt.rows[1].cells[0], "{%tr for row in block.rows %}", "图表文字")
