@@ -314,3 +314,17 @@ def test_word_documents_keep_the_line_breaking_rules(office):
                                        check=True).stdout.decode("utf-8"):
             faults.append(f"{name}: a word joiner shows in the text")
     assert not faults, "\n".join(faults)
+
+
+def test_line_breaks_do_not_depend_on_what_was_set_before():
+    """A batch breaks a name the same way in every document: the organisation's names a certificate keeps whole
+    (or any word added to jieba's shared dictionary) never move the breaks of the next title."""
+    import jieba
+
+    from docgen.linebreaks import word_breaks, words
+
+    name = "国网兰州供电公司城关供电服务中心配网运维第一党支部"
+    before = words(name), word_breaks(name)
+    word_breaks("兰州供电公司城关", ("兰州供电公司城关",))
+    jieba.add_word("司城关供", freq=10 ** 8)
+    assert (words(name), word_breaks(name)) == before

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import lru_cache
 from typing import Any
 
 # The endings of the names of power-supply units and Party organisations: kept whole, and never
@@ -10,7 +11,6 @@ from typing import Any
 UNIT_WORDS = ("供电公司", "电力公司", "供电服务中心", "服务中心", "运维中心", "变电运维中心", "运维站",
               "变电站", "供电所", "党支部", "党总支", "党委", "委员会", "党小组", "共产党员服务队", "服务队")
 
-_JIEBA_WORDS: set[str] = set()
 # 避头尾: a closing mark never starts a line, an opening mark never ends one.
 OPENING = "“‘（《「『【〔"
 CLOSING = "”’）》」』】〕、，。；：？！"
@@ -22,18 +22,21 @@ QUOTES = "“”‘’"
 def word_breaks(text: str, words: tuple[str, ...] = ()) -> set[int] | None:
     """The places between two words of text (jieba's segmentation, with UNIT_WORDS and `words`);
     None when jieba is not installed. A one-character piece joins its neighbours (no break beside it),
-    and a unit's ending stays with the name before it."""
-    try:
-        import jieba
-    except ImportError:  # pragma: no cover - a dependency; without it any place between characters serves
+    and a unit's ending stays with the name before it. The same text always breaks the same way, whatever
+    was segmented before: `words` (an organisation's names) only take breaks away, inside each of them."""
+    pieces = _cut(text)
+    if pieces is None:  # pragma: no cover - a dependency; without it any place between characters serves
         return None
-    _prepare_jieba(jieba, tuple(words))
-    pieces = [piece for piece in jieba.cut(text, HMM=False) if piece]
     breaks, at = set(), 0
     for left, right in zip(pieces, pieces[1:]):
         at += len(left)
         if len(left.strip()) >= 2 and len(right.strip()) >= 2 and right not in UNIT_WORDS:
             breaks.add(at)
+    for word in words:
+        start = text.find(word) if word else -1
+        while start >= 0:
+            breaks -= set(range(start + 1, start + len(word)))
+            start = text.find(word, start + 1)
     return breaks
 
 
@@ -53,9 +56,7 @@ def words(text: str, longest: int = 8) -> list[str]:
             if len(piece) <= longest:
                 pieces.append(piece)
             else:
-                import jieba
-
-                pieces += _single_characters_joined(list(jieba.cut(piece, HMM=False)))
+                pieces += _single_characters_joined(_cut(piece) or [piece])
             start = at
     return _punctuation_moved([chunk for piece in pieces for chunk in _chunks(piece, longest)])
 
@@ -128,13 +129,26 @@ def _after_commas(text: str) -> list[str]:
     return parts
 
 
-def _prepare_jieba(jieba: Any, words: tuple[str, ...]) -> None:
-    if not _JIEBA_WORDS:
-        jieba.setLogLevel(logging.WARNING)
-    for word in (*UNIT_WORDS, *words):
-        if word and word not in _JIEBA_WORDS:
-            jieba.add_word(word, freq=10 ** 6)
-            _JIEBA_WORDS.add(word)
+def _cut(text: str) -> list[str] | None:
+    """jieba's words of text, from docgen's own dictionary (jieba's with UNIT_WORDS): a word another part
+    of the program adds to jieba's shared one never changes where docgen breaks a line."""
+    tokenizer = _tokenizer()
+    if tokenizer is None:
+        return None
+    return [piece for piece in tokenizer.cut(text, HMM=False) if piece]
+
+
+@lru_cache(maxsize=1)
+def _tokenizer() -> Any:
+    try:
+        import jieba
+    except ImportError:  # pragma: no cover
+        return None
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    for word in UNIT_WORDS:
+        tokenizer.add_word(word, freq=10 ** 6)
+    return tokenizer
 
 
 def width(text: str) -> float:
