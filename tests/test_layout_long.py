@@ -328,3 +328,36 @@ def test_line_breaks_do_not_depend_on_what_was_set_before():
     word_breaks("兰州供电公司城关", ("兰州供电公司城关",))
     jieba.add_word("司城关供", freq=10 ** 8)
     assert (words(name), word_breaks(name)) == before
+
+
+CHARACTER = 16  # pt: a character of the 3号 body text
+
+
+def test_a_long_closing_unit_ends_at_the_right_edge_with_the_date_four_characters_in(laid_out, office):
+    """GB/T 9704 7.3.5 with a 25-character unit: the unit ends flush with the text block and runs left, the
+    date stays 4 characters in from the right (it used to be centred under the unit, 50 mm in), in the PDF
+    and in the .docx as LibreOffice lays it out."""
+    faults = []
+    for stem, _, lines in laid_out:
+        units = [line for line in lines if _in(line, ".unit")]
+        dates = [line for line in lines if _in(line, ".closing") and not _in(line, ".unit")]
+        if not units or len("".join(line.text for line in units)) <= 17:
+            continue
+        edge = units[0].limit
+        if abs(units[-1].right - edge) > 2 or abs(edge - dates[-1].right - 4 * CHARACTER) > 3:
+            faults.append(f"{stem} (PDF): unit ends {edge - units[-1].right:.1f} pt, date "
+                          f"{edge - dates[-1].right:.1f} pt from the edge")
+    for name, (document, _, pdf) in office.items():
+        context = document.context.model_dump()
+        unit = re.sub(r"\s+", "", context.get("signature") or context.get("branch") or "")
+        if document.kind not in SIGNED or len(unit) <= 17:
+            continue
+        lines = [line for line in _office_lines(pdf) if not re.fullmatch(r"—?\d+—?", line[1])]
+        date = max(i for i, line in enumerate(lines) if DATE.fullmatch(line[1]))
+        unit_line = lines[date - 1]
+        edge = max(line[4] for line in lines if line[0] == lines[date][0]  # no line reaches further right
+                   and line[1][-1] not in CLOSING_PUNCTUATION)  # (but a comma Word lets hang past the edge)
+        if abs(unit_line[4] - edge) > 3 or abs(unit_line[4] - lines[date][4] - 4 * CHARACTER) > 6:
+            faults.append(f"{name} (docx): unit ends {edge - unit_line[4]:.1f} pt, date "
+                          f"{edge - lines[date][4]:.1f} pt from the edge")
+    assert not faults, "\n".join(faults)
