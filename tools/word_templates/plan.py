@@ -14,7 +14,7 @@ def build():
     """The 计划书 template as a python-docx Document."""
     doc = base_document()
     report_styles(doc)
-    para(doc, "{{ title }}", "文书标题")
+    para(doc, "{{ title|word_lines(20) }}", "文书标题")  # 20 characters of 二号 a line, broken between words
     para(doc, "{{ subtitle }}", "副标题")
     project_overview(doc)
     para(doc, "（一）立项背景", "二级标题")

@@ -17,8 +17,9 @@ def build():
     para(doc, "{{ title }}", "文书标题")
     # 项目编号 and its value on one line: after a long branch name (beyond 15 characters the line is full),
     # on a line of their own, still at the right edge.
-    meta = para(doc, '申报党组织（盖章）：{{ branch }}{{ "\\n" if branch|length > 15 else "" }}\t项目编号：{{ code }}',
-                "表格文字")
+    meta = para(doc, "申报党组织（盖章）：{{ branch }}", "表格文字")
+    meta.add_run('{{ "\\n" if branch|length > 15 else "" }}')
+    meta.add_run("\t项目编号：{{ code }}")
     meta.paragraph_format.tab_stops.add_tab_stop(Mm(156), alignment=2)  # right tab at the text edge
     meta.paragraph_format.space_after = Pt(4)
     # The form is set in 五号 (10.5 pt) as in the PDF (.form td), its columns as wide as there.

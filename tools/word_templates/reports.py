@@ -22,7 +22,7 @@ def report_document():
     """A report's document: the GB/T 9704 styles, the report ones, then its title, subtitle and 主送."""
     doc = base_document()
     report_styles(doc)
-    para(doc, "{{ title }}", "文书标题")
+    para(doc, "{{ title|word_lines(20) }}", "文书标题")  # 20 characters of 二号 a line, broken between words
     para(doc, "{{ subtitle }}", "副标题")
     para(doc, "{{ main_recipient }}", "主送")
     return doc

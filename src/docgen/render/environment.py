@@ -82,12 +82,15 @@ def whole_words(value: Any, longest: int = 8) -> Any:
                           else _unbreakable(str(escape(piece))) for piece in out))
 
 
+HTML_FILTERS = {"words": whole_words}  # what HTML templates may use beyond Jinja's own
+
+
 @lru_cache(maxsize=None)
 def html_environment(folder: Path, own: Path | None = None) -> jinja2.Environment:
     """The HTML templates of `folder`, those of the organisation's folder `own` first (sandboxed then)."""
     folders = [str(own), str(folder)] if own is not None else [str(folder)]
     env = make_environment(jinja2.FileSystemLoader(folders), finalize=unbreakable_dates, sandboxed=own is not None)
-    env.filters["words"] = whole_words
+    env.filters.update(HTML_FILTERS)
     return env
 
 
