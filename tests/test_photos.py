@@ -298,7 +298,7 @@ def test_the_closing_report_shows_six_photos_two_to_a_row_in_both_formats(tmp_pa
     files = {Path(d.path).name: tmp_path / "out" / d.path for d in outcome.documents}
     pdf = PdfReader(files["DJ-2024-001_结题报告.pdf"])
     text = "".join(page.extract_text() for page in pdf.pages)
-    assert "六、活动照片" in text and all(caption in text for caption in CAPTIONS)
+    assert "五、活动照片" in text and all(caption in text for caption in CAPTIONS)
     images = list({image.data: image for page in pdf.pages for image in page.images}.values())  # pages share them
     assert len(images) == 6
     portrait = sorted((image.image.width, image.image.height) for image in images)[0]
@@ -307,7 +307,7 @@ def test_the_closing_report_shows_six_photos_two_to_a_row_in_both_formats(tmp_pa
         media = [n for n in archive.namelist() if n.startswith("word/media/")]
         document = archive.read("word/document.xml").decode("utf-8")
         assert len(media) == 6 and document.count("<w:drawing>") == 6
-        assert all(caption.replace("“", "").replace("”", "") in re.sub(r"<[^>]+>|“|”", "", document)
+        assert all(caption.replace("“", "").replace("”", "") in re.sub(r"<[^>]+>|“|”|\u2060", "", document)
                    for caption in CAPTIONS)
         relations = archive.read("word/_rels/document.xml.rels").decode("utf-8")
         assert relations.count("relationships/image") == 6 and "image/jpeg" in archive.read("[Content_Types].xml").decode()

@@ -8,6 +8,8 @@ from docx import Document
 from pypdf import PdfReader
 
 _PAGE_NUMBER = re.compile(r"^—\s*\d+\s*—$")
+# The .docx's word joiners (U+2060) only keep a number with its unit on a line: not text a reader sees.
+_BREAK_MARKS = dict.fromkeys(map(ord, "\u2060"))
 
 
 def docx_paragraphs(data: bytes) -> list[str]:
@@ -16,7 +18,7 @@ def docx_paragraphs(data: bytes) -> list[str]:
     ns = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
     out = []
     for p in doc.element.body.iter(f"{ns}p"):
-        text = "".join(t.text or "" for t in p.iter(f"{ns}t"))
+        text = "".join(t.text or "" for t in p.iter(f"{ns}t")).translate(_BREAK_MARKS)
         if text.strip():
             out.append(text.strip())
     return out

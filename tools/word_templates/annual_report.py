@@ -63,7 +63,7 @@ def build():
         doc, ("名次", "项目编号", "项目名称", "党组织", "项目\n类别", "评价\n得分", "群众\n满意率", "完成\n比例", "验收\n结论",
               "入选情况"), "row in ranking",
         (("{{ row.rank }}", centre), ("{{ row.code }}", WD_ALIGN_PARAGRAPH.LEFT),
-         ("{{ row.name }}", WD_ALIGN_PARAGRAPH.LEFT), ("{{ row.branch }}", WD_ALIGN_PARAGRAPH.LEFT),
+         ("{{ row.name|word_lines(7.5) }}", WD_ALIGN_PARAGRAPH.LEFT), ("{{ row.branch|word_lines(7) }}", WD_ALIGN_PARAGRAPH.LEFT),
          ("{{ row.category }}", WD_ALIGN_PARAGRAPH.LEFT), ("{{ row.score }}", centre),
          ("{{ row.satisfaction }}", centre), ("{{ row.completion }}", centre),
          ("{{ row.conclusion }}", centre), ("{{ row.selection }}", centre)),
@@ -90,8 +90,8 @@ def build():
     para(doc, "{{ eligibility_rule }}")
     para(doc, "{%p if lost %}")
     lost = loop_table(doc, ("序号", "项目编号", "项目名称", "党组织", "原因"), "row in lost",
-                      (("{{ loop.index }}", centre), ("{{ row.code }}", None), ("{{ row.name }}", None),
-                       ("{{ row.branch }}", None), ("{{ row.reasons }}", None)),
+                      (("{{ loop.index }}", centre), ("{{ row.code }}", None), ("{{ row.name|word_lines(8.8) }}", None),
+                       ("{{ row.branch|word_lines(8.4) }}", None), ("{{ row.reasons }}", None)),
                       [11, 27, 36, 34, 48])
     keep_last_row_with_next(lost.rows[2])  # the 落款 never stands alone on a page
     more_note(doc, "lost_more")

@@ -277,10 +277,19 @@ def para(container, text="", style="正文", align=None):
     return p
 
 
-def body_loop(doc, items: str, style="正文"):
+def body_loop(doc, items: str, style="正文", keep_last: bool = False):
+    """One paragraph per item; with keep_last, the last two stay on the page of what follows (the 落款
+    takes at least two lines of body text with it, GB/T 9704 7.3.5)."""
     para(doc, f"{{%p for line in {items} %}}", style)
-    para(doc, "{{ line }}", style)
+    line = para(doc, "{{ line }}", style)
+    if keep_last:
+        keep_last_two(line)
     para(doc, "{%p endfor %}", style)
+
+
+def keep_last_two(paragraph) -> None:
+    """A loop's paragraph kept with the next when it is one of the loop's last two."""
+    par_prop(paragraph, "w:keepNext", val="{{ 1 if loop.revindex <= 2 else 0 }}")
 
 
 def keep_next(paragraph) -> None:

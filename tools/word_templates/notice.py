@@ -21,8 +21,8 @@ def build():
 
     def name(cell):
         cell_text(cell, "", style)
-        add_run(cell.paragraphs[0], "{{ project.name }}", font=HEITI)
-        by = para(cell, "负责人：{{ project.leader }}", style)
+        add_run(cell.paragraphs[0], "{{ project.name|word_lines(5) }}", font=HEITI)  # breaks between words
+        by = para(cell, "负责人：\n{{ project.leader }}", style)  # the name whole on a line of its own
         by.paragraph_format.space_before = Pt(3)
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
 
@@ -37,8 +37,8 @@ def build():
 
     table = loop_table(doc, ("序号", "项目名称", "项目内容", "目标任务", "完成\n进度", "实施效果"), "project in projects",
                        (("{{ project.seq }}", WD_ALIGN_PARAGRAPH.CENTER), name, lines("project.content"),
-                        lines("project.objectives"), top("{{ project.progress }}"), lines("project.effect")),
-                       [9, 19, 45, 31, 19, 33], style=style, split=True)
+                        lines("project.objectives"), top("{{ project.progress|date_lines(7.2) }}"), lines("project.effect")),
+                       [9, 23.4, 37, 28, 30, 28.6], style=style, split=True)
     for row in table.rows:
         for cell in row.cells:
             for p in cell.paragraphs:

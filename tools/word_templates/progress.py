@@ -30,9 +30,9 @@ def build():
     loop_table(doc, ("序号", "任务内容", "责任人", "完成时限", "计划\n进度", "实际\n完成", "完成情况", "标记"),
                "task in tasks",
                (("{{ task.seq }}", centre), ("{{ task.content }}", None), ("{{ task.owner }}", centre),
-                ("{{ task.deadline }}", centre), ("{{ task.planned }}", centre),
+                ("{{ task.deadline|date_lines(7.2) }}", centre), ("{{ task.planned }}", centre),
                 ("{{ task.percent }}", centre), ("{{ task.status }}", None), flag),
-               [10, 34, 14, 24, 14, 14, 34, 12])
+               [9.4, 31.2, 14, 30, 14, 14, 32.4, 11])  # as the stylesheet's .progress-tasks
     chart_table(doc)
 
     para(doc, "三、总体完成情况", "一级标题")
@@ -46,7 +46,7 @@ def build():
     para(doc, "五、存在问题", "一级标题")
     body_list(doc, "problems")
     para(doc, "六、下步计划", "一级标题")
-    body_list(doc, "next_steps")
+    body_list(doc, "next_steps", keep_last=True)
     photo_section(doc, "七、活动照片")
     signature_block(doc, "{{ branch }}", "{{ date }}")
     return doc

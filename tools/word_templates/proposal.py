@@ -15,7 +15,11 @@ def build():
     """The 立项表 template as a python-docx Document."""
     doc = base_document()
     para(doc, "{{ title }}", "文书标题")
-    meta = para(doc, "申报党组织（盖章）：{{ branch }}\t项目编号：{{ code }}", "表格文字")
+    # 项目编号 and its value on one line: after a long branch name (beyond 15 characters the line is full),
+    # on a line of their own, still at the right edge.
+    meta = para(doc, "申报党组织（盖章）：{{ branch }}", "表格文字")
+    meta.add_run('{{ "\\n" if branch|length > 15 else "" }}')
+    meta.add_run("\t项目编号：{{ code }}")
     meta.paragraph_format.tab_stops.add_tab_stop(Mm(156), alignment=2)  # right tab at the text edge
     meta.paragraph_format.space_after = Pt(4)
     # The form is set in 五号 (10.5 pt) as in the PDF (.form td), its columns as wide as there.
@@ -57,10 +61,10 @@ def build():
         cell_text(c[2], b, "表单标签", WD_ALIGN_PARAGRAPH.CENTER)
         cell_text(c[3], bv, "表单文字")
 
-    full_row("项目名称", "{{ name }}")
-    pair_row("申报党组织", "{{ branch }}", "项目类别", "{{ category }}")
+    full_row("项目名称", "{{ name|word_lines(33) }}")  # names break between words
+    pair_row("申报党组织", "{{ branch|word_lines(12) }}", "项目类别", "{{ category }}")
     only_if('lead_unit != "—" or practice_units != "—"',
-            lambda: pair_row("牵头单位", "{{ lead_unit }}", "重点实践单位", "{{ practice_units }}"))
+            lambda: pair_row("牵头单位", "{{ lead_unit|word_lines(12) }}", "重点实践单位", "{{ practice_units|word_lines(12) }}"))
     pair_row("项目负责人", "{{ leader }}", "联系电话", "{{ phone }}")
     full_row("项目成员", "{{ members }}")
     full_row("起止时间", "{{ period }}")

@@ -3,9 +3,11 @@ from __future__ import annotations
 
 from docx.enum.table import WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from .common import FANGSONG, add_run, base_document, body_loop, keep_next, par_prop, para, paragraph_style, run_prop
+from .common import (FANGSONG, add_run, base_document, body_loop, keep_last_two, keep_next, par_prop, para,
+                     paragraph_style, run_prop)
 from .tables import cell_borders, cell_margin, cell_margins, cell_text, exact_height, no_split, table_borders, widths
 
 
@@ -21,7 +23,7 @@ def report_document():
     """A report's document: the GB/T 9704 styles, the report ones, then its title, subtitle and 主送."""
     doc = base_document()
     report_styles(doc)
-    para(doc, "{{ title }}", "文书标题")
+    para(doc, "{{ title|word_lines(20) }}", "文书标题")  # 20 characters of 二号 a line, broken between words
     para(doc, "{{ subtitle }}", "副标题")
     para(doc, "{{ main_recipient }}", "主送")
     return doc
@@ -41,32 +43,46 @@ def project_overview(doc) -> None:
     body_loop(doc, "profile")  # each sentence only when its values were given
 
 
-def body_list(doc, items: str, style="正文", empty="无。", colour: str | None = None):
-    """One paragraph per item, or `empty` when the list is empty."""
+def body_list(doc, items: str, style="正文", empty="无。", colour: str | None = None, keep_last: bool = False):
+    """One paragraph per item, or `empty` when the list is empty; with keep_last, the last two paragraphs
+    stay on the page of what follows."""
     para(doc, f"{{%p if {items} %}}", style)
     para(doc, f"{{%p for line in {items} %}}", style)
     p = para(doc, "", style)
     add_run(p, "{{ line }}", colour=colour)
+    if keep_last:
+        keep_last_two(p)
     para(doc, "{%p endfor %}", style)
-    otherwise(doc, empty, style)
+    shown = otherwise(doc, empty, style)
+    if keep_last:
+        keep_next(shown)
+
+
+UNIT_CENTRED = 17  # characters: a unit this long fits centred over the date, reaching the right edge
+UNIT_LINE = 28  # characters a line of the text block
 
 
 def signature_block(doc, unit: str, date: str, blank_lines: int = 2) -> None:
-    """落款 (GB/T 9704 7.3.5.1): the date 4 characters in from the right, the unit centred over it.
+    """落款 (GB/T 9704 7.3.5): the date 4 characters in from the right, the unit centred over it.
 
-    The date 2024年12月23日 is about 9 characters wide (7 and the space Word and LibreOffice put
-    between Chinese and digits), so its centre lies 8.5 characters from the right edge; the unit
-    is centred on the same point in a box reaching to the right edge (17 characters wide: a
-    longer unit wraps inside that box, still centred over the date).
+    The date 2024年12月23日 is about 9 characters wide, so its centre lies 8.5 characters from the right
+    edge; a unit of up to 17 characters is centred on the same point in a box reaching to the right edge.
+    A longer unit ends at the right edge and runs to the left, the date staying where it is; one longer
+    than a line breaks between words (word_lines), as in the PDF.
     """
     char = 16
     text = 156 / 25.4 * 72
     date_right = 4 * char
     centre = text - date_right - 4.5 * char
-    unit_p = para(doc, unit, "落款", WD_ALIGN_PARAGRAPH.CENTER)
+    name = unit.strip("{} ")
+    long = f"{name}|length > {UNIT_CENTRED}"
+    unit_p = para(doc, f"{{{{ {name}|word_lines({UNIT_LINE}) }}}}", "落款", WD_ALIGN_PARAGRAPH.CENTER)
     unit_p.paragraph_format.left_indent = Pt(round(2 * centre - text, 1))
     unit_p.paragraph_format.right_indent = Pt(0)
     unit_p.paragraph_format.space_before = Pt(28.95 * blank_lines)
+    indent = unit_p._p.pPr.find(qn("w:ind"))
+    indent.set(qn("w:left"), f"{{% if {long} %}}0{{% else %}}{indent.get(qn('w:left'))}{{% endif %}}")
+    par_prop(unit_p, "w:jc", val=f"{{% if {long} %}}right{{% else %}}center{{% endif %}}")
     keep_next(unit_p)
     date_p = para(doc, date, "日期", WD_ALIGN_PARAGRAPH.RIGHT)
     date_p.paragraph_format.right_indent = Pt(date_right)

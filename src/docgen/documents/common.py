@@ -13,6 +13,7 @@ from typing import Any, Iterator
 from pydantic import BaseModel, ConfigDict
 
 from ..config import Config
+from ..linebreaks import UNIT_WORDS, word_breaks  # noqa: F401 (UNIT_WORDS: certificate.py reads it here)
 from ..models import Intake, Project
 from ..models.period import Period
 
@@ -358,44 +359,6 @@ def fit(text: str, box_pt: float, largest: float, smallest: float, words: tuple[
     return Fitted(lines=lines, size=size, half_points=int(size * 2))
 
 
-# The endings of the names of power-supply units and Party organisations: kept whole, and never
-# parted from the place or name before them (兰州|供电公司 is no place to break a line).
-UNIT_WORDS = ("供电公司", "电力公司", "供电服务中心", "服务中心", "运维中心", "变电运维中心", "运维站",
-              "变电站", "供电所", "党支部", "党总支", "党委", "委员会", "党小组", "共产党员服务队", "服务队")
-
-
-def word_breaks(text: str, words: tuple[str, ...] = ()) -> set[int] | None:
-    """The places between two words of text (jieba's segmentation, with UNIT_WORDS and `words`);
-    None when jieba is not installed. A one-character piece joins its neighbours (no break beside it),
-    and a unit's ending stays with the name before it."""
-    try:
-        import jieba
-    except ImportError:  # pragma: no cover - a dependency; without it any place between characters serves
-        return None
-    _prepare_jieba(jieba, tuple(words))
-    pieces = [piece for piece in jieba.cut(text, HMM=False) if piece]
-    breaks, at = set(), 0
-    for left, right in zip(pieces, pieces[1:]):
-        at += len(left)
-        if len(left.strip()) >= 2 and len(right.strip()) >= 2 and right not in UNIT_WORDS:
-            breaks.add(at)
-    return breaks
-
-
-_JIEBA_WORDS: set[str] = set()
-
-
-def _prepare_jieba(jieba: Any, words: tuple[str, ...]) -> None:
-    if not _JIEBA_WORDS:
-        import logging
-
-        jieba.setLogLevel(logging.WARNING)
-    for word in (*UNIT_WORDS, *words):
-        if word and word not in _JIEBA_WORDS:
-            jieba.add_word(word, freq=10 ** 6)
-            _JIEBA_WORDS.add(word)
-
-
 def _balanced_break(text: str, allowed: set[int] | None = None) -> int:
     """Index where two lines come out closest in width: between two words when `allowed` names them,
     never before closing punctuation, after opening punctuation or inside a dash."""
@@ -423,7 +386,7 @@ def title_lines(title: str, breaks: tuple[str, ...] = ("党建项目", "“四�
     if cuts:
         at = min(cuts, key=lambda i: abs(len(title) - 2 * i))
         return title_lines(title[:at], ()) + [title[at:]]
-    middle = _balanced_break(title)
+    middle = _balanced_break(title, word_breaks(title))
     return title_lines(title[:middle], ()) + title_lines(title[middle:], ())
 
 

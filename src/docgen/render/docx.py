@@ -23,6 +23,7 @@ from jinja2.exceptions import SecurityError
 from markupsafe import Markup
 
 from ..errors import TemplateError
+from ..linebreaks import date_lines, word_lines
 from .environment import chosen, make_environment, template_dir
 
 _TEMPLATED_PART = re.compile(r"^word/(document|header\d*|footer\d*|footnotes)\.xml$")
@@ -158,14 +159,54 @@ _PROPERTIES = {"docProps/core.xml": _core, "docProps/app.xml": _app}
 
 
 def _finish(xml: str) -> str:
-    """Undo the paragraph markers and turn line breaks in values into Word breaks."""
+    """Undo the paragraph markers, turn line breaks in values into Word breaks, and join what must not be
+    parted at a line's end."""
     xml = xml.replace("\n<w:p", "<w:p")
     if any(ch in xml for ch in _LISTING_CHARS):
         xml = DocxTemplate.resolve_listing(None, xml)
-    return xml
+    return _TEXT.sub(lambda m: m.group(1) + joined(m.group(2)) + m.group(3), xml)
 
 
-FILTERS = {"picture": picture}  # what Word templates may use beyond Jinja's own
+# Where a line may not break in a .docx: LibreOffice breaks Chinese text between any two characters but
+# those its forbidden lists (避头尾) name, which for zh-CN leave out the ASCII % and the curly quotes, so it
+# sets 12|0处, 100|%, 2024年|12月, 开展“|四公开”. (Its fullwidth ，。、；：）》 rules hold already.) A word joiner (U+2060, invisible, no width; Word, WPS and
+# LibreOffice all keep the characters beside it on one line) holds them together.
+WORD_JOINER = "\u2060"
+_TEXT = re.compile(r"(<w:t(?: [^>]*)?>)([^<]*)(</w:t>)")
+UNIT_CHARACTERS = "%％‰℃处个项名人次元天件户条套份批家座台基公里米吨度万亿余岁年月日时分秒号"
+_JOINS = re.compile(
+    rf"(?<=[0-9])(?=[0-9.,:%{UNIT_CHARACTERS}])"       # a number with its digits and its unit: 120处, 13.5%
+    rf"|(?<=[0-9][.,:])(?=[0-9])"                      # 13.5, 1,200, 10:30
+    rf"|(?<=[A-Za-z0-9+])(?=[A-Za-z+])|(?<=[A-Za-z+])(?=[0-9])"  # 4+N, 1+X, DJ2024
+    rf"|(?<=\d年)(?=\d{{1,2}}月)|(?<=\d月)(?=\d{{1,2}}日)"  # a date: 2024年12月20日
+    rf"|(?<=[“‘])(?=[^\s])|(?<=[^\s])(?=[”’])")  # a quote mark with what it quotes
+_ENTITY = re.compile(r"(&[#\w]+;)")
+
+
+def joined(text: str) -> str:
+    """Text with a word joiner wherever a line must not break (number|unit, inside a date, beside a quote)."""
+    if WORD_JOINER in text:
+        return text
+    return "".join(part if part.startswith("&") else _JOINS.sub(WORD_JOINER, part) for part in _ENTITY.split(text))
+
+
+def broken_between_words(value: Any, room: float = 28) -> Any:
+    """A name or a unit with a line break ("\\n", a <w:br/> in the .docx) between words wherever a line of
+    `room` characters is full: Word and LibreOffice would break it inside a word (七里河|区)."""
+    if not isinstance(value, str):
+        return value
+    return "\n".join(word_lines(value, room))
+
+
+def dates_whole(value: Any, room: float) -> Any:
+    """A narrow cell's text with a line break ("\\n") wherever a line of `room` characters is full, never
+    inside a date or a number (12月3|1日 in Word and LibreOffice)."""
+    if not isinstance(value, str):
+        return value
+    return "\n".join(date_lines(value, room))
+
+
+FILTERS = {"picture": picture, "word_lines": broken_between_words, "date_lines": dates_whole}  # what Word templates may use beyond Jinja's own
 
 
 class DocxRenderer:

@@ -11,6 +11,9 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
 from ..errors import TemplateError
+from ..linebreaks import QUOTES, words
+
+ZERO_WIDTH_SPACE = "\u200b"
 
 
 def template_dir() -> Path:
@@ -38,25 +41,57 @@ def make_environment(loader: jinja2.BaseLoader | None = None, finalize: Callable
     )
 
 
-_DATE = re.compile(r"(?:\d{4}年)?\d{1,2}月\d{1,2}日|\d{4}年")
+_DATE = r"(?:\d{4}年)?\d{1,2}月\d{1,2}日|\d{4}年"
+# 避头尾: a closing mark never starts a line, an opening mark never ends one. Pango keeps 。，、）》 off a
+# line's start by itself; the quotes are ambiguous to it, so they are glued to the character beside them.
+_OPENING, _CLOSING = "“‘（《「『【〔", "”’）》」』】〕"
+_GLUED = re.compile(rf"[{_OPENING}]*(?:{_DATE}|[^\s&<>;{_OPENING}{_CLOSING}])[{_CLOSING}]*")
+
+
+def _unbreakable(text: str) -> str:
+    """Escaped text with its dates and its quoted ends each kept on one line by a nowrap span."""
+    def keep(match: re.Match) -> str:
+        piece = match.group(0)
+        return f'<span class="nobr">{piece}</span>' if len(piece) > 1 else piece
+    return _GLUED.sub(keep, text)
 
 
 def unbreakable_dates(value: Any) -> Any:
-    """Every value printed into HTML, escaped, with its dates kept on one line (2024年4月30日, 4月30日, 2024年).
+    """Every value printed into HTML, escaped, with its dates kept on one line (2024年4月30日, 4月30日, 2024年)
+    and no quote mark parted from the character it belongs to.
 
     A line may still break after 年 of a period (2024年 | 第2季度), never inside a date.
     """
     if not isinstance(value, str) or isinstance(value, Markup):
         return value
-    text = str(escape(value))
-    return Markup(_DATE.sub(lambda m: f'<span class="nobr">{m.group(0)}</span>', text))
+    return Markup(_unbreakable(str(escape(value))))
+
+
+def whole_words(value: Any, longest: int = 8) -> Any:
+    """A title or a name, escaped, whose lines break only between words (七里河区 stays whole); in a column
+    narrower than `longest` characters a longer word breaks where it must. Where a break between words lies
+    beside a quote mark (员|“4+N”|包干), a zero-width space offers it: Pango never breaks beside “ ” alone."""
+    if not isinstance(value, str) or isinstance(value, Markup):
+        return value
+    out: list[str] = []
+    for piece in words(value, longest):
+        if out and (piece[0] in QUOTES or out[-1].endswith(tuple(QUOTES))):
+            out.append(ZERO_WIDTH_SPACE)
+        out.append(piece)
+    return Markup("".join(f'<span class="nobr">{_unbreakable(str(escape(piece)))}</span>' if len(piece) > 1
+                          else _unbreakable(str(escape(piece))) for piece in out))
+
+
+HTML_FILTERS = {"words": whole_words}  # what HTML templates may use beyond Jinja's own
 
 
 @lru_cache(maxsize=None)
 def html_environment(folder: Path, own: Path | None = None) -> jinja2.Environment:
     """The HTML templates of `folder`, those of the organisation's folder `own` first (sandboxed then)."""
     folders = [str(own), str(folder)] if own is not None else [str(folder)]
-    return make_environment(jinja2.FileSystemLoader(folders), finalize=unbreakable_dates, sandboxed=own is not None)
+    env = make_environment(jinja2.FileSystemLoader(folders), finalize=unbreakable_dates, sandboxed=own is not None)
+    env.filters.update(HTML_FILTERS)
+    return env
 
 
 def chosen(folder: Path, own: Path | None, name: str) -> Path:

@@ -23,6 +23,7 @@ from jinja2 import nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from .docx import FILTERS
+from .environment import HTML_FILTERS
 
 GLOBALS = {"loop", "range", "dict", "lipsum", "cycler", "joiner", "namespace", "caller", "varargs", "kwargs",
            "true", "false", "none", "True", "False", "None"}
@@ -257,7 +258,7 @@ def check_source(source: str, shape: dict[str, Any], place: Any, file: str) -> l
     except jinja2.TemplateSyntaxError as exc:
         found.append(Problem(file, place(exc.lineno), _syntax(exc)))
         return found
-    _Walk(shape, set(env.filters) | set(FILTERS), lambda lineno, message: found.append(Problem(file, place(lineno), message))) \
+    _Walk(shape, set(env.filters) | set(FILTERS) | set(HTML_FILTERS), lambda lineno, message: found.append(Problem(file, place(lineno), message))) \
         .template(tree)
     return _once(found)
 
