@@ -79,15 +79,19 @@ def _dated(kind, tmp_path, renderers, approved):
 @pytest.mark.parametrize("kind", ["proposal", "plan"])
 @pytest.mark.parametrize("approved, shown", [(dt.date(2024, 2, 20), "2024年2月20日"), (None, "2024年3月1日")])
 def test_proposal_and_plan_carry_the_approval_date_not_the_run_date(kind, approved, shown, tmp_path, renderers):
-    """With a 立项日期 the 立项表 and the 计划书 carry it; without, the project's 开始日期 (2024-03-01); never the
+    """With a 立项日期 the 立项表 and the 计划书 carry it; without, the 计划书 the project's 开始日期 (2024-03-01) and the
+    立项表 no 立项日期 row (the 开始日期 stays in its 起止时间); never the
     成文日期 of the run (2024-12-23), in the PDF and in the docx alike."""
     for text in _dated(kind, tmp_path, renderers, approved):
         assert shown in text
         assert "2024年12月23日" not in text
     if kind == "proposal":
         pdf, docx = _dated(kind, tmp_path, renderers, approved)
-        assert f"立项日期\n{shown}" in docx
-        assert re.search(rf"立项日期\s*{shown}", pdf)
+        if approved is None:  # no 立项日期 of record: the form leaves its row out (tests/test_truth2.py)
+            assert "立项日期" not in docx and "立项日期" not in pdf
+        else:
+            assert f"立项日期\n{shown}" in docx
+            assert re.search(rf"立项日期\s*{shown}", pdf)
     else:
         for text in _dated(kind, tmp_path, renderers, approved):
             assert text.rstrip().endswith(shown)  # the date under the branch's name, the plan's last line
@@ -168,7 +172,8 @@ def test_figures_come_only_from_rows_on_or_before_the_date(tmp_path, renderers):
 
 
 def test_days_left_count_from_the_date_the_report_states(tmp_path):
-    """还有N天 counts from the 统计日期 the report states, and a row dated after the 成文日期 is not that date."""
+    """还有N天 counts from the date the sentence states: the 成文日期 (6-25) the 临近 section is judged on, not the
+    统计日期 (6-20) of the period's figures; a row dated after the 成文日期 is not used."""
     tasks = [task_row(seq=1, **{"完成时限*": dt.date(2024, 7, 15)}), task_row(seq=2)]
     progress = [progress_row(percent=50, **{"统计日期*": dt.date(2024, 6, 20)}),
                 progress_row(period="2024年7月", percent=60, **{"统计日期*": dt.date(2024, 7, 5)})]
@@ -176,7 +181,7 @@ def test_days_left_count_from_the_date_the_report_states(tmp_path):
     assert report.ok
     context = next(documents(intake, ["progress"], CONFIG, Options(date=dt.date(2024, 6, 25)))).context
     assert context.stat_date == "2024年6月20日"
-    assert any("完成时限2024年7月15日，还有25天" in line for line in context.approaching)
+    assert any("完成时限2024年7月15日，截至2024年6月25日，还有20天" in line for line in context.approaching)
 
 
 # --- 结题报告: only for a project that has ended or is complete --------------------------------------------------

@@ -53,7 +53,8 @@ def intake(tmp_path):
 
 
 def test_progress_flags_overdue_and_approaching_tasks(intake):
-    context = only(intake, "progress")
+    # dated on its 统计日期 (6-30): 逾期 and 临近 are judged on the report's date (assessment.overdue_on)
+    context = only(intake, "progress", date=dt.date(2024, 6, 30))
     flags = {t.seq: t.flag for t in context.tasks}
     assert flags == {1: "完成", 2: "逾期", 3: "临近", 4: ""}
     assert context.overdue == ["任务2“整编服务队”：完成时限2024年6月15日，已逾期15天，完成60%。"]
@@ -118,7 +119,7 @@ def test_notice_lists_the_branch_projects_with_contact_and_date(tmp_path):
     assert notice.title == "关于城关供电服务中心党支部党建项目“四公开”的公示"
     assert [p.name for p in notice.projects] == ["连心桥共产党员服务队“创优”工程", "网格化服务"]
     assert notice.projects[1].progress == "暂无阶段进展"
-    assert notice.contacts == ["联系人：王老师", "联系电话：0931-8881234", "地址：公司党建工作部（综合楼305室）"]
+    assert notice.contacts == ["联系人：王丽娟", "联系电话：0931-8881234", "地址：国网兰州供电公司党建工作部（综合楼305室）"]
     assert notice.date == "2024年12月23日"
     per_project = list(documents(intake, ["notice"], CONFIG, Options(date=dt.date(2024, 12, 23), per_project=True)))
     assert [d.context.title for d in per_project] == [

@@ -68,7 +68,7 @@ def build():
     pair_row("项目负责人", "{{ leader }}", "联系电话", "{{ phone }}")
     full_row("项目成员", "{{ members }}")
     full_row("起止时间", "{{ period }}")
-    full_row("立项日期", "{{ date }}")
+    only_if("date", lambda: full_row("立项日期", "{{ date }}"))  # only a 立项日期 the workbook gives
     for name, var in (("经费预算", "budget"), ("项目口号", "slogan"), ("关联中心工作", "central_work")):
         only_if(f'{var} != "—"', lambda name=name, var=var: full_row(name, "{{ " + var + " }}"))
     full_row("立项背景", loop="background")

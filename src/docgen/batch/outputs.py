@@ -19,8 +19,10 @@ def zip_branches(result: BatchResult) -> list[str]:
     branch's documents and the year end's (年度汇总报告, 台账, 荣誉证书合订本)."""
     by_branch: dict[str, list[str]] = {}
     for o in result.outcomes:
-        if o.documents:
-            by_branch.setdefault(o.branch or Path(o.source).stem, []).extend(d.path for d in o.documents)
+        own = {safe_name(branch): branch for branch in o.branches}  # a workbook of several branches: each its own
+        for d in o.documents:
+            folder = Path(d.path).parts[0] if len(Path(d.path).parts) > 1 else ""
+            by_branch.setdefault(own.get(folder) or o.branch or Path(o.source).stem, []).append(d.path)
     made = []
     for branch, paths in sorted(by_branch.items()):
         made.append(_zip(result.out_dir, f"{ZIP_FOLDER}/{safe_name(branch)}.zip", paths))
@@ -81,7 +83,7 @@ def listing(result: BatchResult) -> bytes:
                 notes.append(f"……共 {len(o.report.errors)} 处错误，见退回副本")
         elif o.report is not None and o.report.warnings:  # made, but with what the clerk should look at
             notes += [f"警告：{issue}" for issue in o.report.warnings]
-        workbooks.append({"index": o.index + 1, "source": o.source, "branch": o.branch,
+        workbooks.append({"index": o.index + 1, "source": o.source, "branch": "、".join(o.branches) or o.branch,
                           "status": o.status.label, "errors": o.errors, "warnings": o.warnings,
                           "count": len(o.documents), "annotated": o.annotated, "message": "\n".join(notes)})
     files = itertools.chain(((d, o.source) for o in result.outcomes for d in o.documents),

@@ -16,7 +16,8 @@ from ..config import Config
 from ..models import Intake, Project
 from .assessment import (Assessment, Selection, TaskState, assess, assessment_date, eligibility_rule, month_day,
                          risk_line, select)
-from .common import Chart, Context, Filing, Options, bar, cn_date, main_recipient, number, percent, quoted, score
+from .common import (Chart, Context, Filing, Options, bar, cn_date, main_recipient, percent, quoted, score,
+                     share)
 
 KIND = "annual_report"
 TITLE = "年度汇总报告"
@@ -231,6 +232,16 @@ def _mean(values: list[float]) -> float | None:
     return round(sum(values) / len(values), 1) if values else None
 
 
+def measured(satisfactions: list[float], scores: list[float]) -> str:
+    """满意度测评 and 评价 of the year in one sentence, a clause only for what was measured; "" when nothing was."""
+    clauses = []
+    if satisfactions:
+        clauses.append(f"{len(satisfactions)}个项目开展了群众满意度测评，平均满意率{percent(_mean(satisfactions))}")
+    if scores:
+        clauses.append(f"{len(scores)}个项目完成了评价，平均得分{score(_mean(scores))}分")
+    return "；".join(clauses) + "。" if clauses else ""
+
+
 def selection_label(ranked) -> str:
     if ranked.outstanding:
         return "突出贡献项目"
@@ -257,16 +268,15 @@ def build_context(data: YearEnd, config: Config, options: Options) -> AnnualCont
     as_of = month_day(assessment_date(data.year, options.date))
     at_risk = [a for a in assessments if a.eligible and a.at_risk]
 
-    overview = [
+    overview = [line for line in [
         f"{data.year}年度，共有{len(branches)}个党组织实施党建项目{total}个。",
         f"截至{as_of}，{finished}个项目全部完成计划任务，项目完成率{percent(100 * finished / total if total else 0)}；"
         f"各项目平均完成比例{percent(_mean([a.completion for a in assessments]) or 0)}。",
-        f"{len(satisfactions)}个项目开展了群众满意度测评，平均满意率{percent(_mean(satisfactions))}；"
-        f"{len(scores)}个项目完成了评价，平均得分{score(_mean(scores))}分。",
-        f"按评价得分排名，{len(selection.tracking)}个项目列入跟踪实施名单，"
-        f"{len(selection.outstanding)}个项目评为突出贡献项目；"
+        measured(satisfactions, scores),
+        (f"按评价得分排名，{len(selection.tracking)}个项目列入跟踪实施名单，"
+         f"{len(selection.outstanding)}个项目评为突出贡献项目；" if scores else "")  # no score: no ranking to state
         + (f"{len(lost)}个项目不具备年度评优资格。" if lost else "各项目均具备年度评优资格。"),
-    ]
+    ] if line]
     most = max(categories.values(), default=0)
     category_rows = [CategoryRow(category=c, count=categories[c], share=percent(100 * categories[c] / total))
                      for c in ordered_categories]
@@ -327,8 +337,8 @@ def build_context(data: YearEnd, config: Config, options: Options) -> AnnualCont
         ],
         ranking_more=ranking_more,
         selection_rule=(
-            f"评选办法：按评价得分从高到低排名，得分相同的名次并列；得分前{number(rules.tracking_share * 100)}%"
-            f"的项目列入跟踪实施名单，其中具备评优资格的项目按得分取前{number(rules.outstanding_share * 100)}%"
+            f"评选办法：按评价得分从高到低排名，得分相同的名次并列；得分前{share(rules.tracking_share)}"
+            f"的项目列入跟踪实施名单，其中具备评优资格的项目按得分取前{share(rules.outstanding_share)}"
             f"评为突出贡献项目。"),
         notes=selection.notes,
         tracking=[name_line(r) for r in tracking],

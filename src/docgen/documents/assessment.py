@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from ..config import AssessmentRules
 from ..models import Intake, ProgressEntry, Project, Result, Task
 from ..models.period import Period
-from .common import month_day, number, quoted
+from .common import month_day, number, quoted, share
 
 APPROACHING_DAYS = 30
 
@@ -71,8 +71,22 @@ def planned_percent(start: dt.date, deadline: dt.date, day: dt.date) -> float:
     return round(100.0 * ((day - start).days + 1) / total, 1)
 
 
-def snapshot(project: Project, intake: Intake, period: Period) -> Snapshot | None:
-    """The project as of the period's statistics date; None when nothing was reported for it."""
+def overdue_on(deadline: dt.date, percent: float, day: dt.date) -> bool:
+    """The one rule of 逾期 in every document: the 完成时限 has passed by `day` (it lies before it) and the
+    task's latest completion is under 100 %."""
+    return percent < 100 and deadline < day
+
+
+def approaching_on(deadline: dt.date, percent: float, day: dt.date) -> bool:
+    """临近: not done, and the 完成时限 is `day` itself or at most APPROACHING_DAYS after it."""
+    return percent < 100 and 0 <= (deadline - day).days <= APPROACHING_DAYS
+
+
+def snapshot(project: Project, intake: Intake, period: Period, on: dt.date | None = None) -> Snapshot | None:
+    """The project as of the period's statistics date; None when nothing was reported for it.
+
+    Completion and the planned figures are the statistics date's; 逾期, 临近 and the days left are judged on
+    `on` (a document's 成文日期) when given, else on the statistics date."""
     rows = intake.progress_of(project.code)
     in_period = [r for r in rows if r.period == period]
     if not in_period:
@@ -86,9 +100,10 @@ def snapshot(project: Project, intake: Intake, period: Period) -> Snapshot | Non
         current = next((r for r in reversed(history) if r.period == period), None)
         percent = latest.percent if latest else 0.0
         start = task.start or project.start
-        days_left = (task.deadline - stat_date).days
-        overdue = percent < 100 and days_left < 0
-        approaching = percent < 100 and 0 <= days_left <= APPROACHING_DAYS
+        day = on or stat_date
+        days_left = (task.deadline - day).days
+        overdue = overdue_on(task.deadline, percent, day)
+        approaching = approaching_on(task.deadline, percent, day)
         states.append(TaskState(task, start, percent, latest, current,
                                 planned_percent(start, task.deadline, stat_date),
                                 overdue, approaching, days_left))
@@ -97,9 +112,11 @@ def snapshot(project: Project, intake: Intake, period: Period) -> Snapshot | Non
     return Snapshot(project, period, stat_date, states, completion, reported)
 
 
-def latest_snapshot(project: Project, intake: Intake) -> Snapshot | None:
+def latest_snapshot(project: Project, intake: Intake, on: dt.date | None = None) -> Snapshot | None:
+    """The project as of its latest reported period (of `intake`: pass one as_of the document's date), with
+    逾期 and 临近 judged on `on` when given."""
     found = periods(intake, project.code)
-    return snapshot(project, intake, found[-1]) if found else None
+    return snapshot(project, intake, found[-1], on) if found else None
 
 
 def assessment_date(year: int, on: dt.date | None) -> dt.date:
@@ -112,9 +129,9 @@ def assessment_date(year: int, on: dt.date | None) -> dt.date:
 class Assessment:
     """A project at year end: its result and whether it keeps its right to annual awards.
 
-    A task counts against the project only when its deadline lies before the assessment
-    date (as_of) and it is below 100 %; an unfinished task due between as_of and the year's
-    end is at risk, not yet a failure.
+    A task counts against the project only when it is 逾期 on the 成文日期 by the one rule of every
+    document (overdue_on: its deadline lies before that day and it is below 100 %); an unfinished
+    task of the year not yet due then is at risk, not yet a failure.
     """
 
     project: Project
@@ -123,7 +140,7 @@ class Assessment:
     result: Result | None
     latest: Snapshot | None
     history: list[Snapshot]
-    unfinished: list[TaskState]  # past their deadline on as_of and below 100 %
+    unfinished: list[TaskState]  # 逾期 on the 成文日期 (overdue_on), of the year or before
     reasons: list[str]
     as_of: dt.date = dt.date.min
     at_risk: list[TaskState] = field(default_factory=list)  # due later in the year, not yet done
@@ -170,8 +187,9 @@ def assess(project: Project, intake: Intake, rules: AssessmentRules, year: int |
         reasons = ["未报送项目进度"] if tasks else []
     else:
         open_tasks = [t for t in latest.tasks if not t.done and t.task.deadline.year <= year]
-        year_over = as_of == dt.date(year, 12, 31)  # on the last day every task of the year is judged
-        unfinished = [t for t in open_tasks if t.task.deadline < as_of or year_over]
+        # 逾期 by the one rule (overdue_on) on the 成文日期; without one, once the year is over
+        judged = on if on is not None else dt.date(year + 1, 1, 1)
+        unfinished = [t for t in open_tasks if overdue_on(t.task.deadline, t.percent, judged)]
         at_risk = [t for t in open_tasks if t not in unfinished]
         reasons = []
     if unfinished:
@@ -285,7 +303,7 @@ def select(assessments: list[Assessment], rules: AssessmentRules) -> Selection:
     for r in tracking:
         r.tracking = True
     selection.workings.append(
-        f"跟踪实施名单：参加排名的{len(scored)}个项目按得分取前{number(rules.tracking_share * 100)}%，"
+        f"跟踪实施名单：参加排名的{len(scored)}个项目按得分取前{share(rules.tracking_share)}，"
         f"向上取整为{selection.tracking_target}个" + (
             f"；第{selection.tracking_target}名得分并列，并列的项目一并列入，实取{len(tracking)}个。"
             if len(tracking) > selection.tracking_target else "。"))
@@ -301,7 +319,7 @@ def select(assessments: list[Assessment], rules: AssessmentRules) -> Selection:
     outstanding = _take_with_ties(candidates, selection.outstanding_target)
     for r in outstanding:
         r.outstanding = True
-    working = (f"突出贡献项目：跟踪实施名单{len(tracking)}个项目按得分取前{number(rules.outstanding_share * 100)}%，"
+    working = (f"突出贡献项目：跟踪实施名单{len(tracking)}个项目按得分取前{share(rules.outstanding_share)}，"
                f"向上取整为{selection.outstanding_target}个，从具备评优资格的{len(candidates)}个项目中评选")
     if len(outstanding) > selection.outstanding_target:
         selection.workings.append(working + f"；因得分并列，实取{len(outstanding)}个。")

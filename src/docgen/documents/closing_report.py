@@ -6,7 +6,7 @@ eligibility is the department's judgement, stated in the 年度汇总报告 and 
 from __future__ import annotations
 
 from ..config import Config
-from ..models import Intake
+from ..models import Intake, Project
 from .assessment import Assessment, assess, latest_snapshot
 from .common import (
     EMPTY,
@@ -17,7 +17,7 @@ from .common import (
     ProjectFields,
     amount,
     cn_date,
-    in_year,
+    one_form,
     main_recipient,
     paragraphs,
     percent,
@@ -78,8 +78,15 @@ def figures_sentence(satisfaction: str, score_: str, conclusion: str) -> str:
     return "；".join(parts) + "。" if parts else ""
 
 
+def closing_year(project: Project, options: Options) -> int:
+    """The 年度 a 结题报告's title names: the year the project ends; a project complete before its 结束日期 closes
+    in the year of the report (its 成文日期)."""
+    return project.end.year if project.end <= options.date else options.date.year
+
+
 def build_from(a: Assessment, intake: Intake, config: Config, options: Options) -> ClosingContext:
     project = a.project
+    year = closing_year(project, options)
     latest = {s.task.seq: s for s in a.latest.tasks} if a.latest else {}
     tasks = []
     for task in intake.tasks_of(project.code):
@@ -92,8 +99,9 @@ def build_from(a: Assessment, intake: Intake, config: Config, options: Options) 
             done=bool(state and state.done),
         ))
     done = sum(t.done for t in tasks)
+    stat_date = one_form([s.stat_date for s in a.history], options.date.year)
     history = [
-        HistoryRow(period=s.period.label, stat_date=in_year(s.stat_date, a.year), completion=percent(s.completion),
+        HistoryRow(period=s.period.label, stat_date=stat_date(s.stat_date), completion=percent(s.completion),
                    overdue=len(s.overdue), summary=s.reported.status if s.reported else EMPTY)
         for s in a.history
     ]
@@ -104,8 +112,8 @@ def build_from(a: Assessment, intake: Intake, config: Config, options: Options) 
         **project_fields(project),
         organization=config.organization.name,
         title=project.name,
-        subtitle=f"党建项目结题报告（{a.year}年度）",
-        year=a.year,
+        subtitle=f"党建项目结题报告（{year}年度）",
+        year=year,
         tasks=tasks,
         finished=f"计划任务{len(tasks)}项，已完成{done}项，总体完成比例{percent(a.completion)}。",
         history=history,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator
@@ -46,6 +47,13 @@ def month_day(day: dt.date) -> str:
 def in_year(day: dt.date, year: int) -> str:
     """4月30日 within `year`, 2025年1月15日 outside it: short enough for a narrow table column."""
     return month_day(day) if day.year == year else cn_date(day)
+
+
+def one_form(days: list[dt.date], year: int):
+    """How a table writes its dates, all in one form: with the year (2024年12月20日) when any of `days` lies in
+    another year than `year` (the document's), else without it (11月30日)."""
+    with_year = any(day.year != year for day in days)
+    return cn_date if with_year else month_day
 
 
 def date_range(start: dt.date, end: dt.date) -> str:
@@ -319,6 +327,19 @@ def number(value: float) -> str:
 def percent(value: float | None) -> str:
     """95 → 95%, 96.8 → 96.8%, None → —."""
     return EMPTY if value is None else number(value) + "%"
+
+
+def share(value: float) -> str:
+    """A configured share as a rule is written: a whole per cent as such (0.5 → "50%", 0.2 → "20%"), a common
+    fraction in words (1/3 or 0.3333 → "三分之一", 2/3 → "三分之二"), anything else in per cent to one decimal."""
+    hundredths = value * 100
+    if abs(hundredths - round(hundredths)) < 1e-6:
+        return f"{round(hundredths)}%"
+    for denominator in range(2, 13):
+        for numerator in range(1, denominator):
+            if math.gcd(numerator, denominator) == 1 and abs(value - numerator / denominator) < 5e-4:
+                return f"{_cn_small(denominator)}分之{_cn_small(numerator)}"
+    return number(round(hundredths, 1)) + "%"
 
 
 def score(value: float | None) -> str:

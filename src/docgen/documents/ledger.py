@@ -6,7 +6,7 @@ import datetime as dt
 from ..config import Config
 from .annual_report import LEDGER_TITLE, YearEnd, selection_label
 from .assessment import risk_line, workings_of_eligibility
-from .common import Context, Filing, Options, cn_date, number
+from .common import Context, Filing, Options, cn_date, share
 from .progress import COMPLETION_METHOD
 
 KIND = "ledger"
@@ -83,7 +83,7 @@ def rows(data: YearEnd) -> list[LedgerRow]:
         out.append(LedgerRow(
             code=p.code, name=p.name, branch=p.branch, category=p.category, leader=p.leader,
             start=p.start, end=p.end, tasks=len(a.tasks),
-            overdue=len(latest.overdue) if latest else 0,
+            overdue=len(a.unfinished),  # 逾期 on the 成文日期, as the 失去资格原因 and every document count
             latest_period=latest.period.label if latest else "未填报",
             completion=latest.completion if latest else None,
             satisfaction=a.satisfaction, score=a.score,
@@ -107,8 +107,8 @@ def notes(data: YearEnd, config: Config, options: Options) -> list[str]:
         "完成比例：" + COMPLETION_METHOD,
         workings_of_eligibility(data.year, options.date, rules.satisfaction_min),
         f"排名与评选：按评价得分从高到低排名，得分相同的名次并列，未填报评价得分的项目不参加排名。"
-        f"得分前{number(rules.tracking_share * 100)}%的项目列入跟踪实施名单，其中保留评优资格的项目按得分取前"
-        f"{number(rules.outstanding_share * 100)}%评为突出贡献项目；名额按项目数乘以比例向上取整，"
+        f"得分前{share(rules.tracking_share)}的项目列入跟踪实施名单，其中保留评优资格的项目按得分取前"
+        f"{share(rules.outstanding_share)}评为突出贡献项目；名额按项目数乘以比例向上取整，"
         f"名额边界上得分并列的项目一并入选。",
         *data.selection.workings,
     ]

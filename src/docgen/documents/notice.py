@@ -13,8 +13,10 @@ from typing import Iterator
 
 from ..config import Config
 from ..models import Intake, Project
+from . import closing_report
 from .assessment import latest_snapshot
-from .common import Context, Filing, Options, cn_date, in_year, paragraphs, percent, quoted, title_lines
+from .common import (Context, Filing, OfProject, Options, cn_date, one_form, paragraphs, percent, quoted,
+                     title_lines)
 from .workdays import WorkCalendar
 
 KIND = "notice"
@@ -84,18 +86,44 @@ def notice_period(calendar: WorkCalendar, start: dt.date, days: int) -> str:
     return f"公示期为{days}个工作日（{cn_date(first)}至{end}）。"
 
 
-def _project(seq: int, project: Project, intake: Intake) -> NoticeProject:
-    snap = latest_snapshot(project, intake)
-    if snap is None:
-        progress = "暂无阶段进展"
-    else:
-        overdue = f"，逾期任务{len(snap.overdue)}项" if snap.overdue else ""
-        progress = f"截至{in_year(snap.stat_date, project.end.year)}完成{percent(snap.completion)}{overdue}"
+RUNNING = "项目实施中，实施效果待项目结题后公开。"
+UNVERIFIED = "项目已结束，实施效果待验收后公开。"
+COMPLETE_UNVERIFIED = "项目计划任务已全部完成，实施效果待验收后公开。"
+
+
+def _effect(project: Project, intake: Intake, options: Options) -> list[str]:
+    """实施效果 only of a project whose 结题报告 is due by the notice's date (closing_report.not_due: ended, or every
+    task complete), as the branch reported them; of one still running, that they follow its closing; of one due
+    without reported results, that they follow the 验收."""
+    if closing_report.not_due(OfProject(project, intake), options) is not None:
+        return [RUNNING]
     result = intake.result_of(project.code)
-    effect = paragraphs(result.effect) if result else ["项目实施中，实施效果待项目结题后公开。"]
-    return NoticeProject(seq=seq, code=project.code, name=project.name, leader=project.leader,
-                         content=paragraphs(project.measures), objectives=paragraphs(project.objectives),
-                         progress=progress, effect=effect)
+    if result is not None and paragraphs(result.effect):
+        return paragraphs(result.effect)
+    return [UNVERIFIED if project.end <= options.date else COMPLETE_UNVERIFIED]
+
+
+def _projects(projects: list[Project], intake: Intake, options: Options) -> list[NoticeProject]:
+    """The table's rows. Every date of its 完成进度 column in one form: with the year when any of them lies in
+    another year than the notice's date, else without."""
+    snaps = {p.code: latest_snapshot(p, intake, on=options.date) for p in projects}
+    shown = one_form([s.stat_date for s in snaps.values() if s], options.date.year)
+
+    rows = []
+    for seq, project in enumerate(projects, 1):
+        snap = snaps[project.code]
+        if snap is None:
+            progress = "暂无阶段进展"
+        else:
+            progress = f"截至{shown(snap.stat_date)}完成{percent(snap.completion)}"
+            if snap.overdue:  # 逾期 on the notice's date (assessment.overdue_on), stated as of that date
+                counted = f"逾期任务{len(snap.overdue)}项"
+                progress += (f"，{counted}" if snap.stat_date == options.date
+                             else f"；截至{shown(options.date)}，{counted}")
+        rows.append(NoticeProject(seq=seq, code=project.code, name=project.name, leader=project.leader,
+                                  content=paragraphs(project.measures), objectives=paragraphs(project.objectives),
+                                  progress=progress, effect=_effect(project, intake, options)))
+    return rows
 
 
 @dataclass(frozen=True)
@@ -124,7 +152,7 @@ def build_context(subject: Posted, config: Config, options: Options) -> NoticeCo
         title_lines=title_lines(title),
         intro=(f"为深入推进党建项目化管理，落实项目内容、目标任务、完成进度、实施效果“四公开”要求，"
                f"主动接受广大党员群众监督，现将{what}有关情况予以公示。"),
-        projects=[_project(i, p, intake) for i, p in enumerate(projects, 1)],
+        projects=_projects(projects, intake, options),
         period=notice_period(calendar, options.date, notice.days),
         objection=(f"公示期间，如有异议，请以书面、电话或来访等形式向{branch}或"
                    f"{config.organization.name}{config.organization.department}反映。"

@@ -17,7 +17,7 @@ from .common import (
     ProjectFields,
     bar,
     cn_date,
-    in_year,
+    one_form,
     main_recipient,
     paragraphs,
     percent,
@@ -110,10 +110,13 @@ def _task_notes(snap: Snapshot, attr: str) -> list[str]:
     return lines
 
 
-def chart_of(snap: Snapshot) -> Chart:
+def chart_of(snap: Snapshot, overdue: set[int] | None = None) -> Chart:
+    """The planned and actual bars of the period; the tasks numbered in `overdue` (逾期 on the 成文日期; by default
+    on the 统计日期) drawn darkest."""
+    overdue = {s.task.seq for s in snap.overdue} if overdue is None else overdue
     bars = []
     for state in snap.tasks:
-        actual_colour = OVERDUE_COLOUR if state.overdue else ACTUAL_COLOUR
+        actual_colour = OVERDUE_COLOUR if state.task.seq in overdue else ACTUAL_COLOUR
         bars.append(bar(f"任务{state.task.seq} 计划", state.planned, 100, percent(state.planned), PLANNED_COLOUR))
         bars.append(bar(f"任务{state.task.seq} 实际", state.percent, 100, percent(state.percent), actual_colour))
     return Chart(caption=f"各项任务计划与实际完成比例（截至{cn_date(snap.stat_date)}）", bars=bars,
@@ -121,21 +124,38 @@ def chart_of(snap: Snapshot) -> Chart:
                          (OVERDUE_COLOUR, "逾期未完成")])
 
 
+def standing(subject: OfSnapshot, options: Options) -> Snapshot:
+    """The tasks as they stand on the 成文日期 by the rule every document follows (assessment.overdue_on): the
+    latest completion reported by then, 逾期 and 临近 counted from that day. The period's own figures (计划进度,
+    实际完成, 总体完成比例) stay those of its 统计日期."""
+    snap = subject.snapshot
+    return latest_snapshot(snap.project, subject.intake, on=options.date) or snap
+
+
+def _as_of(snap: Snapshot, options: Options) -> str:
+    """"截至2024年12月23日，" when the 成文日期 is not the 统计日期 the table states, else ""."""
+    return "" if options.date == snap.stat_date else f"截至{cn_date(options.date)}，"
+
+
 def build_context(subject: OfSnapshot, config: Config, options: Options) -> ProgressContext:
     snap = subject.snapshot
     project = snap.project
+    now = standing(subject, options)
+    judged = {state.task.seq: state for state in now.tasks}
+    deadline = one_form([state.task.deadline for state in snap.tasks], options.date.year)
     tasks = []
     for state in snap.tasks:
-        flag, flag_class = _flag(state)
+        flag, flag_class = _flag(judged.get(state.task.seq, state))
         tasks.append(ProgressTask(
             seq=state.task.seq, content=state.task.content, owner=state.task.owner,
-            deadline=in_year(state.task.deadline, snap.stat_date.year), percent=percent(state.percent),
+            deadline=deadline(state.task.deadline), percent=percent(state.percent),
             planned=percent(state.planned), status=_status(state), flag=flag, flag_class=flag_class,
         ))
+    as_of = _as_of(snap, options)
     overdue = [f"任务{s.task.seq}{quoted(s.task.content)}：完成时限{cn_date(s.task.deadline)}，"
-               f"已逾期{-s.days_left}天，完成{percent(s.percent)}。" for s in snap.overdue]
+               f"{as_of}已逾期{-s.days_left}天，完成{percent(s.percent)}。" for s in now.overdue]
     approaching = [f"任务{s.task.seq}{quoted(s.task.content)}：完成时限{cn_date(s.task.deadline)}，"
-                   f"还有{s.days_left}天，完成{percent(s.percent)}。" for s in snap.approaching]
+                   f"{as_of}还有{s.days_left}天，完成{percent(s.percent)}。" for s in now.approaching]
     return ProgressContext(
         **project_fields(project),
         organization=config.organization.name,
@@ -152,7 +172,7 @@ def build_context(subject: OfSnapshot, config: Config, options: Options) -> Prog
         approaching=approaching,
         problems=_task_notes(snap, "problems"),
         next_steps=_task_notes(snap, "next_steps"),
-        chart=chart_of(snap),
+        chart=chart_of(snap, {s.task.seq for s in now.overdue}),
         photo_rows=photo_rows(subject.intake, project.code, snap.stat_date),
     )
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..config import Config
-from .common import (Context, OfProject, Options, ProjectFields, approval_date, cn_date, project_fields,
+from .common import (Context, OfProject, Options, ProjectFields, cn_date, project_fields,
                      project_filing, project_subjects)
 
 KIND = "proposal"
@@ -20,7 +20,8 @@ class ProposalContext(ProjectFields):
     organization: str
     party_committee: str
     title: str
-    date: str  # 立项日期 (approval_date): the form's own date, never the run's
+    date: str  # 立项日期 as the workbook gives it; "" when not given (the form then leaves its row out: the
+    # 开始日期 that dates the 计划书 is no 立项日期 of record)
     tasks: list[TaskLine]
 
     def heading(self) -> str:
@@ -35,7 +36,7 @@ def build_context(subject: OfProject, config: Config, options: Options) -> Propo
         organization=config.organization.name,
         party_committee=config.organization.party_committee,
         title="党建项目立项表",
-        date=cn_date(approval_date(project)),
+        date=cn_date(project.approved),
         tasks=[
             TaskLine(seq=t.seq, content=t.content, owner=t.owner, deadline=cn_date(t.deadline))
             for t in intake.tasks_of(project.code)

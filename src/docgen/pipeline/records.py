@@ -151,7 +151,8 @@ class Outcome:
     status: Status = Status.FAILED
     sha256: str = ""
     key: str = ""
-    branch: str = ""
+    branch: str = ""  # its first project's 申报党组织 (names its zip and its returned copy)
+    branches: list[str] = field(default_factory=list)  # every 申报党组织 of its projects, in the sheet's order
     projects: list[str] = field(default_factory=list)
     errors: int = 0
     warnings: int = 0
@@ -187,7 +188,8 @@ class Outcome:
         issues = [issue.to_dict() for issue in self.report.issues] if self.report else []
         return {
             "source": self.source, "status": str(self.status), "status_label": self.status.label,
-            "sha256": self.sha256, "key": self.key, "branch": self.branch, "projects": self.projects,
+            "sha256": self.sha256, "key": self.key, "branch": self.branch, "branches": self.branches,
+            "projects": self.projects,
             "errors": self.errors, "warnings": self.warnings, "message": self.message,
             "annotated": self.annotated or None,
             "documents": [asdict(d) for d in self.documents],

@@ -93,6 +93,7 @@ def _process(job: Job, renderers: Renderers | None, outcome: Outcome) -> None:
         outcome.locations = project_locations(raw)
     if intake is not None and intake.projects:  # a returned workbook is named by its branch too, where it can be
         outcome.branch = intake.projects[0].branch
+        outcome.branches = list(dict.fromkeys(p.branch for p in intake.projects))  # a workbook may hold several
     if intake is None or not report.ok:
         outcome.status = Status.INVALID
         if settings.annotate and raw.readable:
