@@ -252,7 +252,8 @@ def test_one_mistyped_period_is_an_issue_at_its_cell_and_the_year_stays_the_runs
     folder = samples_with(tmp_path, typo_2042)
     report = api.validate([folder], CONFIG)
     typed = next(f for f in report if f.path.endswith(VALID[0]))
-    assert typed.flatten("sheet", "cell", "code", "severity") == [("进度", "B12", "date_far_from_project", "error")]
+    found = [i for i in typed.flatten("sheet", "cell", "code", "severity") if i[2] != "glyph_style"]  # the sample's 堃
+    assert found == [("进度", "B12", "date_far_from_project", "error")]
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["report", str(folder), "--out", str(out), "--format", "docx",
                                        "--date", "2024-12-23"])
@@ -273,7 +274,8 @@ def test_one_mistyped_period_does_not_move_the_year_of_a_batch(tmp_path):
         2024, 2024, "date")
     typed = next(w for w in manifest["workbooks"] if w["source"] == VALID[0])
     assert typed["status"] == "invalid"
-    assert [(i["cell"], i["code"]) for i in typed["issues"]] == [("B12", "date_far_from_project")]
+    assert [(i["cell"], i["code"]) for i in typed["issues"] if i["code"] != "glyph_style"] == [
+        ("B12", "date_far_from_project")]
     assert (out / "2024年度党建项目管理台账.xlsx").is_file() and not list(out.glob("2042*"))
     assert "汇总年度：2024（成文日期 2024-12-23 所在的年度" in result.output
 
