@@ -82,7 +82,7 @@ def test_a_typo_is_reported_at_its_paragraph_or_cell_and_nothing_is_rendered(tmp
     _, problems = api.check_templates(folder)
     found = {(p.place, p.message.split("；")[0]) for p in problems}
     assert found == {("正文第 2 段", "没有变量“brnach”"), ("第 1 个表格 第 6 行第 2 列", "没有变量“leadr”"),
-                     ("第 1 个表格 第 23 行第 2 列", "“task”没有“ownr”")}, problems
+                     ("第 1 个表格 第 25 行第 2 列", "“task”没有“ownr”")}, problems
     assert any("要写的可能是“branch”" in p.message for p in problems)
     assert any("要写的可能是“owner”" in p.message for p in problems)
     with pytest.raises(TemplateError, match="正文第 2 段：没有变量“brnach”"):

@@ -126,9 +126,12 @@ def _embedded_fonts(pdf: bytes) -> set[str]:
     return fonts
 
 
-def test_pdf_embeds_the_pre_subset_faces_and_falls_back_for_rare_characters(renderers, sample_intake):
+def test_pdf_embeds_the_pre_subset_faces_and_falls_back_for_rare_characters(renderers, tmp_path):
     """GB 2312 text uses the cut-down faces only; 堃 (outside GB 2312, in a member's name) comes from full Noto."""
-    rare, plain = documents(sample_intake, ["plan"], CONFIG)
+    book = valid_book(projects=[project_row("DJ-2024-001", **{"项目成员": "李晓燕、王堃"}), project_row("DJ-2024-002")],
+                      tasks=[task_row("DJ-2024-001"), task_row("DJ-2024-002")])
+    intake, _ = api.load(book.save(tmp_path / "a.xlsx"), CONFIG)
+    rare, plain = documents(intake, ["plan"], CONFIG)
     assert "堃" not in str(plain.context.model_dump()) and "堃" in str(rare.context.model_dump())
     fonts = _embedded_fonts(_render(renderers, plain)[1])
     assert fonts == {"docgen-Fang", "docgen-Kai", "docgen-Serif", "docgen-Serif-Bold", "docgen-Sans"}, fonts

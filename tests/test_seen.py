@@ -254,7 +254,7 @@ def test_an_amount_in_yuan_under_a_header_in_wan_is_said(tmp_path, value, number
 @pytest.mark.parametrize("written, names, issue", [
     ("马建华 李晓燕 张志刚", ["马建华", "李晓燕", "张志刚"], []),
     ("马建华/李晓燕／张志刚", ["马建华", "李晓燕", "张志刚"], []),
-    ("王 堃", ["王 堃"], [("list_unclear", "warning")]),  # one name padded to three characters, or two?
+    ("王 坤", ["王 坤"], [("list_unclear", "warning")]),  # one name padded to three characters, or two?
 ])
 def test_names_set_apart_by_spaces_or_slashes(tmp_path, written, names, issue):
     intake, report = read(changed(tmp_path, lambda book: setattr(book["项目信息"]["I4"], "value", written)))

@@ -126,7 +126,7 @@ MESSAGES: dict[str, str] = {
     "glyph_missing": "{label}中的“{characters}”（{codes}）在本机的字体中都没有，PDF 中将显示为方框；"
                      "请改用常用字，或在本机装上含这些字的字体（docgen fonts 可查看各类文字所用的字体）",
     "glyph_style": "{label}中的“{characters}”在{role}的代用字体 {own_face} 中没有，PDF 中将改用{fallback}的字形，"
-                   "与同一行的其他字字体不同；请核对是否可改用常用字，或在本机装上含这些字的同类字体"
+                   "与同一行的其他字字体不同；人名等不能改字的，在本机装上含这些字的同类字体即可一致"
                    "（如 Windows 的“仿宋”“楷体”；docgen fonts --check 可逐字查看）",
     "text_invalid": "应填写文字",
     "code_invalid": "编号“{value}”只能包含字母、数字、“-”和“_”",
