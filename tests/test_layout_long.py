@@ -146,6 +146,44 @@ def test_titles_and_names_break_between_words_and_dates_never_break(laid_out):
     assert not faults, "\n".join(faults)
 
 
+def _phrase_bounds(text: str) -> set[int]:
+    from docgen.linebreaks import phrases
+
+    bounds, at = set(), 0
+    for piece in phrases(text):
+        at += len(piece)
+        bounds.add(at)
+    return bounds
+
+
+def test_the_notices_progress_breaks_between_phrases(laid_out, every_document, renderers):
+    """完成进度 of the 公示 (截至2024年12月20日完成51.4%；截至2025年12月31日，逾期任务4项) breaks between its
+    phrases, never 截/至, 完/成 or 4/项, in the PDF and in the lines the .docx cell is given."""
+    faults = []
+    for stem, _, lines in laid_out:
+        for block in _blocks(lines).values():
+            if not _in(block[0], ".progress") or len(block) < 2:
+                continue
+            texts = [line.text for line in block]
+            bounds = _phrase_bounds("".join(texts))
+            cuts = [sum(len(t) for t in texts[:i]) for i in range(1, len(texts))]
+            faults += [f"{stem} (PDF): {texts}" for cut in cuts if cut not in bounds]
+    for document in every_document:
+        if document.kind != "notice":
+            continue
+        xml = zipfile.ZipFile(io.BytesIO(renderers.render("docx", document.kind, document.context.model_dump(),
+                                                          document.metadata))).read("word/document.xml").decode()
+        for project in document.context.model_dump()["projects"]:
+            text = project["progress"]
+            cell = next(c for c in re.findall(r"<w:tc>.*?</w:tc>", xml, re.S)
+                        if re.sub(r"<[^>]+>|\u2060", "", c) == text)
+            texts = [re.sub(r"<[^>]+>|\u2060", "", part) for part in re.split(r"<w:br/>", cell)]
+            bounds = _phrase_bounds(text)
+            cuts = [sum(len(t) for t in texts[:i]) for i in range(1, len(texts))]
+            faults += [f"{document.stem} (docx): {texts}" for cut in cuts if cut not in bounds]
+    assert not faults, "\n".join(faults)
+
+
 def test_the_closing_has_two_lines_of_body_text_on_its_page(laid_out):
     """GB/T 9704 7.3.5: the 落款 never stands on a page with one line (or none) of the body above it."""
     faults = []
