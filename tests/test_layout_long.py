@@ -8,12 +8,14 @@ with opening punctuation (避头尾), a title or a name breaks between words, a 
 """
 from __future__ import annotations
 
+import datetime as dt
 import html
 import io
 import re
 import subprocess
 import tempfile
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -21,7 +23,7 @@ import pytest
 from boxes import Line, boxes_of, layout, lines_of
 from conftest import CONFIG, OPTIONS, SAMPLES
 from docgen import api
-from docgen.documents import KINDS, WORKBOOK_KINDS, annual_report, documents
+from docgen.documents import KINDS, WORKBOOK_KINDS, Options, annual_report, documents
 from docgen.linebreaks import UNIT_WORDS
 from libreoffice import available, to_pdf
 from textof import docx_paragraphs
@@ -33,9 +35,21 @@ DATE = re.compile(r"(?:\d{4}年)?\d{1,2}月\d{1,2}日")
 UNITS = "%％‰处个项名人次元天件户条套份年月日"
 
 
+# The 成文日期s the documents are made at: the samples' own; early next year, when most dates of a table
+# carry their year (2024年12月20日); and the day the long project ends, when its plan's and its notice's
+# cells hold dates of two years and the longest texts (截至2024年12月20日完成51.4%，2025年12月31日……).
+DAYS = (dt.date(2024, 12, 23), dt.date(2025, 1, 15), dt.date(2025, 12, 31))
+
+
+@pytest.fixture(scope="module", params=DAYS, ids=str)
+def options(request) -> Options:
+    return replace(OPTIONS, date=request.param)
+
+
 @pytest.fixture(scope="module")
-def every_document(tmp_path_factory):
-    """Every document of every kind from the long-data workbook and the samples, with the year-end reports."""
+def every_document(tmp_path_factory, options):
+    """Every document of every kind from the long-data workbook and the samples, with the year-end reports,
+    made at one of DAYS."""
     folder = tmp_path_factory.mktemp("long")
     books = [long_workbook(folder), *api.find_workbooks([SAMPLES])]
     found, intakes = [], []
@@ -45,11 +59,11 @@ def every_document(tmp_path_factory):
             continue
         intakes.append(intake)
         for kind in WORKBOOK_KINDS:
-            found += list(documents(intake, [kind], CONFIG, OPTIONS))
-        data = annual_report.year_end([intake], CONFIG, OPTIONS)
-        found.append(KINDS[annual_report.KIND].document(data, CONFIG, OPTIONS))
-    data = annual_report.year_end(intakes[1:], CONFIG, OPTIONS)
-    found.append(KINDS[annual_report.KIND].document(data, CONFIG, OPTIONS))
+            found += list(documents(intake, [kind], CONFIG, options))
+        data = annual_report.year_end([intake], CONFIG, options)
+        found.append(KINDS[annual_report.KIND].document(data, CONFIG, options))
+    data = annual_report.year_end(intakes[1:], CONFIG, options)
+    found.append(KINDS[annual_report.KIND].document(data, CONFIG, options))
     assert any(BRANCH in d.context.model_dump_json() for d in found)
     return found
 
@@ -129,6 +143,44 @@ def test_titles_and_names_break_between_words_and_dates_never_break(laid_out):
             if _in(block[0], "h1", ".name", ".unit") and cuts:
                 bounds = _word_bounds(joined, max(len(t) for t in texts))
                 faults += [f"{stem}: {joined[:cut]}/{joined[cut:]}" for cut in cuts if cut not in bounds]
+    assert not faults, "\n".join(faults)
+
+
+def _phrase_bounds(text: str) -> set[int]:
+    from docgen.linebreaks import phrases
+
+    bounds, at = set(), 0
+    for piece in phrases(text):
+        at += len(piece)
+        bounds.add(at)
+    return bounds
+
+
+def test_the_notices_progress_breaks_between_phrases(laid_out, every_document, renderers):
+    """完成进度 of the 公示 (截至2024年12月20日完成51.4%；截至2025年12月31日，逾期任务4项) breaks between its
+    phrases, never 截/至, 完/成 or 4/项, in the PDF and in the lines the .docx cell is given."""
+    faults = []
+    for stem, _, lines in laid_out:
+        for block in _blocks(lines).values():
+            if not _in(block[0], ".progress") or len(block) < 2:
+                continue
+            texts = [line.text for line in block]
+            bounds = _phrase_bounds("".join(texts))
+            cuts = [sum(len(t) for t in texts[:i]) for i in range(1, len(texts))]
+            faults += [f"{stem} (PDF): {texts}" for cut in cuts if cut not in bounds]
+    for document in every_document:
+        if document.kind != "notice":
+            continue
+        xml = zipfile.ZipFile(io.BytesIO(renderers.render("docx", document.kind, document.context.model_dump(),
+                                                          document.metadata))).read("word/document.xml").decode()
+        for project in document.context.model_dump()["projects"]:
+            text = project["progress"]
+            cell = next(c for c in re.findall(r"<w:tc>.*?</w:tc>", xml, re.S)
+                        if re.sub(r"<[^>]+>|\u2060", "", c) == text)
+            texts = [re.sub(r"<[^>]+>|\u2060", "", part) for part in re.split(r"<w:br/>", cell)]
+            bounds = _phrase_bounds(text)
+            cuts = [sum(len(t) for t in texts[:i]) for i in range(1, len(texts))]
+            faults += [f"{document.stem} (docx): {texts}" for cut in cuts if cut not in bounds]
     assert not faults, "\n".join(faults)
 
 
@@ -251,13 +303,15 @@ JOINED = re.compile(r"\d[\d.%％处个项名人次元天件户条年月日]")  #
 
 
 @pytest.fixture(scope="module")
-def office(every_document, rendered):
-    """name → (document, .docx, the PDF LibreOffice prints of it), certificates aside."""
+def office(every_document, renderers):
+    """name → (document, .docx, the PDF LibreOffice prints of it), certificates aside. (Rendered here, not by
+    the session's cache, whose keys, the documents' ids, another day's documents may reuse.)"""
     if not available():
         pytest.skip("LibreOffice (soffice) is not installed")
-    chosen = {f"{n}:{d.stem}": d for n, d in enumerate(every_document) if d.kind != "certificate"}
-    pdfs = to_pdf({name: rendered(d, "docx") for name, d in chosen.items()})
-    return {name: (d, rendered(d, "docx"), pdfs[name]) for name, d in chosen.items()}
+    docx = {f"{n}:{d.stem}": (d, renderers.render("docx", d.kind, d.context.model_dump(), d.metadata))
+            for n, d in enumerate(every_document) if d.kind != "certificate"}
+    pdfs = to_pdf({name: made for name, (_, made) in docx.items()})
+    return {name: (d, made, pdfs[name]) for name, (d, made) in docx.items()}
 
 
 SIGNED = ("plan", "progress", "notice", "closing_report", "annual_report")

@@ -168,17 +168,35 @@ def word_lines(text: str, room: float) -> list[str]:
     return lines
 
 
-_DATE = re.compile(r"(?:\d{4}年)?\d{1,2}月\d{1,2}日|\d{4}年(?!\d)|\d+(?:\.\d+)?%?")
+_DATE = re.compile(r"(?:\d{4}年)?\d{1,2}月\d{1,2}日|\d{4}年(?!\d)|\d+(?:\.\d+)?(?:%|[处个项名人次元天件户条套份](?![\u4e00-\u9fff]{2}))?")
+
+
+def phrases(text: str) -> list[str]:
+    """text in the pieces a line of a narrow cell may break between: a date (2024年12月31日), a number with its
+    unit (96.7%, 4项), a word (截至, 完成, 逾期) whole; a closing mark with the piece before it."""
+    pieces: list[str] = []
+    start = 0
+    for m in _DATE.finditer(text):
+        pieces += _cut(text[start:m.start()]) or list(text[start:m.start()])
+        pieces.append(m.group(0))
+        start = m.end()
+    pieces += _cut(text[start:]) or list(text[start:])
+    out: list[str] = []
+    for piece in pieces:
+        if out and piece and piece[0] in CLOSING:
+            out[-1] += piece
+        elif piece:
+            out.append(piece)
+    return out
 
 
 def date_lines(text: str, room: float) -> list[str]:
-    """text in lines of at most `room` characters (width()), a date (2024年12月31日) or a number (96.7%)
-    never broken and no closing mark at a line's start: for a narrow cell of a .docx, where Word and
-    LibreOffice would break 12月3|1日."""
-    atoms = [m.group(0) for m in re.finditer(_DATE.pattern + r"|.", text, re.S)]
+    """text in lines of at most `room` characters (width()), a date (2024年12月31日), a number with its unit
+    (96.7%) or a word (截至, 完成) never broken and no closing mark at a line's start (phrases()): for a narrow
+    cell of a .docx, where Word and LibreOffice would break 12月3|1日 or 截|至."""
     lines: list[str] = []
-    for atom in atoms:
-        if lines and (width(lines[-1]) + width(atom) <= room or atom[0] in CLOSING):
+    for atom in phrases(text):
+        if lines and width(lines[-1]) + width(atom) <= room:
             lines[-1] += atom
         elif lines and lines[-1][-1] in OPENING:
             lines[-1], atom = lines[-1][:-1], lines[-1][-1] + atom

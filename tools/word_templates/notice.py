@@ -37,8 +37,8 @@ def build():
 
     table = loop_table(doc, ("序号", "项目名称", "项目内容", "目标任务", "完成\n进度", "实施效果"), "project in projects",
                        (("{{ project.seq }}", WD_ALIGN_PARAGRAPH.CENTER), name, lines("project.content"),
-                        lines("project.objectives"), top("{{ project.progress|date_lines(7.2) }}"), lines("project.effect")),
-                       [9, 23.4, 37, 28, 30, 28.6], style=style, split=True)
+                        lines("project.objectives"), top("{{ project.progress|date_lines(8) }}"), lines("project.effect")),
+                       [9, 23.4, 35, 27, 33, 28.6], style=style, split=True)  # 2025年12月31日， fits 完成进度
     for row in table.rows:
         for cell in row.cells:
             for p in cell.paragraphs:
