@@ -64,7 +64,7 @@ def build():
               "入选情况"), "row in ranking",
         (("{{ row.rank }}", centre), ("{{ row.code }}", WD_ALIGN_PARAGRAPH.LEFT),
          ("{{ row.name|word_lines(7.5) }}", WD_ALIGN_PARAGRAPH.LEFT), ("{{ row.branch|word_lines(7) }}", WD_ALIGN_PARAGRAPH.LEFT),
-         ("{{ row.category }}", WD_ALIGN_PARAGRAPH.LEFT), ("{{ row.score }}", centre),
+         ("{{ row.category|word_lines(4.5) }}", WD_ALIGN_PARAGRAPH.LEFT), ("{{ row.score }}", centre),
          ("{{ row.satisfaction }}", centre), ("{{ row.completion }}", centre),
          ("{{ row.conclusion }}", centre), ("{{ row.selection }}", centre)),
         [9, 23, 26, 24, 15, 9, 12, 12, 10, 16], style="图表文字")
