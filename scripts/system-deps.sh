@@ -17,6 +17,8 @@
 # Tests:
 #   poppler-utils, mupdf-tools  two of the three PDF engines (PDFium comes from PyPI's pypdfium2)
 #   libreoffice-writer-nogui    lays out the .docx files to count their pages
+#   fonts-liberation2           Liberation Serif, Times New Roman's metric twin (the .docx's digits and Latin, as on
+#                               a desktop with LibreOffice): without it, wider digits move the .docx's line and page breaks
 #   libreoffice-calc-nogui      saves the messy intake workbooks again as a clerk's LibreOffice Calc would (tests/messy.py)
 #   chromium                    the browser of the web page's tests (driven by Playwright's Python package;
 #                               Playwright's own browser download is not used)
@@ -24,7 +26,7 @@
 set -u
 packages=(fonts-noto-cjk fonts-arphic-gkai00mp fonts-arphic-ukai libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 fontconfig)
 if [ "${1:-}" = "test" ]; then
-  packages+=(poppler-utils mupdf-tools libreoffice-writer-nogui libreoffice-calc-nogui chromium postgresql)
+  packages+=(poppler-utils mupdf-tools libreoffice-writer-nogui fonts-liberation2 libreoffice-calc-nogui chromium postgresql)
 fi
 FANDOL_DIR=/usr/local/share/fonts/fandol
 FANDOL_FILES=(FandolFang-Regular.otf)

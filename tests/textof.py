@@ -8,8 +8,9 @@ from docx import Document
 from pypdf import PdfReader
 
 _PAGE_NUMBER = re.compile(r"^—\s*\d+\s*—$")
-# The .docx's word joiners (U+2060) only keep a number with its unit on a line: not text a reader sees.
-_BREAK_MARKS = dict.fromkeys(map(ord, "\u2060"))
+# The .docx's word joiners (U+2060) only keep a number with its unit on a line, its zero-width spaces (U+200B)
+# only keep LibreOffice from spacing 至2025: not text a reader sees.
+_BREAK_MARKS = dict.fromkeys(map(ord, "\u2060\u200b"))
 
 
 def docx_paragraphs(data: bytes) -> list[str]:

@@ -3,9 +3,20 @@ from __future__ import annotations
 
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-from .common import body_loop, keep_next, para
+from .common import FANGSONG, HEITI, body_loop, keep_next, para, paragraph_style
 from .reports import chart_table, otherwise, report_document, signature_block
 from .tables import CELL_PAD_MM, cell_margins, keep_last_row_with_next, loop_table
+
+
+# Column widths as the stylesheet's (.ranking and .lost col, shares of the 156 mm text width).
+RANKING_MM = [8.6, 21.1, 28.1, 25.7, 14, 9.4, 12.5, 12.5, 9.4, 14.7]
+LOST_MM = [10.9, 25, 37.4, 34.3, 48.4]
+
+
+def room(column_mm: float, margin_mm: float, size_pt: float) -> float:
+    """Characters of size_pt a line of a column holds between its cell margins (word_lines' room), rounded down
+    to a tenth."""
+    return int((column_mm - 2 * margin_mm) / 25.4 * 72 / size_pt * 10) / 10
 
 
 def numbered_list(doc, items: str) -> None:
@@ -28,6 +39,9 @@ def build():
     """The 年度汇总报告 template as a python-docx Document."""
     doc = report_document()
     centre = WD_ALIGN_PARAGRAPH.CENTER
+    # The ranking's 小五 (9 pt) at 1.4 lines, as .ranking th/td: a long name takes as many lines as in the PDF.
+    paragraph_style(doc, "排名文字", FANGSONG, 9, indent=False, line=1.4)
+    paragraph_style(doc, "排名标签", HEITI, 9, indent=False, line=1.4, align=centre)
 
     para(doc, "一、总体情况", "一级标题")
     body_loop(doc, "overview")
@@ -63,14 +77,15 @@ def build():
         doc, ("名次", "项目编号", "项目名称", "党组织", "项目\n类别", "评价\n得分", "群众\n满意率", "完成\n比例", "验收\n结论",
               "入选情况"), "row in ranking",
         (("{{ row.rank }}", centre), ("{{ row.code }}", WD_ALIGN_PARAGRAPH.LEFT),
-         ("{{ row.name|word_lines(7.5) }}", WD_ALIGN_PARAGRAPH.LEFT), ("{{ row.branch|word_lines(7) }}", WD_ALIGN_PARAGRAPH.LEFT),
-         ("{{ row.category|word_lines(4.5) }}", WD_ALIGN_PARAGRAPH.LEFT), ("{{ row.score }}", centre),
+         ("{{ row.name|word_lines(%s) }}" % room(RANKING_MM[2], 0.8, 9), WD_ALIGN_PARAGRAPH.LEFT),
+         ("{{ row.branch|word_lines(%s) }}" % room(RANKING_MM[3], 0.8, 9), WD_ALIGN_PARAGRAPH.LEFT),
+         ("{{ row.category|word_lines(%s) }}" % room(RANKING_MM[4], 0.8, 9), WD_ALIGN_PARAGRAPH.LEFT), ("{{ row.score }}", centre),
          ("{{ row.satisfaction }}", centre), ("{{ row.completion }}", centre),
          ("{{ row.conclusion }}", centre), ("{{ row.selection }}", centre)),
-        [9, 23, 26, 24, 15, 9, 12, 12, 10, 16], style="图表文字")
+        RANKING_MM, style="排名文字")
     for cell in ranking.rows[0].cells:
         for p in cell.paragraphs:
-            p.style = doc.styles["图表标签"]
+            p.style = doc.styles["排名标签"]
     cell_margins(ranking, 0.8, top_mm=CELL_PAD_MM, bottom_mm=CELL_PAD_MM)
     more_note(doc, "ranking_more")
     chart_table(doc, "score_chart", label_mm=40, pairs=False)
@@ -90,9 +105,9 @@ def build():
     para(doc, "{{ eligibility_rule }}")
     para(doc, "{%p if lost %}")
     lost = loop_table(doc, ("序号", "项目编号", "项目名称", "党组织", "原因"), "row in lost",
-                      (("{{ loop.index }}", centre), ("{{ row.code }}", None), ("{{ row.name|word_lines(8.8) }}", None),
-                       ("{{ row.branch|word_lines(8.4) }}", None), ("{{ row.reasons }}", None)),
-                      [11, 27, 36, 34, 48])
+                      (("{{ loop.index }}", centre), ("{{ row.code }}", None), ("{{ row.name|word_lines(%s) }}" % room(LOST_MM[2], 1.2, 10.5), None),
+                       ("{{ row.branch|word_lines(%s) }}" % room(LOST_MM[3], 1.2, 10.5), None), ("{{ row.reasons }}", None)),
+                      LOST_MM)
     keep_last_row_with_next(lost.rows[2])  # the 落款 never stands alone on a page
     more_note(doc, "lost_more")
     keep_next(otherwise(doc, "本年度所有项目均具备评优资格。"))
@@ -103,6 +118,6 @@ def build():
     para(doc, "{%p endfor %}")
     more_note(doc, "at_risk_more")
     para(doc, "{%p endif %}")
-    signature_block(doc, "{{ signature }}", "{{ date }}", blank_lines=1)
+    signature_block(doc, "{{ signature }}", "{{ date }}")
     return doc
 

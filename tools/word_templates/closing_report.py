@@ -52,6 +52,6 @@ def build():
     para(doc, "{%p endif %}")
 
     photo_section(doc, "五、活动照片")
-    signature_block(doc, "{{ branch }}", "{{ date }}", blank_lines=1)
+    signature_block(doc, "{{ branch }}", "{{ date }}")
     return doc
 

@@ -49,6 +49,8 @@ _SUCCESSORS = {
         "w:shd": ("w:fitText", "w:vertAlign"),
     },
     "w:pPr": {
+        "w:overflowPunct": ("w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd",
+                            "w:snapToGrid", "w:spacing"),
         "w:autoSpaceDE": ("w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing"),
         "w:autoSpaceDN": ("w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing"),
         "w:snapToGrid": ("w:spacing",),
@@ -152,7 +154,9 @@ def paragraph_style(doc, name, east_asia, size, *, align=None, indent=True, line
         fmt.line_spacing = line
     fmt.space_before = Pt(space_before)
     fmt.space_after = Pt(space_after)
-    fmt.widow_control = True
+    # No widow control: a paragraph's first or last line may stand alone at a page's foot or head, as in the
+    # PDF (p { widows: 1; orphans: 1 }), so that every page holds its 22 lines and the pages break alike.
+    fmt.widow_control = False
     fmt.keep_with_next = keep
     if not snap:
         prop(style.element.get_or_add_pPr(), "w:snapToGrid", val="0")
@@ -202,6 +206,9 @@ def base_document():
     normal = doc.styles["Normal"].element.get_or_add_pPr()
     for tag in ("w:autoSpaceDE", "w:autoSpaceDN"):
         prop(normal, tag, val="0")
+    # No punctuation hanging past the right edge (Word's and LibreOffice's default): a closing mark that does not
+    # fit takes the character before it to the next line, as in the PDF, so the lines hold the same text.
+    prop(normal, "w:overflowPunct", val="0")
     paragraph_style(doc, "文书标题", XIAOBIAOSONG, 22, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False,
                     line=Pt(36), space_after=28.95)
     paragraph_style(doc, "副标题", KAITI, 16, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, space_after=14)

@@ -50,6 +50,6 @@ def build():
     para(doc, "{%p for line in contacts %}")
     keep_next(para(doc, "{{ line }}"))  # the 落款 never stands alone on a page
     para(doc, "{%p endfor %}")
-    signature_block(doc, "{{ signature }}", "{{ date }}", blank_lines=1)
+    signature_block(doc, "{{ signature }}", "{{ date }}")
     return doc
 

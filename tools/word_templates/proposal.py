@@ -6,9 +6,10 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt
 
 from .common import FANGSONG, HEITI, base_document, keep_next, para, paragraph_style
-from .tables import cell_loop, cell_text, no_split, widths
+from .tables import cell_loop, cell_margins, cell_text, no_split, widths
 
 OPINION_HEIGHT = 36  # mm: 党支部意见 and 党委审批意见, as .form td.opinion in the stylesheet
+CELL_SIDE_MM = 4 / 72 * 25.4  # 4 pt left and right of a cell's text, as .form td's padding
 
 
 def build():
@@ -96,5 +97,6 @@ def build():
         para(cell, "年　　月　　日", "表单文字", WD_ALIGN_PARAGRAPH.RIGHT)
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
     widths(table, [label, (text_width - 2 * label) / 2, label, (text_width - 2 * label) / 2])
+    cell_margins(table, CELL_SIDE_MM)  # none above or below: the rows as tall as in the PDF
     return doc
 

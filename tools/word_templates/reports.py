@@ -62,7 +62,7 @@ UNIT_CENTRED = 17  # characters: a unit this long fits centred over the date, re
 UNIT_LINE = 28  # characters a line of the text block
 
 
-def signature_block(doc, unit: str, date: str, blank_lines: int = 2) -> None:
+def signature_block(doc, unit: str, date: str) -> None:
     """落款 (GB/T 9704 7.3.5): the date 4 characters in from the right, the unit centred over it.
 
     The date 2024年12月23日 is about 9 characters wide, so its centre lies 8.5 characters from the right
@@ -79,7 +79,7 @@ def signature_block(doc, unit: str, date: str, blank_lines: int = 2) -> None:
     unit_p = para(doc, f"{{{{ {name}|word_lines({UNIT_LINE}) }}}}", "落款", WD_ALIGN_PARAGRAPH.CENTER)
     unit_p.paragraph_format.left_indent = Pt(round(2 * centre - text, 1))
     unit_p.paragraph_format.right_indent = Pt(0)
-    unit_p.paragraph_format.space_before = Pt(28.95 * blank_lines)
+    unit_p.paragraph_format.space_before = Pt(28.95)  # one blank line under the body, as .closing in the PDF
     indent = unit_p._p.pPr.find(qn("w:ind"))
     indent.set(qn("w:left"), f"{{% if {long} %}}0{{% else %}}{indent.get(qn('w:left'))}{{% endif %}}")
     par_prop(unit_p, "w:jc", val=f"{{% if {long} %}}right{{% else %}}center{{% endif %}}")
