@@ -173,8 +173,8 @@ class Document(Placed):
 
 
 @dataclass(frozen=True)
-class Unmade(Placed):
-    """A document whose context could not be built: where it would have gone, and why, in the clerk's words."""
+class Absent(Placed):
+    """A document the run did not make: where it would have gone, and why, in the clerk's words."""
 
     kind: str
     title: str
@@ -186,17 +186,14 @@ class Unmade(Placed):
 
 
 @dataclass(frozen=True)
-class NotDue(Placed):
-    """A document not made because it is not due as of the 成文日期 (a 结题报告 of a project still running):
-    where it would go and why, in the clerk's words. Not a failure: the run's summary names it."""
+class Unmade(Absent):
+    """A document whose context could not be built: a failure the run reports."""
 
-    kind: str
-    title: str
-    project_code: str
-    branch: str
-    reason: str
-    name: str = ""
-    directory: str = ""
+
+@dataclass(frozen=True)
+class NotDue(Absent):
+    """A document not made because it is not due as of the 成文日期 (a 结题报告 of a project still running).
+    Not a failure: the run's summary names it."""
 
 
 @dataclass(frozen=True)

@@ -320,15 +320,21 @@ class Coverage:
 def coverage() -> Coverage | None:
     """What this machine's faces cover, as fontconfig reports their character sets (once per process);
     None when fontconfig's fc-list is not there to ask."""
+    listed = _fc_list("%{charset}\n")
+    return None if listed is None else parse_charsets(listed)
+
+
+def _fc_list(fields: str) -> str | None:
+    """fontconfig's list of this machine's faces, one line per face in the format `fields`; None without fc-list
+    or when it fails."""
     program = shutil.which("fc-list")
     if program is None:
         return None
     try:
-        listed = subprocess.run([program, "--format", "%{charset}\n"], capture_output=True, text=True,
-                                timeout=60, check=True).stdout
+        return subprocess.run([program, "--format", fields], capture_output=True, text=True, timeout=60,
+                              check=True).stdout
     except (OSError, subprocess.SubprocessError):
         return None
-    return parse_charsets(listed)
 
 
 def parse_charsets(text: str) -> Coverage:
@@ -444,13 +450,8 @@ def _drawn(character: str) -> bool:
 def faces() -> Faces | None:
     """The character set of every family of this machine, as fontconfig knows them (once per process);
     None without fc-list."""
-    program = shutil.which("fc-list")
-    if program is None:
-        return None
-    try:
-        listed = subprocess.run([program, "--format", "%{family}\t%{charset}\n"], capture_output=True, text=True,
-                                timeout=60, check=True).stdout
-    except (OSError, subprocess.SubprocessError):
+    listed = _fc_list("%{family}\t%{charset}\n")
+    if listed is None:
         return None
     texts: dict[str, list[str]] = {}
     for line in listed.splitlines():
