@@ -17,6 +17,7 @@ CLOSING = "”’）》」』】〕、，。；：？！"
 # Quote marks Pango's line breaker (UAX #14 class QU) never breaks beside, even between two Chinese
 # characters: where a break between words falls next to one, a zero-width space offers it.
 QUOTES = "“”‘’"
+ZERO_WIDTH_SPACE = "\u200b"  # no width, nothing printed: a place a line may break
 
 
 def word_breaks(text: str, words: tuple[str, ...] = ()) -> set[int] | None:

@@ -23,7 +23,7 @@ from jinja2.exceptions import SecurityError
 from markupsafe import Markup
 
 from ..errors import TemplateError
-from ..linebreaks import date_lines, word_lines
+from ..linebreaks import ZERO_WIDTH_SPACE, date_lines, word_lines
 from .environment import chosen, make_environment, template_dir
 
 _TEMPLATED_PART = re.compile(r"^word/(document|header\d*|footer\d*|footnotes)\.xml$")
@@ -187,7 +187,6 @@ _ENTITY = re.compile(r"(&[#\w]+;)")
 # (至 2025, 率 33.3%) whatever w:autoSpaceDE/w:autoSpaceDN say (Word honours them; the PDF has no such space), so
 # its lines hold less than the PDF's and its pages break elsewhere. A zero-width space there (U+200B: invisible,
 # no width, a place a line may break, as it may there in the PDF) stops it.
-ZERO_WIDTH_SPACE = "\u200b"
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _SPACED = re.compile(rf"(?<=[{_HAN}])(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])(?=[{_HAN}])")
 

@@ -11,9 +11,8 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
 from ..errors import TemplateError
-from ..linebreaks import QUOTES, phrases, words
+from ..linebreaks import OPENING, QUOTES, ZERO_WIDTH_SPACE, phrases, words
 
-ZERO_WIDTH_SPACE = "\u200b"
 
 
 def template_dir() -> Path:
@@ -44,7 +43,7 @@ def make_environment(loader: jinja2.BaseLoader | None = None, finalize: Callable
 _DATE = r"(?:\d{4}年)?\d{1,2}月\d{1,2}日|\d{4}年"
 # 避头尾: a closing mark never starts a line, an opening mark never ends one. Pango keeps 。，、）》 off a
 # line's start by itself; the quotes are ambiguous to it, so they are glued to the character beside them.
-_OPENING, _CLOSING = "“‘（《「『【〔", "”’）》」』】〕"
+_OPENING, _CLOSING = OPENING, "”’）》」』】〕"  # the closing marks Pango does not keep off a line start
 _GLUED = re.compile(rf"[{_OPENING}]*(?:{_DATE}|[^\s&<>;{_OPENING}{_CLOSING}])[{_CLOSING}]*")
 
 
